@@ -1,0 +1,17 @@
+import adapter from '@sveltejs/adapter-static';
+import { vitePreprocess } from '@sveltejs/vite-plugin-svelte';
+
+/** @type {import('@sveltejs/kit').Config} */
+export default {
+  preprocess: vitePreprocess(),
+  compilerOptions: { runes: true },
+  kit: {
+    adapter: adapter({ pages: 'build', assets: 'build', fallback: '200.html', precompress: false, strict: true }),
+    // vite-plugin-pwa owns the service worker.
+    serviceWorker: { register: false },
+    // Absolute asset URLs: the SW serves the "/" shell for deep links such as /pack/3, whose
+    // relative asset paths would otherwise resolve under /pack/ and fail offline.
+    paths: { relative: false },
+    version: { name: process.env.BUILD_VERSION ?? new Date().toISOString().slice(0, 16).replace(/[-:T]/g, '') }
+  }
+};

@@ -1,0 +1,61 @@
+import { sveltekit } from '@sveltejs/kit/vite';
+import { SvelteKitPWA } from '@vite-pwa/sveltekit';
+import { defineConfig } from 'vitest/config';
+import { readFileSync } from 'node:fs';
+import { execSync } from 'node:child_process';
+
+const pkg = JSON.parse(readFileSync(new URL('./package.json', import.meta.url), 'utf8')) as { version: string };
+
+function gitRevision(): string {
+  try {
+    return execSync('git rev-parse --short HEAD', { stdio: ['ignore', 'pipe', 'ignore'] }).toString().trim();
+  } catch {
+    return 'nogit';
+  }
+}
+
+const BUILD_VERSION = `${pkg.version}+${gitRevision()}`;
+
+export default defineConfig({
+  define: {
+    __BUILD_VERSION__: JSON.stringify(BUILD_VERSION),
+    __BUILD_TIME__: JSON.stringify(new Date().toISOString())
+  },
+  plugins: [
+    sveltekit(),
+    SvelteKitPWA({
+      // 'prompt': a new version waits until the user accepts; we never reload in the middle of work.
+      registerType: 'prompt',
+      injectRegister: false,
+      manifest: {
+        name: 'Pack Service Tool',
+        short_name: 'PackService',
+        description: 'Monitor, configure and update 51.2 V LiFePO4 wall packs over USB or Bluetooth.',
+        start_url: '/',
+        scope: '/',
+        display: 'standalone',
+        theme_color: '#0b3d5c',
+        background_color: '#ffffff',
+        icons: [
+          { src: '/icon-192.png', sizes: '192x192', type: 'image/png' },
+          { src: '/icon-512.png', sizes: '512x512', type: 'image/png' },
+          { src: '/icon.svg', sizes: 'any', type: 'image/svg+xml' }
+        ]
+      },
+      workbox: {
+        globPatterns: ['**/*.{js,css,html,ico,png,svg,webmanifest,json}'],
+        navigateFallback: '/',
+        clientsClaim: true,
+        // No skipWaiting: the update prompt decides when the new worker takes over.
+        skipWaiting: false
+      },
+      devOptions: { enabled: false }
+    })
+  ],
+  test: {
+    include: ['src/**/*.test.ts', 'tests/unit/**/*.test.ts'],
+    environment: 'node',
+    pool: 'threads',
+    maxWorkers: 2
+  }
+});
