@@ -1,0 +1,65 @@
+// What the poller tells the layers above about the bank. The session turns these into reactive
+// state; nothing above protocol/ sees frames.
+
+import type { PackAnalog, PackStatus, ProtocolProfile } from './types';
+
+/** Link health of one pack as the poller sees it. */
+export type PackLinkState =
+  /** Answered the last poll. */
+  | 'ok'
+  /** Missed the last poll(s); its values are old and must not be shown as fresh. */
+  | 'stale'
+  /** Has not answered for a while; re-probed with back-off. */
+  | 'offline';
+
+export interface PackHealth {
+  address: number;
+  state: PackLinkState;
+  /** Clock time (ms) of the last good reply, null if never. */
+  lastGood_ms: number | null;
+  /** Polls that got no reply at all. */
+  noReplyCount: number;
+  /** Replies that failed checksum / length / decode. */
+  badReplyCount: number;
+  /** Failures since the last good reply. */
+  consecutiveFailures: number;
+  /** When the poller will next try an offline pack (ms on its clock), null when polled every cycle. */
+  nextProbe_ms: number | null;
+  /** Last error message, for tooltips and the diagnose report. */
+  lastError: string | null;
+}
+
+/** One pack's latest values, streamed as soon as they arrive. */
+export interface PackUpdate {
+  address: number;
+  /** Present when this update carries new analog values. */
+  analog?: PackAnalog;
+  status?: PackStatus;
+  /** Clock time (ms) the values were received. */
+  received_ms: number;
+  health: PackHealth;
+}
+
+/** Result of discovery: who is on the bus and how to talk to them. */
+export interface BankTopology {
+  /** Address of the pack the cable is plugged into (the master, normally 1; 0 = stand-alone). */
+  masterAddress: number;
+  /** All pack addresses in the bank, master first. */
+  addresses: number[];
+  /** Whether 42/44 with COMMAND FF answers for the whole bank. */
+  broadcast: boolean;
+  profile: ProtocolProfile;
+  /** VER byte the packs answer with. */
+  ver: number;
+  cid1: number;
+}
+
+export interface PollCycle {
+  /** Clock time (ms) the cycle started and ended. */
+  started_ms: number;
+  ended_ms: number;
+  /** Addresses that answered in this cycle. */
+  answered: number[];
+  /** Addresses that did not. */
+  missed: number[];
+}
