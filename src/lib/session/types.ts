@@ -1,0 +1,84 @@
+// What the pages read from the live session. Plain data; the session class (session.svelte.ts)
+// keeps these in runes state and replaces them whole when they change.
+
+import type { BankTopology, PackHealth } from '$lib/protocol/bank-types';
+import type { PackAnalog, PackStatus } from '$lib/protocol/types';
+import type { TransportInfo, TransportKind } from '$lib/transport/types';
+
+export type SessionPhase =
+  /** Nothing connected; the connect page is showing. */
+  | 'idle'
+  | 'connecting'
+  /** Open; finding out who is on the bus. */
+  | 'discovering'
+  /** Polling. */
+  | 'live'
+  /** The link went away; values are kept but shown as stale. */
+  | 'lost'
+  /** The transport is trying to get the link back by itself. */
+  | 'reconnecting'
+  | 'error';
+
+/** Identity read once per pack (C1H / C2H); null fields where the pack did not answer. */
+export interface PackIdentity {
+  softwareVersion: string | null;
+  bluetoothName: string | null;
+  bmsSerial: string | null;
+  packSerial: string | null;
+}
+
+export interface PackView {
+  address: number;
+  isMaster: boolean;
+  analog: PackAnalog | null;
+  status: PackStatus | null;
+  health: PackHealth;
+  /** Clock time (ms) the newest values arrived, null if never. */
+  received_ms: number | null;
+  /** True only while the last poll of this pack succeeded and the link is up. */
+  fresh: boolean;
+  identity: PackIdentity | null;
+}
+
+/** Bank totals as the vendor tool's parallel page shows them. */
+export interface BankTotals {
+  /** Sum of pack currents, + charging. */
+  busCurrent_A: number;
+  /** Mean of the fresh packs' voltages. */
+  systemVoltage_V: number;
+  /** Capacity-weighted SOC of the fresh packs. */
+  soc_pct: number | null;
+  power_W: number;
+  state: 'standby' | 'charging' | 'discharging';
+  freshPacks: number;
+  totalPacks: number;
+}
+
+export interface LinkHealth {
+  phase: SessionPhase;
+  /** Clock time (ms) of the last good reply from any pack. */
+  lastReply_ms: number | null;
+  timeouts: number;
+  badFrames: number;
+  reconnects: number;
+  message: string | null;
+}
+
+export interface ConnectOptions {
+  kind: TransportKind;
+  /** Serial: 9600 (default), 19200 or 115200; 'auto' tries each. */
+  baud?: number | 'auto';
+  /** Demo bank size, 1..16 (default 16). */
+  simPacks?: number;
+}
+
+/** One trend sample of one pack (the Trend component reads columns of these). */
+export interface TrendSample {
+  t_ms: number;
+  voltage_V: number;
+  current_A: number;
+  soc_pct: number | null;
+  cellSpread_mV: number;
+  maxTemp_C: number | null;
+  minTemp_C: number | null;
+}
