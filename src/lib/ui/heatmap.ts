@@ -1,0 +1,322 @@
+// Colour scales and grid models for the bank heatmaps. Cells are coloured by their deviation from
+// the bank mean on a diverging scale (purple below, orange above, like the vendor tool's
+// "orange: maximum"); temperatures by °C on a sequential scale. Only live values get a colour:
+// a stale or offline pack is drawn hatched grey with a word, never in colours that look current.
+// Pure: the Svelte components only render these models.
+
+import type { PackView } from '$lib/session/types';
+import { formatDeviation, formatMillivolts, formatNumber, formatTemp, packName, UNIT_SEP } from './format';
+import { freshnessWord, hasValues, isLive, packFreshness, type Freshness } from './freshness';
+import { cellStats } from './pack-summary';
+
+export type RGB = readonly [number, number, number];
+
+/** ColorBrewer PuOr (7 classes), purple = below, near-white = at, orange = above the mean. */
+export const DIVERGING: readonly RGB[] = [
+  [0x54, 0x27, 0x88],
+  [0x99, 0x8e, 0xc3],
+  [0xd8, 0xda, 0xeb],
+  [0xf7, 0xf7, 0xf7],
+  [0xfe, 0xe0, 0xb6],
+  [0xf1, 0xa3, 0x40],
+  [0xb3, 0x58, 0x06]
+];
+
+/** ColorBrewer YlOrRd (9 classes), pale yellow = cold, dark red = hot. */
+export const SEQUENTIAL: readonly RGB[] = [
+  [0xff, 0xff, 0xcc],
+  [0xff, 0xed, 0xa0],
+  [0xfe, 0xd9, 0x76],
+  [0xfe, 0xb2, 0x4c],
+  [0xfd, 0x8d, 0x3c],
+  [0xfc, 0x4e, 0x2a],
+  [0xe3, 0x1a, 0x1c],
+  [0xbd, 0x00, 0x26],
+  [0x80, 0x00, 0x26]
+];
+
+/** Fixed temperature domain: a wall display must not change what "red" means as the day warms. */
+export const TEMP_DOMAIN_C: readonly [number, number] = [-10, 60];
+
+/** Half-ranges the cell scale snaps to, so the legend shows round numbers and a 2 mV bank stays pale. */
+export const CELL_HALF_RANGES_MV: readonly number[] = [10, 20, 50, 100, 200, 500, 1000];
+
+export function clamp01(t: number): number {
+  return t < 0 ? 0 : t > 1 ? 1 : t;
+}
+
+/** Piecewise-linear interpolation through evenly spaced stops; t in 0..1 (clamped). */
+export function interpolate(stops: readonly RGB[], t: number): RGB {
+  const x = clamp01(Number.isFinite(t) ? t : 0.5) * (stops.length - 1);
+  const i = Math.min(Math.floor(x), stops.length - 2);
+  const f = x - i;
+  const a = stops[i];
+  const b = stops[i + 1];
+  return [Math.round(a[0] + (b[0] - a[0]) * f), Math.round(a[1] + (b[1] - a[1]) * f), Math.round(a[2] + (b[2] - a[2]) * f)];
+}
+
+export function toHex(rgb: RGB): string {
+  return '#' + rgb.map((c) => c.toString(16).padStart(2, '0')).join('');
+}
+
+/** WCAG 2 relative luminance. */
+export function relativeLuminance(rgb: RGB): number {
+  const lin = (c: number) => {
+    const s = c / 255;
+    return s <= 0.03928 ? s / 12.92 : ((s + 0.055) / 1.055) ** 2.4;
+  };
+  return 0.2126 * lin(rgb[0]) + 0.7152 * lin(rgb[1]) + 0.0722 * lin(rgb[2]);
+}
+
+export function contrastRatio(a: RGB, b: RGB): number {
+  const la = relativeLuminance(a);
+  const lb = relativeLuminance(b);
+  return (Math.max(la, lb) + 0.05) / (Math.min(la, lb) + 0.05);
+}
+
+const BLACK: RGB = [0, 0, 0];
+const WHITE: RGB = [0xff, 0xff, 0xff];
+
+/** Text colour with the better contrast on `fill` (at least 4.5:1 for any fill, by construction). */
+export function inkFor(fill: RGB): string {
+  return contrastRatio(fill, BLACK) >= contrastRatio(fill, WHITE) ? toHex(BLACK) : toHex(WHITE);
+}
+
+/** A CSS gradient that shows the palette left (low) to right (high). */
+export function cssGradient(stops: readonly RGB[]): string {
+  return `linear-gradient(to right, ${stops.map((s, i) => `${toHex(s)} ${((i / (stops.length - 1)) * 100).toFixed(1)}%`).join(', ')})`;
+}
+
+export interface LegendTick {
+  /** Position along the bar, 0..1. */
+  at: number;
+  label: string;
+}
+
+export interface Legend {
+  title: string;
+  gradient: string;
+  ticks: LegendTick[];
+  /** What hatched grey means, in words. */
+  note: string;
+}
+
+export interface CellScale {
+  mean_mV: number;
+  halfRange_mV: number;
+  colour(mV: number): RGB;
+  legend: Legend;
+}
+
+/** Smallest round half-range that covers the largest deviation from the mean. */
+export function cellHalfRange(maxAbsDeviation_mV: number): number {
+  for (const r of CELL_HALF_RANGES_MV) if (maxAbsDeviation_mV <= r) return r;
+  return CELL_HALF_RANGES_MV[CELL_HALF_RANGES_MV.length - 1];
+}
+
+const STALE_NOTE = 'Hatched grey: stale or offline, not a live value.';
+
+export function cellScale(mean_mV: number, maxAbsDeviation_mV: number): CellScale {
+  const half = cellHalfRange(maxAbsDeviation_mV);
+  return {
+    mean_mV,
+    halfRange_mV: half,
+    colour: (mV) => interpolate(DIVERGING, 0.5 + (mV - mean_mV) / (2 * half)),
+    legend: {
+      title: 'Cell voltage against the bank mean',
+      gradient: cssGradient(DIVERGING),
+      ticks: [
+        { at: 0, label: formatDeviation(-half, 'mV') },
+        { at: 0.5, label: `mean ${formatMillivolts(mean_mV)}` },
+        { at: 1, label: formatDeviation(half, 'mV') }
+      ],
+      note: STALE_NOTE
+    }
+  };
+}
+
+export interface TempScale {
+  colour(temp_C: number): RGB;
+  legend: Legend;
+}
+
+export function tempScale(domain: readonly [number, number] = TEMP_DOMAIN_C): TempScale {
+  const [lo, hi] = domain;
+  if (!(hi > lo)) throw new RangeError(`temperature domain must rise, got ${lo}..${hi}`);
+  const ticks: LegendTick[] = [];
+  for (let t = Math.ceil(lo / 10) * 10; t <= hi; t += 10) {
+    const edge = t === lo ? '≤\u2009' : t === hi ? '≥\u2009' : '';
+    ticks.push({ at: (t - lo) / (hi - lo), label: `${edge}${formatNumber(t, 0)}${UNIT_SEP}°C` });
+  }
+  return {
+    colour: (temp_C) => interpolate(SEQUENTIAL, (temp_C - lo) / (hi - lo)),
+    legend: { title: 'Temperature', gradient: cssGradient(SEQUENTIAL), ticks, note: STALE_NOTE }
+  };
+}
+
+export type HeatCellState =
+  | Freshness
+  /** The pack has fewer cells / sensors than the widest pack of the bank. */
+  | 'absent'
+  /** The sensor reads 0x8000: not fitted. */
+  | 'unfitted';
+
+export interface HeatCell {
+  key: string;
+  state: HeatCellState;
+  value: number | null;
+  /** Shown inside the cell. */
+  text: string;
+  /** Background; null means hatched grey (not a live value). */
+  fill: string | null;
+  ink: string | null;
+  /** Full sentence for the tooltip and screen readers. */
+  label: string;
+  balancing: boolean;
+  /** Highest / lowest cell of its own pack (the vendor tool's orange / green). */
+  extreme: 'max' | 'min' | null;
+}
+
+export interface HeatRow {
+  address: number;
+  name: string;
+  isMaster: boolean;
+  freshness: Freshness;
+  /** "Master", "Slave", plus the freshness word when not live. */
+  note: string;
+  cells: HeatCell[];
+}
+
+export interface HeatColumn {
+  key: string;
+  label: string;
+  title: string;
+}
+
+export interface HeatGrid {
+  columns: HeatColumn[];
+  rows: HeatRow[];
+  legend: Legend;
+  /** One sentence for screen readers above the table. */
+  summary: string;
+}
+
+type GridPack = Pick<PackView, 'address' | 'isMaster' | 'analog' | 'status' | 'fresh' | 'health' | 'received_ms'>;
+
+function rowNote(isMaster: boolean, f: Freshness): string {
+  const role = isMaster ? 'Master' : 'Slave';
+  return isLive(f) ? role : `${role}, ${freshnessWord(f).toLowerCase()}`;
+}
+
+function blankCell(key: string, state: HeatCellState, label: string): HeatCell {
+  return { key, state, value: null, text: '', fill: null, ink: null, label, balancing: false, extreme: null };
+}
+
+/** The pack × cell grid of the whole bank. */
+export function buildCellGrid(packs: readonly GridPack[]): HeatGrid {
+  let columnCount = 0;
+  let sum = 0;
+  let n = 0;
+  const freshness = packs.map((p) => packFreshness(p));
+  packs.forEach((p, i) => {
+    const cells = p.analog?.cells_mV ?? [];
+    if (hasValues(freshness[i])) columnCount = Math.max(columnCount, cells.length);
+    if (!isLive(freshness[i])) return;
+    for (const v of cells) {
+      sum += v;
+      n++;
+    }
+  });
+  if (columnCount === 0) columnCount = 16;
+  const mean = n > 0 ? sum / n : 0;
+  let maxDev = 0;
+  packs.forEach((p, i) => {
+    if (!isLive(freshness[i])) return;
+    for (const v of p.analog?.cells_mV ?? []) maxDev = Math.max(maxDev, Math.abs(v - mean));
+  });
+  const scale = cellScale(mean, maxDev);
+
+  const columns: HeatColumn[] = [];
+  for (let c = 1; c <= columnCount; c++) columns.push({ key: `c${c}`, label: String(c), title: `Cell ${c}` });
+
+  const rows: HeatRow[] = packs.map((p, i) => {
+    const f = freshness[i];
+    const name = packName(p.address);
+    const cells_mV = hasValues(f) ? (p.analog?.cells_mV ?? []) : [];
+    const stats = cellStats(cells_mV);
+    const balancing = new Set(p.status?.balancingCells ?? []);
+    const cells: HeatCell[] = columns.map((col, ci) => {
+      const where = `${name}, cell ${ci + 1}`;
+      if (f === 'offline' || f === 'nodata') return blankCell(col.key, f, `${where}: ${freshnessWord(f).toLowerCase()}`);
+      if (ci >= cells_mV.length) return blankCell(col.key, 'absent', `${where}: no such cell`);
+      const v = cells_mV[ci];
+      const extreme = stats && stats.spread_mV > 0 ? (v === stats.max_mV ? 'max' : v === stats.min_mV ? 'min' : null) : null;
+      const bal = balancing.has(ci + 1);
+      const extras = `${extreme === 'max' ? ', highest in pack' : extreme === 'min' ? ', lowest in pack' : ''}${bal ? ', balancing' : ''}`;
+      if (f === 'stale') {
+        return { key: col.key, state: f, value: v, text: String(v), fill: null, ink: null, label: `${where}: ${formatMillivolts(v)} (stale)${extras}`, balancing: bal, extreme };
+      }
+      const rgb = scale.colour(v);
+      const dev = v - mean;
+      return {
+        key: col.key,
+        state: f,
+        value: v,
+        text: String(v),
+        fill: toHex(rgb),
+        ink: inkFor(rgb),
+        label: `${where}: ${formatMillivolts(v)}, ${formatDeviation(dev, 'mV')} from the bank mean${extras}`,
+        balancing: bal,
+        extreme
+      };
+    });
+    return { address: p.address, name, isMaster: p.isMaster, freshness: f, note: rowNote(p.isMaster, f), cells };
+  });
+
+  const live = freshness.filter(isLive).length;
+  const summary =
+    n > 0
+      ? `${live} of ${packs.length} packs live. Bank mean ${formatMillivolts(mean)}, colours span ${formatDeviation(-scale.halfRange_mV, 'mV')} to ${formatDeviation(scale.halfRange_mV, 'mV')}.`
+      : `No live cell voltages: ${packs.length} packs, none live.`;
+  return { columns, rows, legend: scale.legend, summary };
+}
+
+/** The pack × temperature-sensor grid of the whole bank. */
+export function buildTempGrid(packs: readonly GridPack[], domain: readonly [number, number] = TEMP_DOMAIN_C): HeatGrid {
+  const scale = tempScale(domain);
+  const freshness = packs.map((p) => packFreshness(p));
+  const labels: string[] = [];
+  packs.forEach((p, i) => {
+    if (!hasValues(freshness[i]) || !p.analog) return;
+    p.analog.temps_C.forEach((_, s) => {
+      if (labels[s] === undefined) labels[s] = p.analog?.tempLabels[s] ?? `Sensor ${s + 1}`;
+    });
+  });
+  const columns: HeatColumn[] = labels.map((label, s) => ({ key: `t${s}`, label, title: label }));
+
+  let hottest = -Infinity;
+  const rows: HeatRow[] = packs.map((p, i) => {
+    const f = freshness[i];
+    const name = packName(p.address);
+    const temps = hasValues(f) ? (p.analog?.temps_C ?? []) : [];
+    const cells: HeatCell[] = columns.map((col, s) => {
+      const where = `${name}, ${col.label}`;
+      if (f === 'offline' || f === 'nodata') return blankCell(col.key, f, `${where}: ${freshnessWord(f).toLowerCase()}`);
+      if (s >= temps.length) return blankCell(col.key, 'absent', `${where}: no such sensor`);
+      const t = temps[s];
+      if (t === null) return { ...blankCell(col.key, 'unfitted', `${where}: not fitted`), text: 'n/f' };
+      const text = formatNumber(t, 1);
+      if (f === 'stale') return { key: col.key, state: f, value: t, text, fill: null, ink: null, label: `${where}: ${formatTemp(t)} (stale)`, balancing: false, extreme: null };
+      hottest = Math.max(hottest, t);
+      const rgb = scale.colour(t);
+      return { key: col.key, state: f, value: t, text, fill: toHex(rgb), ink: inkFor(rgb), label: `${where}: ${formatTemp(t)}`, balancing: false, extreme: null };
+    });
+    return { address: p.address, name, isMaster: p.isMaster, freshness: f, note: rowNote(p.isMaster, f), cells };
+  });
+
+  const live = freshness.filter(isLive).length;
+  const summary = Number.isFinite(hottest)
+    ? `${live} of ${packs.length} packs live. Hottest live sensor ${formatTemp(hottest)}.`
+    : `No live temperatures: ${packs.length} packs, none live.`;
+  return { columns, rows, legend: scale.legend, summary };
+}
