@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { FLAG_CELL_OV_WARNING, FLAG_DISCHARGE_MOS_FAULT, syntheticStatus, syntheticView } from '../../../tests/fixtures/synthetic-bank';
 import type { StatusFlag } from '$lib/protocol/types';
 import { freshnessSentence, packFreshness, valueAge_ms } from './freshness';
+import { packCardModel } from './pack-card';
 import { alarmSummary, cellStats, coldest, hottest, packActivity, parseVersionString } from './pack-summary';
 
 describe('cellStats', () => {
@@ -92,5 +93,26 @@ describe('freshness', () => {
     const never = syntheticView(2, { state: 'offline', noData: true });
     expect(freshnessSentence(never, 300_000)).toBe('Offline, never answered');
     expect(freshnessSentence(syntheticView(3, { noData: true }), 1)).toBe('No data yet');
+  });
+});
+
+describe('packCardModel', () => {
+  it('shows live values in full', () => {
+    const m = packCardModel(syntheticView(1, { current_A: -2.25, soc_pct: 46.6, received_ms: 1000 }), 1500);
+    expect(m).toMatchObject({ title: 'Pack 1', role: 'Master', freshness: 'live', muted: false, current: '\u22122.3\u00a0A', activity: 'Discharging', soc: '47\u00a0%', socGauge: 46.6, alarmLevel: 'ok', alarmText: 'No alarms' });
+    expect(m.voltage).toMatch(/^5\d\.\d\d\u00a0V$/);
+    expect(m.hottestWhere).toBe('Ambient');
+    expect(m.sentence).toMatch(/^Pack 1, master, Live, 5\d\.\d\d\u00a0V, \u22122\.3\u00a0A discharging, SOC 47\u00a0%, hottest .* No alarms$/);
+  });
+  it('greys stale values and says how old they are', () => {
+    const m = packCardModel(syntheticView(2, { state: 'stale', received_ms: 0 }), 40_000);
+    expect(m.muted).toBe(true);
+    expect(m.freshnessText).toBe('Stale, values 40\u00a0s old');
+    expect(m.voltage).not.toBe('—');
+  });
+  it('withholds the numbers of an offline pack', () => {
+    const m = packCardModel(syntheticView(3, { state: 'offline', received_ms: 0 }), 60_000);
+    expect(m).toMatchObject({ muted: true, voltage: '—', current: '—', soc: '—', hottest: '—', socGauge: null, alarmLevel: 'unknown', alarmText: 'Offline' });
+    expect(m.sentence).toBe('Pack 3, slave, Offline, last seen 1\u00a0min ago');
   });
 });

@@ -1,0 +1,67 @@
+// The words and numbers of one pack card (overview) and one wall tile, computed once per update
+// so the Svelte components only place strings. Values of a pack that is not live are either
+// greyed (stale: the last values, marked old) or withheld (offline / no data).
+
+import type { PackView } from '$lib/session/types';
+import { NO_VALUE, formatCurrent, formatPercent, formatTemp, formatVoltage, packName } from './format';
+import { freshnessSentence, freshnessWord, hasValues, packFreshness, type Freshness } from './freshness';
+import { alarmSummary, hottest, packActivity, type AlarmLevel } from './pack-summary';
+
+export interface PackCardModel {
+  address: number;
+  title: string;
+  role: 'Master' | 'Slave';
+  freshness: Freshness;
+  /** "Live", "Stale, values 40 s old", "Offline, last seen 5 min ago". */
+  freshnessText: string;
+  /** True when the numbers are not current and must be drawn greyed. */
+  muted: boolean;
+  voltage: string;
+  current: string;
+  activity: string;
+  soc: string;
+  /** 0..100 for the gauge, null when unknown or not shown. */
+  socGauge: number | null;
+  hottest: string;
+  hottestWhere: string;
+  alarmLevel: AlarmLevel | 'unknown';
+  alarmText: string;
+  /** The whole card as one sentence, for the link's accessible name. */
+  sentence: string;
+}
+
+const ACTIVITY_WORD = { charging: 'Charging', discharging: 'Discharging', idle: 'Idle' } as const;
+
+export function packCardModel(view: PackView, now_ms: number): PackCardModel {
+  const f = packFreshness(view);
+  const show = hasValues(f) && view.analog !== null;
+  const a = show ? view.analog : null;
+  const hot = a ? hottest(a) : null;
+  const alarm = show ? alarmSummary(view.status) : null;
+  const title = packName(view.address);
+  const role = view.isMaster ? 'Master' : 'Slave';
+  const freshnessText = freshnessSentence(view, now_ms);
+  const model: PackCardModel = {
+    address: view.address,
+    title,
+    role,
+    freshness: f,
+    freshnessText,
+    muted: f !== 'live',
+    voltage: a ? formatVoltage(a.voltage_V) : NO_VALUE,
+    current: a ? formatCurrent(a.current_A, { decimals: 1 }) : NO_VALUE,
+    activity: a ? ACTIVITY_WORD[packActivity(a.current_A)] : '',
+    soc: a ? formatPercent(a.soc_pct) : NO_VALUE,
+    socGauge: a && a.soc_pct !== null ? Math.max(0, Math.min(100, a.soc_pct)) : null,
+    hottest: hot ? formatTemp(hot.temp_C) : NO_VALUE,
+    hottestWhere: hot ? hot.label : '',
+    alarmLevel: alarm ? alarm.level : 'unknown',
+    alarmText: alarm ? alarm.text : f === 'offline' || f === 'nodata' ? freshnessWord(f) : 'Alarms not read yet',
+    sentence: ''
+  };
+  const parts = [`${title}, ${role.toLowerCase()}`, freshnessText];
+  if (a) parts.push(`${model.voltage}`, `${model.current} ${model.activity.toLowerCase()}`, `SOC ${model.soc}`, `hottest ${model.hottest}`);
+  if (alarm) parts.push(alarm.text);
+  model.sentence = parts.join(', ');
+  return model;
+}
