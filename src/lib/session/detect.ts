@@ -1,0 +1,112 @@
+// Baud rate and protocol auto-detection with manual override. Installers meet packs at 9600 (the
+// default), 19200 or 115200 baud, speaking PACE (VER 25) or a VER 20 dialect (reference §1, §3).
+// "Auto" tries the likely combinations in order; a manual choice is used as is, untried.
+
+import { CID1_EG4, CID1_LFP, VER_20, VER_PACE, type ProtocolProfile } from '$lib/protocol/types';
+import type { TransportKind } from '$lib/transport/types';
+import { SUPPORTED_BAUDS, type BaudChoice, type ProfileChoice } from './settings';
+import type { LinkProfile } from './ports';
+
+export const LINK_PROFILES: Readonly<Record<ProtocolProfile, LinkProfile>> = {
+  pace: { profile: 'pace', ver: VER_PACE, cid1: CID1_LFP },
+  pylon: { profile: 'pylon', ver: VER_20, cid1: CID1_LFP },
+  seplos: { profile: 'seplos', ver: VER_20, cid1: CID1_LFP },
+  eg4: { profile: 'eg4', ver: VER_20, cid1: CID1_EG4 }
+};
+
+/**
+ * Profiles "Auto" tries, most likely first. Seplos is not among them: it answers with the same
+ * VER and CID1 as Pylontech, so a header cannot tell them apart; it is a manual choice.
+ */
+export const AUTO_PROFILE_ORDER: readonly ProtocolProfile[] = ['pace', 'pylon', 'eg4'];
+
+export const PROFILE_LABELS: Readonly<Record<ProtocolProfile, string>> = {
+  pace: 'PACE (VER 25)',
+  pylon: 'Pylontech (VER 20)',
+  seplos: 'Seplos (VER 20)',
+  eg4: 'EG4 LifePower4 (VER 20)'
+};
+
+/** The baud a transport runs at when the user cannot choose one (BLE bridge, demo). */
+export const FIXED_LINK_BAUD = 9600;
+
+export interface DetectionAttempt extends LinkProfile {
+  baud: number;
+}
+
+export interface PlanInput {
+  kind: TransportKind;
+  baud: BaudChoice;
+  profile: ProfileChoice;
+  /** Baud that worked last time with this device; tried first under Auto. */
+  lastBaud?: number;
+  /** Profile that worked last time; tried first under Auto. */
+  lastProfile?: ProtocolProfile;
+}
+
+export interface DetectionPlan {
+  attempts: DetectionAttempt[];
+  /** True when anything is left to find out; false means "use the only attempt without probing". */
+  probe: boolean;
+}
+
+function lastFirst<T>(order: readonly T[], last: T | undefined): T[] {
+  return last !== undefined && order.includes(last) ? [last, ...order.filter((x) => x !== last)] : [...order];
+}
+
+export function detectionPlan(input: PlanInput): DetectionPlan {
+  // Only a serial port has a baud rate the app can set; a BLE bridge's UART is fixed in the module,
+  // and the demo bank speaks PACE at whatever rate it is told.
+  const bauds: number[] =
+    input.kind !== 'serial'
+      ? [FIXED_LINK_BAUD]
+      : input.baud === 'auto'
+        ? lastFirst<number>(SUPPORTED_BAUDS, input.lastBaud)
+        : [input.baud];
+  const profiles: ProtocolProfile[] =
+    input.kind === 'sim' ? ['pace'] : input.profile === 'auto' ? lastFirst(AUTO_PROFILE_ORDER, input.lastProfile) : [input.profile];
+  const attempts: DetectionAttempt[] = [];
+  for (const baud of bauds) for (const p of profiles) attempts.push({ baud, ...LINK_PROFILES[p] });
+  return { attempts, probe: attempts.length > 1 };
+}
+
+export interface DetectionRun {
+  attempts: readonly DetectionAttempt[];
+  /** Switch the link to this baud (re-open it); throws to abandon detection. */
+  useBaud(baud: number, signal: AbortSignal): Promise<void>;
+  /** Whether the bank answers `attempt`'s profile at the current baud. */
+  probe(attempt: DetectionAttempt, signal: AbortSignal): Promise<boolean>;
+  signal: AbortSignal;
+  /** Progress for the UI: "Trying 19200 baud, Pylontech (VER 20)". */
+  onAttempt?: (attempt: DetectionAttempt, index: number, total: number) => void;
+}
+
+/** The first attempt the bank answers, or null after trying them all. Rejects when aborted. */
+export async function runDetection(run: DetectionRun): Promise<DetectionAttempt | null> {
+  let currentBaud: number | null = null;
+  for (let i = 0; i < run.attempts.length; i++) {
+    run.signal.throwIfAborted();
+    const attempt = run.attempts[i];
+    run.onAttempt?.(attempt, i, run.attempts.length);
+    if (attempt.baud !== currentBaud) {
+      await run.useBaud(attempt.baud, run.signal);
+      currentBaud = attempt.baud;
+    }
+    if (await run.probe(attempt, run.signal)) return attempt;
+  }
+  run.signal.throwIfAborted();
+  return null;
+}
+
+export function describeAttempt(a: DetectionAttempt, kind: TransportKind): string {
+  return kind === 'serial' ? `${a.baud} baud, ${PROFILE_LABELS[a.profile]}` : PROFILE_LABELS[a.profile];
+}
+
+/** "9600, 19200 and 115200 baud with PACE and Pylontech": what was tried, for the failure message. */
+export function describeTried(attempts: readonly DetectionAttempt[], kind: TransportKind): string {
+  const bauds = [...new Set(attempts.map((a) => a.baud))];
+  const profiles = [...new Set(attempts.map((a) => PROFILE_LABELS[a.profile]))];
+  const list = (xs: string[]) => (xs.length <= 1 ? xs.join('') : `${xs.slice(0, -1).join(', ')} and ${xs[xs.length - 1]}`);
+  const protocolPart = `${list(profiles)} protocol${profiles.length > 1 ? 's' : ''}`;
+  return kind === 'serial' ? `${list(bauds.map(String))} baud with the ${protocolPart}` : `the ${protocolPart}`;
+}
