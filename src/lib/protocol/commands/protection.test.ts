@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import type { Command } from '../command';
 import { DecodeError } from '../command';
 import { bytesToHex } from '../hex';
-import { decodeCaptured, decodeCapturedRequest, replyText, requestText, WRITE_ACK_TEXT } from './capture-helpers';
+import { pairSuite } from './pair-suite';
 import type { WriteAck } from './payload';
 import {
   readAmbientTemperature,
@@ -167,37 +167,7 @@ const GROUPS: GroupCase[] = [
 ];
 
 describe('protection groups against the PbmsTools captures (§8.1)', () => {
-  for (const g of GROUPS) {
-    describe(g.name, () => {
-      it('builds the captured read request byte for byte', () => {
-        expect(requestText(g.read, undefined, 0)).toBe(g.readRequest);
-        expect(decodeCapturedRequest(g.read, g.readRequest)).toBeUndefined();
-      });
-
-      it('decodes the captured reply to the stated values', () => {
-        const { frame, value } = decodeCaptured(g.read, g.reply);
-        expect(frame.code).toBe(0);
-        expect(value).toEqual(g.value);
-      });
-
-      it('re-encodes the decoded reply to the same bytes', () => {
-        const { frame, value } = decodeCaptured(g.read, g.reply);
-        expect(replyText(g.read, value, undefined, frame)).toBe(g.reply);
-      });
-
-      it('builds the captured write request byte for byte and decodes it back', () => {
-        const writeValue = g.writeValue ?? g.value;
-        expect(requestText(g.write, writeValue, 0)).toBe(g.writeRequest);
-        expect(decodeCapturedRequest(g.write, g.writeRequest)).toEqual(writeValue);
-      });
-
-      it('accepts the empty write acknowledgement and rebuilds it', () => {
-        const { frame, value } = decodeCaptured(g.write, WRITE_ACK_TEXT, g.writeValue ?? g.value);
-        expect(value.extra.length).toBe(0);
-        expect(replyText(g.write, value, g.writeValue ?? g.value, frame)).toBe(WRITE_ACK_TEXT);
-      });
-    });
-  }
+  for (const g of GROUPS) pairSuite(g);
 });
 
 describe('protection command table', () => {
