@@ -1,0 +1,169 @@
+// The uPlot side of the trends. Loaded only by a dynamic import from Trend.svelte, so uPlot and
+// its CSS stay out of the first page's bundle. One small chart per panel (the quantities have
+// different units); the x axis of all panels moves together, whether by drag-zoom or by a range
+// button, and double-click asks the owner to go back to the selected range.
+
+import uPlot from 'uplot';
+import 'uplot/dist/uPlot.min.css';
+import type { TrendColumns } from '$lib/session/trend-buffer';
+import { withGaps } from '$lib/session/trend-buffer';
+import { formatNumber } from './format';
+import { PANELS, type TimeWindow } from './trend-view';
+
+export interface TrendChartsOptions {
+  /** Added to session-clock ms to get Unix epoch ms, for wall-clock labels on the time axis. */
+  epochOffset_ms: number;
+  /** Height of each panel's plot area in CSS px. Default 150. */
+  height?: number;
+  /** Called when a drag-zoom starts or a reset ends the zoom. */
+  onZoom?: (zoomed: boolean) => void;
+  /** Double-click on a plot: the owner decides what "reset" means (back to the range window). */
+  onResetRequest?: () => void;
+}
+
+type Data = uPlot.AlignedData;
+
+export class TrendCharts {
+  #plots: uPlot[] = [];
+  #targets: HTMLElement[];
+  #opts: TrendChartsOptions;
+  /** True while we move scales ourselves, so the setScale hook does not read it as a user zoom. */
+  #programmatic = false;
+  #zoomed = false;
+
+  constructor(targets: HTMLElement[], cols: TrendColumns, win: TimeWindow, opts: TrendChartsOptions) {
+    if (targets.length !== PANELS.length) throw new RangeError(`need ${PANELS.length} chart targets, got ${targets.length}`);
+    this.#targets = targets;
+    this.#opts = opts;
+    const x = this.#x(cols);
+    const ink = getComputedStyle(targets[0]).color || '#0b1620';
+    const grid = 'rgba(128,128,128,0.25)';
+    // uPlot sets its scales while it builds; that is not a user zoom.
+    this.#programmatic = true;
+    try {
+      this.#build(cols, x, ink, grid);
+    } finally {
+      this.#programmatic = false;
+    }
+    this.setWindow(win);
+  }
+
+  #build(cols: TrendColumns, x: Float64Array, ink: string, grid: string): void {
+    const opts = this.#opts;
+    const targets = this.#targets;
+    PANELS.forEach((panel, i) => {
+      const data: Data = [x, ...panel.series.map((s) => withGaps(cols[s.key]))];
+      const plotOpts: uPlot.Options = {
+        width: this.#width(i),
+        height: opts.height ?? 150,
+        legend: { show: true, live: true },
+        cursor: {
+          drag: { x: true, y: false, setScale: true },
+          bind: {
+            dblclick: () => () => {
+              opts.onResetRequest?.();
+              return null;
+            }
+          }
+        },
+        scales: { x: { time: true }, y: panel.id === 'soc' ? { range: [0, 100] } : { auto: true } },
+        axes: [
+          { stroke: ink, grid: { stroke: grid, width: 1 }, ticks: { stroke: grid } },
+          {
+            stroke: ink,
+            grid: { stroke: grid, width: 1 },
+            ticks: { stroke: grid },
+            size: 56,
+            values: (_u, vals) => vals.map((v) => `${formatNumber(v, panel.decimals)} ${panel.unit}`)
+          }
+        ],
+        series: [
+          { label: 'Time' },
+          ...panel.series.map((s) => ({
+            label: s.label,
+            stroke: s.colour,
+            width: 2,
+            spanGaps: false,
+            value: (_u: uPlot, v: number | null) => (v === null ? '—' : `${formatNumber(v, panel.decimals)} ${panel.unit}`)
+          }))
+        ],
+        hooks: {
+          setScale: [
+            (u: uPlot, key: string) => {
+              if (key !== 'x' || this.#programmatic) return;
+              // A user zoom on one panel: move the others with it.
+              const { min, max } = u.scales.x;
+              if (min == null || max == null) return;
+              this.#setAllX(min, max, u);
+              if (!this.#zoomed) {
+                this.#zoomed = true;
+                opts.onZoom?.(true);
+              }
+            }
+          ]
+        }
+      };
+      this.#plots.push(new uPlot(plotOpts, data, targets[i]));
+    });
+  }
+
+  get zoomed(): boolean {
+    return this.#zoomed;
+  }
+
+  /** New samples. Keeps a user zoom; otherwise follows `win`. */
+  setData(cols: TrendColumns, win: TimeWindow): void {
+    const x = this.#x(cols);
+    const keep = this.#zoomed ? this.#plots.map((p) => [p.scales.x.min, p.scales.x.max] as const) : null;
+    this.#programmatic = true;
+    try {
+      PANELS.forEach((panel, i) => {
+        this.#plots[i].setData([x, ...panel.series.map((s) => withGaps(cols[s.key]))], false);
+      });
+    } finally {
+      this.#programmatic = false;
+    }
+    if (keep && keep[0][0] != null && keep[0][1] != null) this.#setAllX(keep[0][0], keep[0][1], null);
+    else this.setWindow(win);
+  }
+
+  /** Show exactly this window and end any user zoom. */
+  setWindow(win: TimeWindow): void {
+    const off = this.#opts.epochOffset_ms;
+    this.#setAllX((win.from_ms + off) / 1000, (win.to_ms + off) / 1000, null);
+    if (this.#zoomed) {
+      this.#zoomed = false;
+      this.#opts.onZoom?.(false);
+    }
+  }
+
+  /** Re-measure the panels (after a layout change). */
+  resize(): void {
+    this.#plots.forEach((p, i) => p.setSize({ width: this.#width(i), height: p.height }));
+  }
+
+  destroy(): void {
+    for (const p of this.#plots) p.destroy();
+    this.#plots = [];
+  }
+
+  #setAllX(min: number, max: number, except: uPlot | null): void {
+    this.#programmatic = true;
+    try {
+      for (const p of this.#plots) if (p !== except) p.setScale('x', { min, max });
+    } finally {
+      this.#programmatic = false;
+    }
+  }
+
+  #x(cols: TrendColumns): Float64Array {
+    const off = this.#opts.epochOffset_ms;
+    const x = new Float64Array(cols.t_ms.length);
+    for (let i = 0; i < x.length; i++) x[i] = (cols.t_ms[i] + off) / 1000;
+    return x;
+  }
+
+  #width(i: number): number {
+    return Math.max(200, Math.floor(this.#targets[i].clientWidth));
+  }
+}

@@ -1,0 +1,128 @@
+// What the trend charts show and the words beside them, without uPlot: panel definitions, the
+// time-range buttons, the window they select, and a text summary of each panel (latest, lowest,
+// highest in the window) so the charts have an accessible equivalent.
+
+import type { TrendColumns, TrendSeriesKey } from '$lib/session/trend-buffer';
+import { NO_VALUE, formatNumber, UNIT_SEP } from './format';
+
+export interface SeriesSpec {
+  key: TrendSeriesKey;
+  label: string;
+  /** Line colour; chosen to be told apart on white and on the dark theme. */
+  colour: string;
+}
+
+export interface PanelSpec {
+  id: string;
+  title: string;
+  unit: string;
+  decimals: number;
+  series: SeriesSpec[];
+}
+
+export const PANELS: readonly PanelSpec[] = [
+  { id: 'voltage', title: 'Voltage', unit: 'V', decimals: 2, series: [{ key: 'voltage_V', label: 'Pack voltage', colour: '#1f5fa8' }] },
+  { id: 'current', title: 'Current', unit: 'A', decimals: 1, series: [{ key: 'current_A', label: 'Current (+ charging)', colour: '#7a3db8' }] },
+  { id: 'soc', title: 'State of charge', unit: '%', decimals: 0, series: [{ key: 'soc_pct', label: 'SOC', colour: '#0a7a3a' }] },
+  { id: 'spread', title: 'Cell spread', unit: 'mV', decimals: 0, series: [{ key: 'cellSpread_mV', label: 'Highest − lowest cell', colour: '#b35806' }] },
+  {
+    id: 'temp',
+    title: 'Temperature',
+    unit: '°C',
+    decimals: 1,
+    series: [
+      { key: 'maxTemp_C', label: 'Hottest sensor', colour: '#c0261b' },
+      { key: 'minTemp_C', label: 'Coldest sensor', colour: '#1d7fb8' }
+    ]
+  }
+];
+
+export interface RangeOption {
+  id: string;
+  label: string;
+  span_ms: number;
+}
+
+export const RANGES: readonly RangeOption[] = [
+  { id: '5m', label: '5 min', span_ms: 5 * 60_000 },
+  { id: '1h', label: '1 h', span_ms: 3_600_000 },
+  { id: '6h', label: '6 h', span_ms: 6 * 3_600_000 },
+  { id: '24h', label: '24 h', span_ms: 24 * 3_600_000 }
+];
+
+export const DEFAULT_RANGE = '1h';
+
+export interface TimeWindow {
+  /** Session-clock ms. */
+  from_ms: number;
+  to_ms: number;
+}
+
+/** The window a range button selects: the span ending at the newest sample (or now when empty). */
+export function rangeWindow(rangeId: string, newest_ms: number | null, now_ms: number): TimeWindow {
+  const r = RANGES.find((x) => x.id === rangeId) ?? RANGES.find((x) => x.id === DEFAULT_RANGE)!;
+  const to = newest_ms ?? now_ms;
+  return { from_ms: to - r.span_ms, to_ms: to };
+}
+
+/** First index with t >= target in a rising array (binary search). */
+export function lowerBound(t: ArrayLike<number>, target: number): number {
+  let lo = 0;
+  let hi = t.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >>> 1;
+    if (t[mid] < target) lo = mid + 1;
+    else hi = mid;
+  }
+  return lo;
+}
+
+export interface SeriesSummary {
+  label: string;
+  latest: string;
+  low: string;
+  high: string;
+}
+
+export interface PanelSummary {
+  id: string;
+  title: string;
+  series: SeriesSummary[];
+  /** Samples inside the window. */
+  points: number;
+}
+
+function fmt(v: number, decimals: number, unit: string): string {
+  return formatNumber(v, decimals) + UNIT_SEP + unit;
+}
+
+/** Latest, lowest and highest value of every series inside the window, NaN (unknown) skipped. */
+export function summarise(cols: TrendColumns, win: TimeWindow): PanelSummary[] {
+  const i0 = lowerBound(cols.t_ms, win.from_ms);
+  const i1 = lowerBound(cols.t_ms, win.to_ms + 1e-9);
+  return PANELS.map((p) => ({
+    id: p.id,
+    title: p.title,
+    points: Math.max(0, i1 - i0),
+    series: p.series.map((s) => {
+      const col = cols[s.key];
+      let lo = Infinity;
+      let hi = -Infinity;
+      let latest = Number.NaN;
+      for (let i = i0; i < i1; i++) {
+        const v = col[i];
+        if (Number.isNaN(v)) continue;
+        if (v < lo) lo = v;
+        if (v > hi) hi = v;
+        latest = v;
+      }
+      const any = Number.isFinite(lo);
+      return {
+        label: s.label,
+        latest: any ? fmt(latest, p.decimals, p.unit) : NO_VALUE,
+        low: any ? fmt(lo, p.decimals, p.unit) : NO_VALUE,
+        high: any ? fmt(hi, p.decimals, p.unit) : NO_VALUE
+      };
+    })
+  }));
+}
