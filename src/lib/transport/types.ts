@@ -50,6 +50,12 @@ export interface LinkTiming {
   baud: number;
   /** Bits on the wire per byte (start + 8 data + stop = 10 for 8N1). */
   bitsPerByte: number;
+  /**
+   * Extra time the link itself adds to a request/reply round trip, on top of the wire time
+   * (USB bridge latency timers, BLE connection intervals). Deadlines add it once per exchange.
+   * Absent = 0.
+   */
+  latency_ms?: number;
 }
 
 export type TransportErrorKind =
