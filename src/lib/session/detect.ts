@@ -8,10 +8,12 @@ import { SUPPORTED_BAUDS, type BaudChoice, type ProfileChoice } from './settings
 import type { LinkProfile } from './ports';
 
 export const LINK_PROFILES: Readonly<Record<ProtocolProfile, LinkProfile>> = {
-  pace: { profile: 'pace', ver: VER_PACE, cid1: CID1_LFP },
-  pylon: { profile: 'pylon', ver: VER_20, cid1: CID1_LFP },
-  seplos: { profile: 'seplos', ver: VER_20, cid1: CID1_LFP },
-  eg4: { profile: 'eg4', ver: VER_20, cid1: CID1_EG4 }
+  // PACE: master at DIP 1 (§10.1). Pylontech: the group master is ADR 2 (§10.2). Seplos and EG4
+  // number from the DIP switch; 1 is the usual first pack.
+  pace: { profile: 'pace', ver: VER_PACE, cid1: CID1_LFP, masterAddress: 1 },
+  pylon: { profile: 'pylon', ver: VER_20, cid1: CID1_LFP, masterAddress: 2 },
+  seplos: { profile: 'seplos', ver: VER_20, cid1: CID1_LFP, masterAddress: 1 },
+  eg4: { profile: 'eg4', ver: VER_20, cid1: CID1_EG4, masterAddress: 1 }
 };
 
 /**

@@ -1,0 +1,45 @@
+// One detection probe: does the bank on this (open) link answer in this dialect at this baud?
+// It asks the master for its own 42H analog block, the one command every family answers.
+
+import { PaceClient } from '$lib/protocol/client';
+import { readAnalog } from '$lib/protocol/commands/analog';
+import { DEFAULT_DECODE_OPTIONS } from '$lib/protocol/types';
+import type { Clock } from '$lib/time/clock';
+import type { Transport } from '$lib/transport/types';
+import type { LinkProfile } from './ports';
+
+/** RTN 01 "VER error" and E1 "CID1 invalid": the pack heard us fine but speaks another dialect. */
+const WRONG_DIALECT_RTN = new Set([0x01, 0xe1]);
+
+export interface ProbeOptions {
+  clock: Clock;
+  signal: AbortSignal;
+  /** Extra attempts: the first request after opening a port can meet a half-initialised adapter. Default 1. */
+  retries?: number;
+}
+
+/**
+ * True when a well-formed reply in this dialect came back, even one the decoder does not fully
+ * understand (a variant layout is the poller's business, not a reason to try another baud).
+ * Rejects only when aborted.
+ */
+export async function probeLink(transport: Transport, profile: LinkProfile, options: ProbeOptions): Promise<boolean> {
+  const client = new PaceClient(transport, {
+    clock: options.clock,
+    ver: profile.ver,
+    cid1: profile.cid1,
+    decodeOptions: { ...DEFAULT_DECODE_OPTIONS, profile: profile.profile }
+  });
+  try {
+    const adr = profile.masterAddress;
+    const r = await client.exchange(readAnalog, adr, { command: adr }, { signal: options.signal, retries: options.retries ?? 1 });
+    if (r.ok) return true;
+    if (r.error.kind === 'aborted') options.signal.throwIfAborted();
+    const reply = r.reply;
+    if (!reply || reply.ver !== profile.ver) return false;
+    if ((r.error.kind === 'rtn' || r.error.kind === 'unsupported') && r.error.rtn !== undefined && WRONG_DIALECT_RTN.has(r.error.rtn)) return false;
+    return true;
+  } finally {
+    client.dispose();
+  }
+}
