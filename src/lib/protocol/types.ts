@@ -41,9 +41,23 @@ export interface PackAnalog {
     portCurrent_A?: number;
     summaryRemaining_Ah?: number;
     summaryFull_Ah?: number;
+    /** EG4 (P = 15) statistics, present only on that dialect. */
+    cumulativeChargeEnergy_kWh?: number;
+    cumulativeDischargeEnergy_kWh?: number;
+    chargeTime_h?: number;
+    dischargeTime_h?: number;
+    chargeCount?: number;
+    dischargeCount?: number;
+    /** The BMS's own extremes where the frame carries them (EG4). */
+    extremes?: { maxCell_mV: number; minCell_mV: number; cellDelta_mV: number; maxTemp_C: number | null; minTemp_C: number | null };
   };
   /** An all-zero block: the master reports an offline slave this way in a broadcast. */
   empty: boolean;
+  /**
+   * Bytes at the end of this pack's block that no known layout explains, kept so the block
+   * re-encodes byte for byte (codecs fill it; absent means none).
+   */
+  extraBytes?: number[];
 }
 
 /** A `42H` reply: one pack (single / relay) or the whole bank (broadcast FF). */
@@ -95,6 +109,16 @@ export interface PackStatus {
   heaterOn: boolean | null;
   /** An all-zero block in a broadcast (offline slave). */
   empty: boolean;
+  /** The raw alarm code bytes (§6.2) behind the levels above; user-defined codes 80H–EFH differ only here. */
+  alarmCodes?: {
+    cells: number[];
+    temps: number[];
+    chargeCurrent: number;
+    packVoltage: number;
+    dischargeCurrent: number;
+  };
+  /** Bytes at the end of this pack's block that no known layout explains (see PackAnalog.extraBytes). */
+  extraBytes?: number[];
 }
 
 export interface StatusReply {

@@ -1,0 +1,558 @@
+// 42H / 44H replies of the VER 20 dialects (reference §11): Pylontech (P = 2 or 4), Seplos V2.0
+// (P = 10 analog, 20 status) and EG4 LifePower4 (CID1 4AH, P = 15 analog, 9 status, and a request
+// without INFO). The PACE commands in analog.ts/status.ts dispatch here by DecodeOptions.profile;
+// EG4 also gets its own Command objects because its request differs.
+
+import { DecodeError, type Command, type DecodeContext } from '../command';
+import { bytesToHex } from '../hex';
+import type { AnalogReply, DecodeOptions, PackAnalog, PackStatus, ProtocolProfile, StatusReply } from '../types';
+import { ByteReader, ByteWriter, roundTo } from './byte-cursor';
+import { decodeMultiPack, encodeMultiPack, type BlockCodec } from './pack-blocks';
+import { decodeFlagsWith, type FlagDef } from './status-flags';
+import {
+  VER20_KELVIN_OFFSET,
+  alarmCode,
+  alarmLevel,
+  balancingCellsOf,
+  cToKelvinTenths,
+  computedSocSoh,
+  emptyPackAnalog,
+  emptyPackStatus,
+  kelvinTenthsToC
+} from './telemetry-values';
+import { EG4_FLAGS, PYLON_FLAGS, SEPLOS_FLAGS } from './variant-flags';
+
+export type VariantProfile = Exclude<ProtocolProfile, 'pace'>;
+
+const T = VER20_KELVIN_OFFSET;
+
+function cellCountAt(body: Uint8Array, offset: number): number | null {
+  if (offset >= body.length) return null;
+  const m = body[offset];
+  return m >= 1 && m <= 32 ? m : null;
+}
+
+function tempsOf(r: ByteReader, n: number): (number | null)[] {
+  const out: (number | null)[] = [];
+  for (let i = 0; i < n; i++) out.push(kelvinTenthsToC(r.u16(`temperature ${i + 1}`), T));
+  return out;
+}
+
+function cellsOf(r: ByteReader, m: number): number[] {
+  const out: number[] = [];
+  for (let i = 0; i < m; i++) out.push(r.u16(`cell ${i + 1} voltage`));
+  return out;
+}
+
+function writeCellsAndTemps(w: ByteWriter, pack: PackAnalog, tempCountOnWire: number): void {
+  w.u8(pack.cells_mV.length, 'cell count');
+  for (const mV of pack.cells_mV) w.u16(Math.round(mV), 'cell voltage');
+  w.u8(tempCountOnWire, 'temperature count');
+  for (const t of pack.temps_C) w.u16(cToKelvinTenths(t, T), 'temperature');
+}
+
+function keepRest(r: ByteReader, pack: { extraBytes?: number[] }): void {
+  if (r.remaining > 0) pack.extraBytes = Array.from(r.rest());
+}
+
+// ---------------------------------------------------------------------------------------------
+// Pylontech 42H: current in 100 mA, voltage mV, capacities mAh; P = 4 adds 3-byte capacities and
+// then reads FFFF in the 2-byte ones. No design capacity, so no SOH.
+
+function pylonTempLabels(n: number): string[] {
+  const names = ['BMS board', 'Cells 1–4', 'Cells 5–8', 'Cells 9–12', 'Cells 13–16'];
+  return Array.from({ length: n }, (_, i) => names[i] ?? `T${i + 1}`);
+}
+
+const PYLON_U16_UNUSED = 0xffff;
+
+const pylonAnalog: BlockCodec<PackAnalog> = {
+  baseLength(body, offset) {
+    const m = cellCountAt(body, offset);
+    if (m === null) return null;
+    const nAt = offset + 1 + 2 * m;
+    if (nAt >= body.length || body[nAt] > 16) return null;
+    return 1 + 2 * m + 1 + 2 * body[nAt] + 2 + 2 + 2 + 1 + 2 + 2;
+  },
+  decode(r) {
+    const cells_mV = cellsOf(r, r.u8('cell count'));
+    const n = r.u8('temperature count');
+    const temps_C = tempsOf(r, n);
+    const current_A = roundTo(r.s16('current') / 10, 1);
+    const voltage_V = roundTo(r.u16('pack voltage') / 1000, 3);
+    let remaining_Ah = roundTo(r.u16('remaining capacity') / 1000, 3);
+    const p = r.u8('user-defined count P');
+    let full_Ah = roundTo(r.u16('full capacity') / 1000, 3);
+    const cycles = r.u16('cycle count');
+    if (p >= 4 && r.remaining >= 6) {
+      remaining_Ah = roundTo(r.u24('remaining capacity (3 bytes)') / 1000, 3);
+      full_Ah = roundTo(r.u24('full capacity (3 bytes)') / 1000, 3);
+    }
+    const { soc_pct } = computedSocSoh(remaining_Ah, full_Ah, 0);
+    const pack: PackAnalog = {
+      cells_mV,
+      temps_C,
+      tempLabels: pylonTempLabels(n),
+      current_A,
+      voltage_V,
+      remaining_Ah,
+      full_Ah,
+      design_Ah: 0,
+      cycles,
+      soc_pct,
+      soh_pct: null,
+      socSource: soc_pct === null ? null : 'computed',
+      userDefinedCount: p,
+      empty: false
+    };
+    keepRest(r, pack);
+    return pack;
+  },
+  encode(w, pack) {
+    writeCellsAndTemps(w, pack, pack.temps_C.length);
+    w.s16(Math.round(pack.current_A * 10), 'current');
+    w.u16(Math.round(pack.voltage_V * 1000), 'pack voltage');
+    const big = pack.userDefinedCount >= 4;
+    w.u16(big ? PYLON_U16_UNUSED : Math.round(pack.remaining_Ah * 1000), 'remaining capacity');
+    w.u8(pack.userDefinedCount, 'user-defined count P');
+    w.u16(big ? PYLON_U16_UNUSED : Math.round(pack.full_Ah * 1000), 'full capacity');
+    w.u16(pack.cycles, 'cycle count');
+    if (big) {
+      w.u24(Math.round(pack.remaining_Ah * 1000), 'remaining capacity (3 bytes)');
+      w.u24(Math.round(pack.full_Ah * 1000), 'full capacity (3 bytes)');
+    }
+    if (pack.extraBytes) w.bytes(pack.extraBytes);
+  },
+  empty: emptyPackAnalog,
+  hasLayout: (p) => p.cells_mV.length > 0,
+  defaultBlockBytes: 1 + 2 * 15 + 1 + 2 * 5 + 11
+};
+
+// ---------------------------------------------------------------------------------------------
+// Seplos V2.0 42H: 10 mA, 10 mV, 10 mAh; P = 10 u16 fields: full, SOC ‰, rated, cycles, SOH ‰,
+// port voltage, 4 reserved. Temperatures: cells 1–4, environment, power (MOS).
+
+const SEPLOS_KNOWN_FIELDS = 6;
+const SEPLOS_RESERVED_BYTES = 8;
+
+function seplosTempLabels(n: number): string[] {
+  if (n === 6) return ['Cell T1', 'Cell T2', 'Cell T3', 'Cell T4', 'Ambient', 'MOSFET'];
+  return Array.from({ length: n }, (_, i) => `T${i + 1}`);
+}
+
+const seplosAnalog: BlockCodec<PackAnalog> = {
+  baseLength(body, offset) {
+    const m = cellCountAt(body, offset);
+    if (m === null) return null;
+    const nAt = offset + 1 + 2 * m;
+    if (nAt >= body.length || body[nAt] > 16) return null;
+    return 1 + 2 * m + 1 + 2 * body[nAt] + 2 + 2 + 2 + 1 + 2 * SEPLOS_KNOWN_FIELDS;
+  },
+  decode(r) {
+    const cells_mV = cellsOf(r, r.u8('cell count'));
+    const n = r.u8('temperature count');
+    const temps_C = tempsOf(r, n);
+    const current_A = roundTo(r.s16('current') / 100, 2);
+    const voltage_V = roundTo(r.u16('pack voltage') / 100, 2);
+    const remaining_Ah = roundTo(r.u16('residual capacity') / 100, 2);
+    const p = r.u8('user-defined count P');
+    const full_Ah = roundTo(r.u16('battery capacity') / 100, 2);
+    const soc_pct = roundTo(r.u16('SOC') / 10, 1);
+    const design_Ah = roundTo(r.u16('rated capacity') / 100, 2);
+    const cycles = r.u16('cycle count');
+    const soh_pct = roundTo(r.u16('SOH') / 10, 1);
+    const portVoltage_V = roundTo(r.u16('port voltage') / 100, 2);
+    const pack: PackAnalog = {
+      cells_mV,
+      temps_C,
+      tempLabels: seplosTempLabels(n),
+      current_A,
+      voltage_V,
+      remaining_Ah,
+      full_Ah,
+      design_Ah,
+      cycles,
+      soc_pct,
+      soh_pct,
+      socSource: 'reported',
+      userDefinedCount: p,
+      tail: { portVoltage_V },
+      empty: false
+    };
+    keepRest(r, pack);
+    return pack;
+  },
+  encode(w, pack) {
+    writeCellsAndTemps(w, pack, pack.temps_C.length);
+    w.s16(Math.round(pack.current_A * 100), 'current');
+    w.u16(Math.round(pack.voltage_V * 100), 'pack voltage');
+    w.u16(Math.round(pack.remaining_Ah * 100), 'residual capacity');
+    w.u8(pack.userDefinedCount, 'user-defined count P');
+    w.u16(Math.round(pack.full_Ah * 100), 'battery capacity');
+    w.u16(Math.round((pack.soc_pct ?? 0) * 10), 'SOC');
+    w.u16(Math.round(pack.design_Ah * 100), 'rated capacity');
+    w.u16(pack.cycles, 'cycle count');
+    w.u16(Math.round((pack.soh_pct ?? 0) * 10), 'SOH');
+    w.u16(Math.round((pack.tail?.portVoltage_V ?? pack.voltage_V) * 100), 'port voltage');
+    if (pack.extraBytes) w.bytes(pack.extraBytes);
+  },
+  empty: emptyPackAnalog,
+  hasLayout: (p) => p.cells_mV.length > 0,
+  defaultBlockBytes: 1 + 32 + 1 + 12 + 7 + 2 * SEPLOS_KNOWN_FIELDS + SEPLOS_RESERVED_BYTES,
+  reservedExtra: (p) => Math.min(p.extraBytes?.length ?? 0, SEPLOS_RESERVED_BYTES)
+};
+
+// ---------------------------------------------------------------------------------------------
+// EG4 LifePower4 42H: the temperature count says 4 but environment and MOS follow (6 values);
+// 10 mA, 10 mV, 10 mAh; cycles come before P = 15, then SOC, SOH, extremes and counters.
+
+/** Temperatures EG4 sends after the counted ones: environment, MOSFET. */
+const EG4_UNCOUNTED_TEMPS = 2;
+const EG4_TAIL_BYTES = 7 * 2 + 6 * 4 + 2 * 2;
+
+function eg4TempLabels(n: number): string[] {
+  return [...Array.from({ length: n }, (_, i) => `Cell T${i + 1}`), 'Ambient', 'MOSFET'];
+}
+
+const eg4Analog: BlockCodec<PackAnalog> = {
+  baseLength(body, offset) {
+    const m = cellCountAt(body, offset);
+    if (m === null) return null;
+    const nAt = offset + 1 + 2 * m;
+    if (nAt >= body.length || body[nAt] > 16) return null;
+    return 1 + 2 * m + 1 + 2 * (body[nAt] + EG4_UNCOUNTED_TEMPS) + 2 * 5 + 1 + EG4_TAIL_BYTES;
+  },
+  decode(r) {
+    const cells_mV = cellsOf(r, r.u8('cell count'));
+    const n = r.u8('temperature count');
+    const temps_C = tempsOf(r, n + EG4_UNCOUNTED_TEMPS);
+    const current_A = roundTo(r.s16('current') / 100, 2);
+    const voltage_V = roundTo(r.u16('pack voltage') / 100, 2);
+    const remaining_Ah = roundTo(r.u16('remaining capacity') / 100, 2);
+    const full_Ah = roundTo(r.u16('full capacity') / 100, 2);
+    const cycles = r.u16('cycle count');
+    const p = r.u8('user-defined count P');
+    const soc_pct = r.u16('SOC');
+    const soh_pct = r.u16('SOH');
+    const maxCell_mV = r.u16('max cell voltage');
+    const minCell_mV = r.u16('min cell voltage');
+    const cellDelta_mV = r.u16('cell voltage difference');
+    const maxTemp_C = kelvinTenthsToC(r.u16('max temperature'), T);
+    const minTemp_C = kelvinTenthsToC(r.u16('min temperature'), T);
+    const pack: PackAnalog = {
+      cells_mV,
+      temps_C,
+      tempLabels: eg4TempLabels(n),
+      current_A,
+      voltage_V,
+      remaining_Ah,
+      full_Ah,
+      design_Ah: 0,
+      cycles,
+      soc_pct,
+      soh_pct,
+      socSource: 'reported',
+      userDefinedCount: p,
+      tail: {
+        cumulativeCharge_Ah: roundTo(r.u32('cumulative charge') / 100, 2),
+        cumulativeDischarge_Ah: roundTo(r.u32('cumulative discharge') / 100, 2),
+        cumulativeChargeEnergy_kWh: roundTo(r.u32('cumulative charge energy') / 1000, 3),
+        cumulativeDischargeEnergy_kWh: roundTo(r.u32('cumulative discharge energy') / 1000, 3),
+        chargeTime_h: r.u32('cumulative charge time'),
+        dischargeTime_h: r.u32('cumulative discharge time'),
+        chargeCount: r.u16('charge count'),
+        dischargeCount: r.u16('discharge count'),
+        extremes: { maxCell_mV, minCell_mV, cellDelta_mV, maxTemp_C, minTemp_C }
+      },
+      empty: false
+    };
+    keepRest(r, pack);
+    return pack;
+  },
+  encode(w, pack) {
+    writeCellsAndTemps(w, pack, Math.max(0, pack.temps_C.length - EG4_UNCOUNTED_TEMPS));
+    w.s16(Math.round(pack.current_A * 100), 'current');
+    w.u16(Math.round(pack.voltage_V * 100), 'pack voltage');
+    w.u16(Math.round(pack.remaining_Ah * 100), 'remaining capacity');
+    w.u16(Math.round(pack.full_Ah * 100), 'full capacity');
+    w.u16(pack.cycles, 'cycle count');
+    w.u8(pack.userDefinedCount, 'user-defined count P');
+    w.u16(Math.round(pack.soc_pct ?? 0), 'SOC');
+    w.u16(Math.round(pack.soh_pct ?? 0), 'SOH');
+    const t = pack.tail ?? {};
+    const cells = pack.cells_mV;
+    const cellTemps = pack.temps_C.slice(0, Math.max(0, pack.temps_C.length - EG4_UNCOUNTED_TEMPS)).filter((x): x is number => x !== null);
+    // A simulated pack may leave the extremes out; they follow from the values then.
+    const ex = t.extremes ?? {
+      maxCell_mV: cells.length ? Math.max(...cells) : 0,
+      minCell_mV: cells.length ? Math.min(...cells) : 0,
+      cellDelta_mV: cells.length ? Math.max(...cells) - Math.min(...cells) : 0,
+      maxTemp_C: cellTemps.length ? Math.max(...cellTemps) : null,
+      minTemp_C: cellTemps.length ? Math.min(...cellTemps) : null
+    };
+    w.u16(ex.maxCell_mV, 'max cell voltage');
+    w.u16(ex.minCell_mV, 'min cell voltage');
+    w.u16(ex.cellDelta_mV, 'cell voltage difference');
+    w.u16(cToKelvinTenths(ex.maxTemp_C, T), 'max temperature');
+    w.u16(cToKelvinTenths(ex.minTemp_C, T), 'min temperature');
+    w.u32(Math.round((t.cumulativeCharge_Ah ?? 0) * 100), 'cumulative charge');
+    w.u32(Math.round((t.cumulativeDischarge_Ah ?? 0) * 100), 'cumulative discharge');
+    w.u32(Math.round((t.cumulativeChargeEnergy_kWh ?? 0) * 1000), 'cumulative charge energy');
+    w.u32(Math.round((t.cumulativeDischargeEnergy_kWh ?? 0) * 1000), 'cumulative discharge energy');
+    w.u32(t.chargeTime_h ?? 0, 'cumulative charge time');
+    w.u32(t.dischargeTime_h ?? 0, 'cumulative discharge time');
+    w.u16(t.chargeCount ?? 0, 'charge count');
+    w.u16(t.dischargeCount ?? 0, 'discharge count');
+    if (pack.extraBytes) w.bytes(pack.extraBytes);
+  },
+  empty: emptyPackAnalog,
+  hasLayout: (p) => p.cells_mV.length > 0,
+  defaultBlockBytes: 1 + 32 + 1 + 12 + 11 + EG4_TAIL_BYTES
+};
+
+const ANALOG_CODECS: Record<VariantProfile, BlockCodec<PackAnalog>> = { pylon: pylonAnalog, seplos: seplosAnalog, eg4: eg4Analog };
+
+export function decodeVariantAnalog(profile: VariantProfile, info: Uint8Array, broadcast: boolean | undefined): AnalogReply {
+  // EG4 has no broadcast: its second byte is always the answering pack's group/address.
+  return decodeMultiPack(info, profile === 'eg4' ? false : broadcast, ANALOG_CODECS[profile], `42H (${profile})`);
+}
+
+export function encodeVariantAnalog(profile: VariantProfile, reply: AnalogReply): Uint8Array {
+  return encodeMultiPack(reply, ANALOG_CODECS[profile]);
+}
+
+// ---------------------------------------------------------------------------------------------
+// 44H. Every dialect starts with M + cell alarms, N + temperature alarms; then they differ.
+
+interface StatusLayout {
+  /** Temperatures on the wire beyond the count N (EG4: environment, MOS). */
+  uncountedTemps: number;
+  /** Pylon has separate charge/discharge current alarms; Seplos and EG4 one combined byte. */
+  separateCurrentAlarms: boolean;
+  /** Named status fields after the alarm bytes, in wire order, with their width in bytes. */
+  fields: readonly { name: string; bytes: 1 | 2 | 4 }[];
+  flags: Readonly<Record<string, readonly FlagDef[]>>;
+  /** Field and bits for the MOS and heater booleans; heater null when the dialect has none. */
+  chargeMos: [string, number];
+  dischargeMos: [string, number];
+  heater: [string, number] | null;
+  /** Balance bits: [first byte field, second byte field] (cells 1–8, 9–16) or one u32 field. */
+  balance: { kind: 'bytes'; fields: [string, string] } | { kind: 'u32'; field: string } | null;
+  /** Reserved bytes the dialect documents after the fields. */
+  reservedBytes: number;
+  defaultBlockBytes: number;
+}
+
+const PYLON_STATUS: StatusLayout = {
+  uncountedTemps: 0,
+  separateCurrentAlarms: true,
+  fields: [
+    { name: 'status1', bytes: 1 },
+    { name: 'status2', bytes: 1 },
+    { name: 'status3', bytes: 1 },
+    { name: 'status4', bytes: 1 },
+    { name: 'status5', bytes: 1 }
+  ],
+  flags: PYLON_FLAGS,
+  chargeMos: ['status2', 1],
+  dischargeMos: ['status2', 2],
+  heater: ['status3', 5],
+  balance: null,
+  reservedBytes: 0,
+  defaultBlockBytes: 1 + 15 + 1 + 5 + 3 + 5
+};
+
+const SEPLOS_STATUS: StatusLayout = {
+  uncountedTemps: 0,
+  separateCurrentAlarms: false,
+  fields: [
+    { name: 'userDefinedCount', bytes: 1 },
+    { name: 'event1', bytes: 1 },
+    { name: 'event2', bytes: 1 },
+    { name: 'event3', bytes: 1 },
+    { name: 'event4', bytes: 1 },
+    { name: 'event5', bytes: 1 },
+    { name: 'event6', bytes: 1 },
+    { name: 'switches', bytes: 1 },
+    { name: 'balance1', bytes: 1 },
+    { name: 'balance2', bytes: 1 },
+    { name: 'system', bytes: 1 },
+    { name: 'disconnection1', bytes: 1 },
+    { name: 'disconnection2', bytes: 1 },
+    { name: 'event7', bytes: 1 },
+    { name: 'event8', bytes: 1 }
+  ],
+  flags: SEPLOS_FLAGS,
+  chargeMos: ['switches', 1],
+  dischargeMos: ['switches', 0],
+  heater: ['switches', 3],
+  balance: { kind: 'bytes', fields: ['balance1', 'balance2'] },
+  reservedBytes: 6,
+  defaultBlockBytes: 1 + 16 + 1 + 6 + 2 + 15 + 6
+};
+
+const EG4_STATUS: StatusLayout = {
+  uncountedTemps: EG4_UNCOUNTED_TEMPS,
+  separateCurrentAlarms: false,
+  fields: [
+    { name: 'userDefinedCount', bytes: 1 },
+    { name: 'balanceEvent', bytes: 1 },
+    { name: 'voltageEvent', bytes: 1 },
+    { name: 'temperatureEvent', bytes: 2 },
+    { name: 'currentEvent', bytes: 1 },
+    { name: 'remainingCapacity', bytes: 1 },
+    { name: 'fetStatus', bytes: 1 },
+    { name: 'system', bytes: 1 },
+    { name: 'balancing', bytes: 4 }
+  ],
+  flags: EG4_FLAGS,
+  chargeMos: ['fetStatus', 1],
+  dischargeMos: ['fetStatus', 0],
+  heater: ['fetStatus', 3],
+  balance: { kind: 'u32', field: 'balancing' },
+  reservedBytes: 1,
+  defaultBlockBytes: 1 + 16 + 1 + 6 + 2 + 13 + 1
+};
+
+const STATUS_LAYOUTS: Record<VariantProfile, StatusLayout> = { pylon: PYLON_STATUS, seplos: SEPLOS_STATUS, eg4: EG4_STATUS };
+
+function bitOf(bytes: Record<string, number>, [field, bit]: [string, number]): boolean {
+  return ((bytes[field] ?? 0) & (1 << bit)) !== 0;
+}
+
+function statusCodec(layout: StatusLayout): BlockCodec<PackStatus> {
+  const fieldBytes = layout.fields.reduce((n, f) => n + f.bytes, 0);
+  const alarmBytes = layout.separateCurrentAlarms ? 3 : 2;
+  return {
+    baseLength(body, offset) {
+      const m = cellCountAt(body, offset);
+      if (m === null) return null;
+      const nAt = offset + 1 + m;
+      if (nAt >= body.length || body[nAt] > 16) return null;
+      return 1 + m + 1 + body[nAt] + layout.uncountedTemps + alarmBytes + fieldBytes;
+    },
+    decode(r) {
+      const m = r.u8('cell count');
+      const cells = Array.from(r.take(m, 'cell alarms'));
+      const n = r.u8('temperature count');
+      const temps = Array.from(r.take(n + layout.uncountedTemps, 'temperature alarms'));
+      let chargeCurrent: number;
+      let dischargeCurrent: number;
+      let packVoltage: number;
+      if (layout.separateCurrentAlarms) {
+        chargeCurrent = r.u8('charge-current alarm');
+        packVoltage = r.u8('pack-voltage alarm');
+        dischargeCurrent = r.u8('discharge-current alarm');
+      } else {
+        chargeCurrent = dischargeCurrent = r.u8('current alarm');
+        packVoltage = r.u8('pack-voltage alarm');
+      }
+      const bytes: Record<string, number> = {};
+      for (const f of layout.fields) bytes[f.name] = f.bytes === 1 ? r.u8(f.name) : f.bytes === 2 ? r.u16(f.name) : r.u32(f.name);
+      const flags = layout.fields.flatMap((f) => {
+        const table = layout.flags[f.name];
+        return table ? decodeFlagsWith(table, f.name, bytes[f.name], f.bytes * 8) : [];
+      });
+      let balancingCells: number[] = [];
+      if (layout.balance?.kind === 'bytes') balancingCells = balancingCellsOf(bytes[layout.balance.fields[0]], bytes[layout.balance.fields[1]], 'doc');
+      else if (layout.balance?.kind === 'u32') {
+        const v = bytes[layout.balance.field];
+        for (let bit = 0; bit < 32; bit++) if (Math.floor(v / 2 ** bit) % 2 === 1) balancingCells.push(bit + 1);
+      }
+      const pack: PackStatus = {
+        cellAlarms: cells.map(alarmLevel),
+        tempAlarms: temps.map(alarmLevel),
+        chargeCurrentAlarm: alarmLevel(chargeCurrent),
+        packVoltageAlarm: alarmLevel(packVoltage),
+        dischargeCurrentAlarm: alarmLevel(dischargeCurrent),
+        alarmCodes: { cells, temps, chargeCurrent, packVoltage, dischargeCurrent },
+        bytes,
+        balancingCells,
+        flags,
+        chargeMosOn: bitOf(bytes, layout.chargeMos),
+        dischargeMosOn: bitOf(bytes, layout.dischargeMos),
+        heaterOn: layout.heater ? bitOf(bytes, layout.heater) : null,
+        empty: false
+      };
+      keepRest(r, pack);
+      return pack;
+    },
+    encode(w, pack) {
+      const codes = pack.alarmCodes;
+      w.u8(pack.cellAlarms.length, 'cell count');
+      pack.cellAlarms.forEach((level, i) => w.u8(codes?.cells[i] ?? alarmCode(level), 'cell alarm'));
+      w.u8(Math.max(0, pack.tempAlarms.length - layout.uncountedTemps), 'temperature count');
+      pack.tempAlarms.forEach((level, i) => w.u8(codes?.temps[i] ?? alarmCode(level), 'temperature alarm'));
+      const chg = codes?.chargeCurrent ?? alarmCode(pack.chargeCurrentAlarm);
+      const dsg = codes?.dischargeCurrent ?? alarmCode(pack.dischargeCurrentAlarm);
+      const volt = codes?.packVoltage ?? alarmCode(pack.packVoltageAlarm);
+      if (layout.separateCurrentAlarms) w.u8(chg, 'charge-current alarm').u8(volt, 'pack-voltage alarm').u8(dsg, 'discharge-current alarm');
+      else w.u8(chg !== 0 ? chg : dsg, 'current alarm').u8(volt, 'pack-voltage alarm');
+      for (const f of layout.fields) {
+        const v = pack.bytes[f.name] ?? 0;
+        if (f.bytes === 1) w.u8(v, f.name);
+        else if (f.bytes === 2) w.u16(v, f.name);
+        else w.u32(v, f.name);
+      }
+      if (pack.extraBytes) w.bytes(pack.extraBytes);
+    },
+    empty: emptyPackStatus,
+    hasLayout: (p) => p.cellAlarms.length > 0,
+    defaultBlockBytes: layout.defaultBlockBytes,
+    reservedExtra: (p) => Math.min(p.extraBytes?.length ?? 0, layout.reservedBytes)
+  };
+}
+
+const STATUS_CODECS: Record<VariantProfile, BlockCodec<PackStatus>> = {
+  pylon: statusCodec(PYLON_STATUS),
+  seplos: statusCodec(SEPLOS_STATUS),
+  eg4: statusCodec(EG4_STATUS)
+};
+
+/** The fixed userDefinedCount a dialect's 44H carries, so a simulator can fill it in. */
+export const VARIANT_STATUS_P: Readonly<Record<VariantProfile, number | null>> = { pylon: null, seplos: 20, eg4: 9 };
+
+export function decodeVariantStatus(profile: VariantProfile, info: Uint8Array, broadcast: boolean | undefined, _options: DecodeOptions): StatusReply {
+  return decodeMultiPack(info, profile === 'eg4' ? false : broadcast, STATUS_CODECS[profile], `44H (${profile})`);
+}
+
+export function encodeVariantStatus(profile: VariantProfile, reply: StatusReply, _options: DecodeOptions): Uint8Array {
+  return encodeMultiPack(reply, STATUS_CODECS[profile]);
+}
+
+// ---------------------------------------------------------------------------------------------
+// EG4 commands: the address travels only in ADR, INFO is empty (reference §11.3).
+
+/** A request with no INFO. */
+export type NoInfoRequest = Record<string, never>;
+
+function decodeNoInfo(info: Uint8Array): NoInfoRequest {
+  if (info.length !== 0) throw new DecodeError(`this request carries no INFO, got ${info.length} bytes: ${bytesToHex(info)}`);
+  return {};
+}
+
+const eg4Options = (options: DecodeOptions): DecodeOptions => ({ ...options, profile: 'eg4' });
+
+export const eg4ReadAnalog: Command<NoInfoRequest, AnalogReply> = {
+  cid2: 0x42,
+  id: 'eg4ReadAnalog',
+  title: 'Pack analog values (EG4 LifePower4)',
+  kind: 'read',
+  encodeRequest: () => new Uint8Array(0),
+  decodeRequest: decodeNoInfo,
+  encodeReply: (res) => encodeVariantAnalog('eg4', res),
+  decodeReply: (info: Uint8Array) => decodeVariantAnalog('eg4', info, false),
+  expectedReplyBytes: () => 2 + eg4Analog.defaultBlockBytes + 16
+};
+
+export const eg4ReadStatus: Command<NoInfoRequest, StatusReply> = {
+  cid2: 0x44,
+  id: 'eg4ReadStatus',
+  title: 'Pack alarms and status (EG4 LifePower4)',
+  kind: 'read',
+  encodeRequest: () => new Uint8Array(0),
+  decodeRequest: decodeNoInfo,
+  encodeReply: (res, _req, options) => encodeVariantStatus('eg4', res, eg4Options(options)),
+  decodeReply: (info: Uint8Array, ctx: DecodeContext<NoInfoRequest>) => decodeVariantStatus('eg4', info, false, eg4Options(ctx.options)),
+  expectedReplyBytes: () => 2 + EG4_STATUS.defaultBlockBytes + 16
+};

@@ -1,0 +1,121 @@
+// Value conversions and empty values shared by every 42H/44H dialect (PACE, Pylon, Seplos, EG4).
+
+import type { AlarmLevel, DecodeOptions, PackAnalog, PackStatus } from '../types';
+import { roundTo } from './byte-cursor';
+
+/** PACE temperatures are 0.1 K with 273.0 as zero (reference §2.5). */
+export const PACE_KELVIN_OFFSET = 2730;
+/** Pylontech, Seplos and EG4 use 273.1 K as zero (reference §2.5). */
+export const VER20_KELVIN_OFFSET = 2731;
+/** A temperature channel that is not fitted reads this. */
+export const TEMP_ABSENT = 0x8000;
+
+/** Human names for the temperature channels in the pack's order (PACE: T1..T4, MOSFET, ambient). */
+export function paceTempLabels(n: number): string[] {
+  if (n >= 3) {
+    const cells = Array.from({ length: n - 2 }, (_, i) => `Cell T${i + 1}`);
+    return [...cells, 'MOSFET', 'Ambient'];
+  }
+  return Array.from({ length: n }, (_, i) => `T${i + 1}`);
+}
+
+export function kelvinTenthsToC(raw: number, offset: number): number | null {
+  if (raw === TEMP_ABSENT) return null;
+  return roundTo((raw - offset) / 10, 1);
+}
+
+export function cToKelvinTenths(temp_C: number | null, offset: number): number {
+  if (temp_C === null) return TEMP_ABSENT;
+  return Math.round(temp_C * 10) + offset;
+}
+
+/** remaining/full and full/design as PbmsTools-compatible tools compute them; SOH clamped to 100 (§5.2). */
+export function computedSocSoh(remaining_Ah: number, full_Ah: number, design_Ah: number): { soc_pct: number | null; soh_pct: number | null } {
+  // SOC is not clamped: remaining above full is what the pack says and worth seeing.
+  const soc_pct = full_Ah > 0 ? roundTo((remaining_Ah / full_Ah) * 100, 1) : null;
+  const soh_pct = design_Ah > 0 ? roundTo(Math.min(100, (full_Ah / design_Ah) * 100), 1) : null;
+  return { soc_pct, soh_pct };
+}
+
+export function emptyPackAnalog(): PackAnalog {
+  return {
+    cells_mV: [],
+    temps_C: [],
+    tempLabels: [],
+    current_A: 0,
+    voltage_V: 0,
+    remaining_Ah: 0,
+    full_Ah: 0,
+    design_Ah: 0,
+    cycles: 0,
+    soc_pct: null,
+    soh_pct: null,
+    socSource: null,
+    userDefinedCount: 0,
+    empty: true
+  };
+}
+
+export function alarmLevel(code: number): AlarmLevel {
+  if (code === 0x00) return 'normal';
+  if (code === 0x01) return 'low';
+  if (code === 0x02) return 'high';
+  if (code >= 0x80 && code <= 0xef) return 'user';
+  return 'other';
+}
+
+/** The code a level stands for when no raw code is known (user-defined codes collapse to 80H). */
+export function alarmCode(level: AlarmLevel): number {
+  switch (level) {
+    case 'normal':
+      return 0x00;
+    case 'low':
+      return 0x01;
+    case 'high':
+      return 0x02;
+    case 'user':
+      return 0x80;
+    case 'other':
+      return 0xf0;
+  }
+}
+
+/** 1-based cells whose balance bit is set, per the configured byte order (§6.8, UNCERTAIN). */
+export function balancingCellsOf(balance1: number, balance2: number, order: DecodeOptions['balanceByteOrder']): number[] {
+  const low = order === 'doc' ? balance1 : balance2; // cells 1–8
+  const high = order === 'doc' ? balance2 : balance1; // cells 9–16
+  const cells: number[] = [];
+  for (let bit = 0; bit < 8; bit++) if (low & (1 << bit)) cells.push(bit + 1);
+  for (let bit = 0; bit < 8; bit++) if (high & (1 << bit)) cells.push(bit + 9);
+  return cells;
+}
+
+/** Inverse of balancingCellsOf: [balance1, balance2]. */
+export function balanceBytesOf(cells: readonly number[], order: DecodeOptions['balanceByteOrder']): [number, number] {
+  let low = 0;
+  let high = 0;
+  for (const c of cells) {
+    if (c >= 1 && c <= 8) low |= 1 << (c - 1);
+    else if (c >= 9 && c <= 16) high |= 1 << (c - 9);
+    else throw new RangeError(`cell ${c} has no balance bit (1..16)`);
+  }
+  return order === 'doc' ? [low, high] : [high, low];
+}
+
+export function emptyPackStatus(): PackStatus {
+  return {
+    cellAlarms: [],
+    tempAlarms: [],
+    chargeCurrentAlarm: 'normal',
+    packVoltageAlarm: 'normal',
+    dischargeCurrentAlarm: 'normal',
+    bytes: {},
+    balancingCells: [],
+    flags: [],
+    chargeMosOn: false,
+    dischargeMosOn: false,
+    heaterOn: null,
+    empty: true
+  };
+}
+
