@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { DecodeError } from '../command';
+import { DecodeError, type AnyCommand } from '../command';
 import { bytesToHex } from '../hex';
 import { decodeCaptured, decodeCapturedRequest, replyText, requestText, WRITE_ACK_TEXT } from './capture-helpers';
 import {
@@ -18,9 +18,9 @@ describe('calibration commands (A9H–ADH)', () => {
     expect(calibrationCommands.map((c) => c.cid2)).toEqual([0xa9, 0xaa, 0xab, 0xac, 0xad]);
     for (const c of calibrationCommands) {
       expect(c.kind).toBe('dangerous');
-      const { frame, value } = decodeCaptured(c, WRITE_ACK_TEXT);
-      // eslint-disable-next-line @typescript-eslint/no-explicit-any -- heterogeneous table
-      expect(replyText(c as any, value, {} as never, frame)).toBe(WRITE_ACK_TEXT);
+      const cmd: AnyCommand = c;
+      const { frame, value } = decodeCaptured(cmd, WRITE_ACK_TEXT);
+      expect(replyText(cmd, value, undefined, frame)).toBe(WRITE_ACK_TEXT);
     }
   });
 

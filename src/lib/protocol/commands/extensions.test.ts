@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { DecodeError } from '../command';
+import { DecodeError, type AnyCommand } from '../command';
 import { bytesToHex } from '../hex';
 import { decodeCaptured, decodeCapturedRequest, replyText, requestText, WRITE_ACK_TEXT } from './capture-helpers';
 import { EXTENSION_CID2, exitModule, extensionCommands, setCanBitrate, setHost, setSerialBaud, setSoftwareAddress, setWifi, wifiCredentialsProblem, type CanBitrate_kbps, type SerialBaud } from './extensions';
@@ -20,9 +20,9 @@ describe('vendor extension commands', () => {
 
   it('answer with the empty acknowledgement', () => {
     for (const c of extensionCommands) {
-      const { frame, value } = decodeCaptured(c, WRITE_ACK_TEXT);
-      // eslint-disable-next-line @typescript-eslint/no-explicit-any -- heterogeneous table
-      expect(replyText(c as any, value, {} as never, frame)).toBe(WRITE_ACK_TEXT);
+      const cmd: AnyCommand = c;
+      const { frame, value } = decodeCaptured(cmd, WRITE_ACK_TEXT);
+      expect(replyText(cmd, value, undefined, frame)).toBe(WRITE_ACK_TEXT);
     }
   });
 

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { DecodeError } from '../command';
+import { DecodeError, type AnyCommand } from '../command';
 import { decodeCaptured, decodeCapturedRequest, replyText, requestText, WRITE_ACK_TEXT } from './capture-helpers';
 import { decodeRestoreSelection, encodeRestoreSelection, enterFirmwareUpgrade, restoreDefaults, restoreSystemDefaults, setCellCount, systemCommands } from './system';
 
@@ -9,9 +9,9 @@ describe('system commands', () => {
   it('every one is dangerous and answers with the empty acknowledgement', () => {
     for (const c of systemCommands) {
       expect(c.kind).toBe('dangerous');
-      const { frame, value } = decodeCaptured(c, WRITE_ACK_TEXT);
-      // eslint-disable-next-line @typescript-eslint/no-explicit-any -- heterogeneous table
-      expect(replyText(c as any, value, undefined, frame)).toBe(WRITE_ACK_TEXT);
+      const cmd: AnyCommand = c;
+      const { frame, value } = decodeCaptured(cmd, WRITE_ACK_TEXT);
+      expect(replyText(cmd, value, undefined, frame)).toBe(WRITE_ACK_TEXT);
     }
   });
 
