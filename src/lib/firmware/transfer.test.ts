@@ -277,4 +277,14 @@ describe('firmware transfer: sender <-> simulated bootloader', () => {
     expectCommittedNew(rig);
     expect(result.duration_ms).toBeLessThan((200 * BLOCK_WIRE_MS) / 12 + 3000);
   });
+
+  it('an image of more than 256 blocks (block numbers wrap) arrives intact', async () => {
+    const clock = new VirtualClock();
+    const rig = createTransferRig({ clock, baud: 115_200, bootloader: { currentImage: OLD, model: 'P16S100A', board: '1812' } });
+    const big = buildFirmwareImage({ model: 'P16S100A', hardwareCompat: '*', firmwareVersion: '1.09', builtAt_s: 1_754_000_000 }, pseudoRandom(300 * 1024, 5));
+    const result = await send(clock, rig, { name: 'big.pkfw', bytes: big }, { baud: 115_200 });
+    expect(result.blocks).toBe(301);
+    expect(rig.commits).toHaveLength(1);
+    expect(sameBytes(rig.commits[0].bytes, big)).toBe(true);
+  });
 });

@@ -120,20 +120,31 @@ export async function sendYmodem(io: ByteIo, file: YmodemFile, options: YmodemOp
   /** Next meaningful byte from the receiver before `timeout_ms`; CAN CAN throws. */
   const awaitReply = async (timeout_ms: number): Promise<Reply> => {
     const deadline = clock.now() + timeout_ms;
+    let afterCan: number | null = null;
     for (;;) {
-      const left = deadline - clock.now();
-      if (left <= 0) return 'timeout';
-      const byte = await io.read(left, signal);
+      let byte: number | null;
+      if (afterCan !== null) {
+        byte = afterCan;
+        afterCan = null;
+      } else {
+        const left = deadline - clock.now();
+        if (left <= 0) return 'timeout';
+        byte = await io.read(left, signal);
+      }
       if (byte === null) return 'timeout';
       if (byte === ACK) return 'ack';
       if (byte === NAK) return 'nak';
       if (byte === CRC_REQUEST) return 'c';
-      if (byte === CAN && (await io.read(SECOND_CAN_TIMEOUT_MS, signal)) === CAN) {
+      if (byte !== CAN) continue;
+      const next = await io.read(SECOND_CAN_TIMEOUT_MS, signal);
+      if (next === CAN) {
         deviceAborted = true;
         throw new FirmwareError('aborted-by-device', `The bootloader cancelled the transfer (CAN CAN) during the ${progress.phase} phase${progress.block ? ` at block ${progress.block}` : ''}. It refuses an image it cannot verify or use, and gives up on a transfer that stalled; check the image and start again.`, {
           field: progress.phase
         });
       }
+      // A lone CAN is line noise; whatever followed it is still an answer.
+      afterCan = next;
     }
   };
 
