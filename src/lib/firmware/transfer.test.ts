@@ -186,7 +186,8 @@ describe('firmware transfer: sender <-> simulated bootloader', () => {
     rig.toHost.fault = deadBetween(100_000, 114_000);
     const error = await failure(send(clock, rig));
     expect(error.kind).toBe('aborted-by-device');
-    expect(error.message).toMatch(/CAN CAN\) during the data phase at block \d+/);
+    expect(error.message).toMatch(/gave up on the transfer at block \d+ \(CAN CAN\)/);
+    expect(error.field).toBe('data');
     expect(rig.commits).toHaveLength(0);
     expect(rig.bootloader.state).toBe('waiting');
     expect(rig.bootloader.flash).toBe(OLD);
@@ -200,7 +201,7 @@ describe('firmware transfer: sender <-> simulated bootloader', () => {
     const other = buildFirmwareImage({ model: 'P15S100A', hardwareCompat: '*', firmwareVersion: '2.00', builtAt_s: 1_754_000_000 }, pseudoRandom(20_000, 3));
     const error = await failure(send(clock, rig, { name: 'P15S100A-2.00.pkfw', bytes: other }));
     expect(error.kind).toBe('aborted-by-device');
-    expect(error.message).toMatch(/finishing phase/);
+    expect(error.message).toMatch(/refused the image after receiving all of it/);
     expect(rig.bootloader.lastRefusal?.kind).toBe('wrong-model');
     expect(rig.commits).toHaveLength(0);
     expect(rig.bootloader.flash).toBe(OLD);
@@ -236,7 +237,7 @@ describe('firmware transfer: sender <-> simulated bootloader', () => {
     const rig = createTransferRig({ clock, bootloader: { currentImage: OLD, model: 'P16S100A', flashSize_bytes: 64 * 1024 } });
     const error = await failure(send(clock, rig));
     expect(error.kind).toBe('aborted-by-device');
-    expect(error.message).toMatch(/header phase/);
+    expect(error.message).toMatch(/refused the file header/);
     expect(rig.bootloader.lastRefusal?.kind).toBe('too-large');
     expect(rig.toDevice.sent.filter(isDataBlock)).toHaveLength(0);
   });

@@ -4,7 +4,7 @@
 // §15); YMODEM-1K with CRC-16 is our documented assumption (design.md), kept in this one place.
 //
 // Sequence: wait for 'C'; block 0 "name\0size" -> ACK, 'C'; data blocks 1.. (STX 1 KiB, SOH 128
-// for a short tail) each -> ACK (NAK or silence: send again, up to maxRetries); EOT -> NAK,
+// for a short tail) each -> ACK (NAK or silence: send again, up to maxAttempts sends); EOT -> NAK,
 // EOT -> ACK (our bootloader verifies the image before this ACK and answers CAN CAN to refuse
 // it); 'C' -> empty block 0 -> ACK closes the batch. CAN CAN from the receiver ends the transfer;
 // ours goes out when we stop for any other reason, so the receiver does not wait for us.
@@ -86,6 +86,20 @@ const END_OF_BATCH_ATTEMPTS = 3;
 
 type Reply = 'ack' | 'nak' | 'c' | 'timeout';
 
+/** What the receiver's CAN CAN means at each point of the transfer. */
+function deviceAbortMessage(progress: YmodemProgress): string {
+  switch (progress.phase) {
+    case 'header':
+      return 'The bootloader refused the file header (CAN CAN): the file is larger than the pack\'s flash or its size is missing. The old firmware stays.';
+    case 'data':
+      return `The bootloader gave up on the transfer at block ${progress.block} (CAN CAN), after the line stalled or a block went missing. The old firmware stays; start the transfer again.`;
+    case 'finishing':
+      return 'The bootloader refused the image after receiving all of it (CAN CAN): it failed the checks (CRC, model or hardware revision). The old firmware stays.';
+    default:
+      return 'The bootloader cancelled before the transfer started (CAN CAN). Start the transfer again.';
+  }
+}
+
 function positive(name: string, value: number): number {
   if (!Number.isFinite(value) || value <= 0) throw new RangeError(`${name} must be a positive number, got ${value}`);
   return value;
@@ -139,9 +153,7 @@ export async function sendYmodem(io: ByteIo, file: YmodemFile, options: YmodemOp
       const next = await io.read(SECOND_CAN_TIMEOUT_MS, signal);
       if (next === CAN) {
         deviceAborted = true;
-        throw new FirmwareError('aborted-by-device', `The bootloader cancelled the transfer (CAN CAN) during the ${progress.phase} phase${progress.block ? ` at block ${progress.block}` : ''}. It refuses an image it cannot verify or use, and gives up on a transfer that stalled; check the image and start again.`, {
-          field: progress.phase
-        });
+        throw new FirmwareError('aborted-by-device', deviceAbortMessage(progress), { field: progress.phase });
       }
       // A lone CAN is line noise; whatever followed it is still an answer.
       afterCan = next;
