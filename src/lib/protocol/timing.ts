@@ -26,9 +26,14 @@ export interface ExchangeSize {
   replyInfoBytes: number;
 }
 
-/** Time (ms) from the first request byte until the last reply byte if everything goes to plan. */
+/**
+ * Time (ms) from the first request byte until the last reply byte if everything goes to plan,
+ * including the latency the link itself adds once per round trip (USB latency timer, BLE interval).
+ */
 export function exchangeTime_ms(size: ExchangeSize, timing: LinkTiming, turnaround_ms: number): number {
-  return wireTime_ms(size.requestBytes, timing) + turnaround_ms + wireTime_ms(frameWireLength(size.replyInfoBytes), timing);
+  return (
+    wireTime_ms(size.requestBytes, timing) + turnaround_ms + wireTime_ms(frameWireLength(size.replyInfoBytes), timing) + (timing.latency_ms ?? 0)
+  );
 }
 
 /** How long after the first request byte the client gives up on a reply that has not started. */
@@ -41,7 +46,7 @@ export function replyDeadline_ms(size: ExchangeSize, timing: LinkTiming, policy:
  * that keeps trickling in cannot hold the bus forever.
  */
 export function hardCap_ms(requestBytes: number, timing: LinkTiming, policy: DeadlinePolicy): number {
-  const longest = wireTime_ms(requestBytes + FRAME_OVERHEAD_CHARS + MAX_INFO_CHARS, timing) + policy.turnaround_ms;
+  const longest = wireTime_ms(requestBytes + FRAME_OVERHEAD_CHARS + MAX_INFO_CHARS, timing) + policy.turnaround_ms + (timing.latency_ms ?? 0);
   return Math.max(policy.floor_ms, longest * policy.safetyFactor);
 }
 
@@ -51,5 +56,5 @@ export function hardCap_ms(requestBytes: number, timing: LinkTiming, policy: Dea
  * than 20 character times so slow links are not cut mid-stream.
  */
 export function idleGap_ms(timing: LinkTiming, min_ms: number): number {
-  return Math.max(min_ms, wireTime_ms(20, timing));
+  return Math.max(min_ms, timing.latency_ms ?? 0, wireTime_ms(20, timing));
 }
