@@ -1,14 +1,20 @@
 import { describe, expect, it } from 'vitest';
 import { TrendBuffer } from '$lib/session/trend-buffer';
-import { PANELS, RANGES, lowerBound, rangeWindow, summarise } from './trend-view';
+import { PANELS, RANGES, findRange, lowerBound, rangeWindow, summarise } from './trend-view';
 
 describe('rangeWindow', () => {
   it('ends at the newest sample, or now when there is none', () => {
-    expect(rangeWindow('5m', 1_000_000, 2_000_000)).toEqual({ from_ms: 700_000, to_ms: 1_000_000 });
-    expect(rangeWindow('24h', null, 100)).toEqual({ from_ms: 100 - 86_400_000, to_ms: 100 });
+    expect(rangeWindow('5m', 0, 1_000_000, 2_000_000)).toEqual({ from_ms: 700_000, to_ms: 1_000_000 });
+    expect(rangeWindow('24h', null, null, 100)).toEqual({ from_ms: 100 - 86_400_000, to_ms: 100 });
+  });
+  it('starts at the oldest sample when the data is shorter than the span', () => {
+    expect(rangeWindow('1h', 600_000, 900_000, 900_000)).toEqual({ from_ms: 600_000, to_ms: 900_000 });
+    // ...but never narrower than a minute.
+    expect(rangeWindow('1h', 895_000, 900_000, 900_000)).toEqual({ from_ms: 840_000, to_ms: 900_000 });
   });
   it('falls back to the default range for an unknown id', () => {
-    expect(rangeWindow('nonsense', 0, 0).from_ms).toBe(-3_600_000);
+    expect(rangeWindow('nonsense', null, 0, 0).from_ms).toBe(-3_600_000);
+    expect(findRange('nonsense').id).toBe('1h');
     expect(RANGES.map((r) => r.label)).toEqual(['5 min', '1 h', '6 h', '24 h']);
   });
 });

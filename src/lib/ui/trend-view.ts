@@ -58,11 +58,24 @@ export interface TimeWindow {
   to_ms: number;
 }
 
-/** The window a range button selects: the span ending at the newest sample (or now when empty). */
-export function rangeWindow(rangeId: string, newest_ms: number | null, now_ms: number): TimeWindow {
-  const r = RANGES.find((x) => x.id === rangeId) ?? RANGES.find((x) => x.id === DEFAULT_RANGE)!;
+/** Narrowest window shown, so one or two samples do not make a zero-width axis. */
+export const MIN_WINDOW_MS = 60_000;
+
+export function findRange(rangeId: string): RangeOption {
+  return RANGES.find((x) => x.id === rangeId) ?? RANGES.find((x) => x.id === DEFAULT_RANGE)!;
+}
+
+/**
+ * The window a range button selects: the span ending at the newest sample (or now when empty).
+ * When fewer samples than the span exist, the window starts at the oldest one instead, so a fresh
+ * connection fills the chart rather than sitting as a dot at its right edge.
+ */
+export function rangeWindow(rangeId: string, oldest_ms: number | null, newest_ms: number | null, now_ms: number): TimeWindow {
+  const span = findRange(rangeId).span_ms;
   const to = newest_ms ?? now_ms;
-  return { from_ms: to - r.span_ms, to_ms: to };
+  let from = to - span;
+  if (oldest_ms !== null && oldest_ms > from) from = Math.min(oldest_ms, to - MIN_WINDOW_MS);
+  return { from_ms: from, to_ms: to };
 }
 
 /** First index with t >= target in a rising array (binary search). */
