@@ -5,7 +5,7 @@
 import { DecodeError, type Command } from '../command';
 import { bytesToHex } from '../hex';
 import type { DecodeOptions } from '../types';
-import { InfoReader, InfoWriter, checkOneOf, decodeWriteAck, encodeWriteAck, type WriteAck } from './payload';
+import { InfoReader, checkOneOf, decodeWriteAck, encodeWriteAck, type WriteAck } from './payload';
 
 // ---- 99H switch codes -------------------------------------------------------------------------
 
