@@ -5,9 +5,10 @@
 
 import type { Command } from './command';
 import { DecodeError } from './command';
-import { ProtocolError, isSuccessRtn, rtnMessage } from './errors';
+import { ProtocolError } from './errors';
 import { FrameReader, encodeFrame, type Frame, type ReaderEvent } from './frame';
 import { printableAscii } from './hex';
+import { classifyReply, isEchoOf } from './rtn';
 import { hardCap_ms, idleGap_ms, replyDeadline_ms, wireTime_ms, type DeadlinePolicy } from './timing';
 import { CID1_LFP, DEFAULT_DECODE_OPTIONS, VER_PACE, type DecodeOptions } from './types';
 import { realClock, sleep, type Clock, type TimerId } from '../time/clock';
@@ -174,12 +175,6 @@ interface QueueEntry {
 
 function hex2(n: number): string {
   return (n & 0xff).toString(16).toUpperCase().padStart(2, '0');
-}
-
-function sameBytes(a: Uint8Array, b: Uint8Array): boolean {
-  if (a.length !== b.length) return false;
-  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
-  return true;
 }
 
 function checkNonNegative(name: string, value: number): number {
@@ -433,10 +428,10 @@ export class PaceClient {
       timeout_ms: opts.timeout_ms,
       signal: opts.signal,
       judge: (frame): Verdict<Res> => {
-        if (!isSuccessRtn(frame.code, cmd.cid2)) {
-          const rtn = frame.code;
-          if (rtn === 0x04) return { kind: 'fail', error: new ProtocolError('unsupported', `${rtnMessage(rtn)} (${what})`, { ...details, rtn }) };
-          const error = new ProtocolError('rtn', `${rtnMessage(rtn)} (${what})`, { ...details, rtn });
+        const verdict = classifyReply(frame, cmd.cid2);
+        if (!verdict.ok) {
+          const { kind, rtn } = verdict.error;
+          const error = new ProtocolError(kind, `${verdict.error.message} (${what})`, { ...details, rtn });
           // RTN 02/03: our request arrived corrupted; sending it again can work.
           return rtn === 0x02 || rtn === 0x03 ? { kind: 'retry', error } : { kind: 'fail', error };
         }
@@ -665,7 +660,7 @@ export class PaceClient {
     this.#sink = {
       event: (ev) => {
         if (ev.type === 'frame') {
-          if (sameBytes(ev.raw, spec.bytes)) {
+          if (isEchoOf(ev.raw, spec.bytes)) {
             echoSeen = true;
             report.echoes++;
             this.#stats.echoes++;
