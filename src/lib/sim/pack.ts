@@ -2,14 +2,13 @@
 // real-time clock and identity, plus the power states a real pack goes through (booting, asleep,
 // shut down). The bank drives it in ticks; the responder reads and writes it through the protocol.
 
-import type { Clock } from '../time/clock';
 import { Bms, type BmsOptions, type BmsStatus } from './bms';
 import { Gauge } from './gauge';
 import { History, type HistoryEntry } from './history';
 import { PackModel } from './pack-model';
 import { cloneParams, defaultParams, type PackParams } from './params-store';
 import type { Rng } from './rng';
-import { Rtc } from './rtc';
+import { Rtc, type TimeSource } from './rtc';
 import { Sensors, type SensorReadings } from './sensors';
 
 export interface PackIdentity {
@@ -26,7 +25,8 @@ export interface PackIdentity {
 
 export interface SimPackOptions {
   address: number;
-  clock: Clock;
+  /** The bank's simulated time line (ms); BMS delays and the RTC run on it. */
+  clock: TimeSource;
   rng: Rng;
   cellCount: number;
   /** Temperatures reported in 42H: 6 (4 cells + MOS + ambient) or 8 (6 cells + MOS + ambient). */
@@ -50,13 +50,29 @@ export type PowerState =
   /** Low-voltage sleep: silent until bus activity or a charger wakes it. */
   | 'asleep'
   /** 9CH shutdown: off until powered up by hand (a reboot injection). */
-  | 'off';
+  | 'off'
+  /** FF 50 accepted: the bootloader owns the UART; the application (and the MOSFETs) are off. */
+  | 'bootloader';
 
 /** Delay between a 9CH request and the pack switching off. */
 const SHUTDOWN_DELAY_ms = 5000;
 
+/** Settings the pack stores without the simulator modelling what they drive. */
+export interface PackExtras {
+  /** A9H: reference voltage calibration value; the ADC reference itself is not modelled. */
+  reference_mV: number | null;
+  /** F4H extension: CAN bit rate (the simulator has no CAN bus). */
+  canBitrate_kbps: number;
+  /** F5H extension: Wi-Fi credentials for the B35 module. */
+  wifi: { ssid: string; password: string } | null;
+}
+
 export class SimPack {
-  readonly address: number;
+  /** DIP address, or the software address set with the F0H extension. */
+  address: number;
+  /** Taken out of the parallel group with the F2H extension ("module exit") until it restarts. */
+  excluded = false;
+  readonly extras: PackExtras = { reference_mV: null, canBitrate_kbps: 250, wifi: null };
   readonly model: PackModel;
   readonly sensors: Sensors;
   readonly bms: Bms;
@@ -74,7 +90,7 @@ export class SimPack {
   /** A charger is driving the bus (set by the bank each tick). */
   chargerPresent = false;
 
-  readonly #clock: Clock;
+  readonly #clock: TimeSource;
   readonly #boot_ms: number;
   #power: PowerState = 'on';
   #bootUntil_ms = 0;
@@ -160,9 +176,16 @@ export class SimPack {
     if (this.#power === 'asleep') this.#startBoot(now_ms);
   }
 
-  /** Restart (reboot injection, 9CH with current flowing, new firmware). */
+  /** Restart (reboot injection, 9CH with current flowing, leaving the bootloader). */
   reboot(now_ms: number): void {
     this.#startBoot(now_ms);
+  }
+
+  /** FF 50: hand the UART to the bootloader until it exits with a reboot. */
+  enterBootloader(): void {
+    this.#power = 'bootloader';
+    this.#shutdownAt_ms = null;
+    this.bms.reset();
   }
 
   /** 9CH: switch off after a short delay, or reboot at once if current flows (reference §7.3). */
@@ -173,6 +196,7 @@ export class SimPack {
 
   #startBoot(now_ms: number): void {
     this.#power = 'booting';
+    this.excluded = false;
     this.#bootUntil_ms = now_ms + this.#boot_ms;
     this.#shutdownAt_ms = null;
     this.bms.reset();

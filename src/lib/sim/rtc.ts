@@ -1,14 +1,18 @@
-// The pack's real-time clock (B1H / B2H, history time stamps): an offset on the simulator's Clock,
-// so it runs on virtual time in tests and can be set over the wire.
+// The pack's real-time clock (B1H / B2H, history time stamps): an offset on the bank's simulated
+// time line, so it runs on virtual time in tests, follows a demo's time scale, and can be set
+// over the wire.
 
-import type { Clock } from '../time/clock';
+/** Anything with a time line in ms (the bank's simulated time). */
+export interface TimeSource {
+  now(): number;
+}
 
 export class Rtc {
-  readonly #clock: Clock;
+  readonly #clock: TimeSource;
   #offset_ms: number;
 
   /** `start_ms`: calendar time (Unix epoch ms, UTC) the clock shows at clock time now. */
-  constructor(clock: Clock, start_ms: number) {
+  constructor(clock: TimeSource, start_ms: number) {
     this.#clock = clock;
     this.#offset_ms = start_ms - clock.now();
   }

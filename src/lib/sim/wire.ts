@@ -58,6 +58,8 @@ interface Tx {
   timer: TimerId | null;
   /** Time intervals this transmission occupies on the line (a stall splits it). */
   spans: Span[];
+  /** Wire time of one of its bytes (host echo runs at the host's baud). */
+  byte_ms: number;
 }
 
 /**
@@ -74,12 +76,14 @@ function overlaps(spans: readonly Span[], a: number, b: number): boolean {
 }
 
 export class SimWire {
-  readonly baud: number;
   readonly bitsPerByte: number;
-  readonly byteTime_ms: number;
   readonly duplex: 'half' | 'full';
   readonly #clock: Clock;
-  readonly #chunkBytes: number;
+  readonly #chunk_ms: number;
+  /** The packs' UART speed. */
+  #deviceBaud: number;
+  /** The host adapter's UART speed; when it differs from the packs', every byte arrives as garbage. */
+  #hostBaud: number;
   readonly #rng: Rng;
   readonly #hostListeners = new Set<(chunk: Uint8Array) => void>();
   readonly #deviceListeners = new Set<(chunk: Uint8Array) => void>();
@@ -106,21 +110,55 @@ export class SimWire {
   constructor(o: WireOptions) {
     if (!(o.baud > 0)) throw new RangeError(`baud must be positive, got ${o.baud}`);
     this.#clock = o.clock;
-    this.baud = o.baud;
+    this.#deviceBaud = o.baud;
+    this.#hostBaud = o.baud;
     this.bitsPerByte = o.bitsPerByte ?? 10;
-    this.byteTime_ms = (this.bitsPerByte * 1000) / this.baud;
     this.duplex = o.duplex ?? 'half';
-    this.#chunkBytes = Math.max(1, Math.round((o.chunk_ms ?? 5) / this.byteTime_ms));
+    this.#chunk_ms = o.chunk_ms ?? 5;
     this.#rng = o.rng;
+  }
+
+  /** The packs' baud rate. */
+  get baud(): number {
+    return this.#deviceBaud;
+  }
+
+  get hostBaud(): number {
+    return this.#hostBaud;
+  }
+
+  /** Time one byte takes from the packs (ms). */
+  get byteTime_ms(): number {
+    return (this.bitsPerByte * 1000) / this.#deviceBaud;
+  }
+
+  /** The packs switch their UART (extension F3H); the host keeps its own until told. */
+  setDeviceBaud(baud: number): void {
+    if (!(baud > 0)) throw new RangeError(`baud must be positive, got ${baud}`);
+    this.#deviceBaud = baud;
+  }
+
+  /** The host opens its port at this baud. */
+  setHostBaud(baud: number): void {
+    if (!(baud > 0)) throw new RangeError(`baud must be positive, got ${baud}`);
+    this.#hostBaud = baud;
+  }
+
+  get #mismatch(): boolean {
+    return this.#hostBaud !== this.#deviceBaud;
   }
 
   get plugged(): boolean {
     return this.#plugged;
   }
 
-  /** Wire time of n bytes (ms). */
+  /** Wire time of n bytes from the packs (ms). */
   time_ms(bytes: number): number {
-    return (bytes * this.bitsPerByte * 1000) / this.baud;
+    return (bytes * this.bitsPerByte * 1000) / this.#deviceBaud;
+  }
+
+  #hostTime_ms(bytes: number): number {
+    return (bytes * this.bitsPerByte * 1000) / this.#hostBaud;
   }
 
   /** When the device side will have finished everything queued (clock ms). */
@@ -158,11 +196,11 @@ export class SimWire {
     if (!this.#plugged || bytes.length === 0) return;
     const now = this.#clock.now();
     const start = Math.max(now, this.#hostFree_ms);
-    const end = start + this.time_ms(bytes.length);
+    const end = start + this.#hostTime_ms(bytes.length);
     this.#hostFree_ms = end;
     this.#hostSpans.push({ start, end });
     const copy = bytes.slice();
-    if (this.#faults.echo) this.#launch({ kind: 'echo', bytes: copy.slice(), start_ms: start, base: 0, next: 0, timer: null, spans: [] });
+    if (this.#faults.echo) this.#launch({ kind: 'echo', bytes: copy.slice(), start_ms: start, base: 0, next: 0, timer: null, spans: [], byte_ms: this.#hostTime_ms(1) });
     const id = this.#clock.setTimeout(() => {
       this.#pendingHostWrites.delete(id);
       this.#deliverToDevices(copy, start);
@@ -172,7 +210,8 @@ export class SimWire {
 
   #deliverToDevices(bytes: Uint8Array, start: number): void {
     if (!this.#plugged) return;
-    const bt = this.byteTime_ms;
+    const bt = this.#hostTime_ms(1);
+    const garble = this.#mismatch;
     const out: number[] = [];
     const f = this.#faults;
     for (let i = 0; i < bytes.length; i++) {
@@ -180,7 +219,7 @@ export class SimWire {
       const b = a + bt;
       // A pack driving the line has its receiver off.
       if (this.duplex === 'half' && this.#deviceBusy(a, b)) continue;
-      let v = bytes[i];
+      let v = garble ? this.#rng.int(256) : bytes[i];
       if (this.#noiseAt(a, b)) v ^= 1 + this.#rng.int(255);
       if (f.requestDropRate && this.#rng.chance(f.requestDropRate)) continue;
       if (f.requestFlipRate && this.#rng.chance(f.requestFlipRate)) v ^= 1 << this.#rng.int(8);
@@ -216,7 +255,7 @@ export class SimWire {
     const start = Math.max(now + delay_ms, this.#deviceFree_ms, this.#stallUntil_ms);
     const end = start + this.time_ms(bytes.length);
     this.#deviceFree_ms = end;
-    this.#launch({ kind: 'device', bytes: bytes.slice(), start_ms: start, base: 0, next: 0, timer: null, spans: [] });
+    this.#launch({ kind: 'device', bytes: bytes.slice(), start_ms: start, base: 0, next: 0, timer: null, spans: [], byte_ms: this.byteTime_ms });
     return end;
   }
 
@@ -226,7 +265,7 @@ export class SimWire {
     const n = Math.max(1, Math.floor(duration_ms / this.byteTime_ms));
     const bytes = new Uint8Array(n);
     for (let i = 0; i < n; i++) bytes[i] = this.#rng.int(256);
-    this.#launch({ kind: 'noise', bytes, start_ms: this.#clock.now(), base: 0, next: 0, timer: null, spans: [] });
+    this.#launch({ kind: 'noise', bytes, start_ms: this.#clock.now(), base: 0, next: 0, timer: null, spans: [], byte_ms: this.byteTime_ms });
   }
 
   /**
@@ -235,10 +274,10 @@ export class SimWire {
    */
   stall(duration_ms: number): void {
     const now = this.#clock.now();
-    const bt = this.byteTime_ms;
     this.#stallUntil_ms = Math.max(this.#stallUntil_ms, now + duration_ms);
     for (const tx of this.#active) {
       if (tx.kind !== 'device') continue;
+      const bt = tx.byte_ms;
       // The byte on the wire now finishes; everything after it moves by the stall.
       const firstStart = tx.start_ms + (tx.next - tx.base) * bt;
       let resumeIdx: number;
@@ -289,26 +328,28 @@ export class SimWire {
 
   #launch(tx: Tx): void {
     if (tx.kind === 'noise') this.#noiseKnown = true;
-    tx.spans.push({ start: tx.start_ms, end: tx.start_ms + tx.bytes.length * this.byteTime_ms });
+    tx.spans.push({ start: tx.start_ms, end: tx.start_ms + tx.bytes.length * tx.byte_ms });
     this.#active.push(tx);
     this.#schedule(tx);
   }
 
   #schedule(tx: Tx): void {
-    const endIdx = Math.min(tx.bytes.length, tx.next + this.#chunkBytes);
-    const at = tx.start_ms + (endIdx - tx.base) * this.byteTime_ms;
+    const chunk = Math.max(1, Math.round(this.#chunk_ms / tx.byte_ms));
+    const endIdx = Math.min(tx.bytes.length, tx.next + chunk);
+    const at = tx.start_ms + (endIdx - tx.base) * tx.byte_ms;
     tx.timer = this.#clock.setTimeout(() => this.#fire(tx, endIdx), Math.max(0, at - this.#clock.now()));
   }
 
   #fire(tx: Tx, endIdx: number): void {
     tx.timer = null;
-    const bt = this.byteTime_ms;
+    const bt = tx.byte_ms;
+    const garble = tx.kind === 'device' && this.#mismatch;
     const out: number[] = [];
     const f = this.#faults;
     for (let i = tx.next; i < endIdx; i++) {
       const a = tx.start_ms + (i - tx.base) * bt;
       const b = a + bt;
-      let v = tx.bytes[i];
+      let v = garble ? this.#rng.int(256) : tx.bytes[i];
       if (tx.kind === 'device') {
         if (this.duplex === 'half' && overlaps(this.#hostSpans, a, b)) continue;
         if (this.#noiseAt(a, b)) v ^= 1 + this.#rng.int(255);
