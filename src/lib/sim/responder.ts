@@ -4,6 +4,7 @@
 // command's codec cannot decode gets RTN 05.
 
 import type { AnyCommand, Command } from '../protocol/command';
+import { findCommands } from '../protocol/registry';
 import type { Frame } from '../protocol/frame';
 import { CID1_LFP, type AnalogReply, type DecodeOptions, type PackAnalog, type PackStatus, type StatusReply } from '../protocol/types';
 import { readAnalog } from '../protocol/commands/analog';
@@ -549,9 +550,13 @@ export function handledCommandIds(): string[] {
   return [...TABLE.keys()];
 }
 
-function byCid2(cid2: number): Entry[] {
+/** The registry's definitions for this frame that the firmware implements, most likely first. */
+function candidatesFor(frame: Frame): Entry[] {
   const out: Entry[] = [];
-  for (const e of TABLE.values()) if (e.cmd.cid2 === cid2) out.push(e);
+  for (const cmd of findCommands(frame.code, frame.ver, frame.cid1)) {
+    const e = TABLE.get(cmd.id);
+    if (e) out.push(e);
+  }
   return out;
 }
 
@@ -562,7 +567,7 @@ function replyFrame(pack: SimPack, ctx: BankContext, rtn: number, info: Uint8Arr
 export function respond(pack: SimPack, frame: Frame, ctx: BankContext): Response {
   if (frame.ver !== ctx.firmware.ver) return { reply: replyFrame(pack, ctx, RTN_VER, new Uint8Array(0)) };
   if (frame.cid1 !== CID1_LFP) return { reply: replyFrame(pack, ctx, RTN_CID1, new Uint8Array(0)) };
-  const candidates = byCid2(frame.code).filter((e) => ctx.firmware.extensions || !e.cmd.extension);
+  const candidates = candidatesFor(frame).filter((e) => ctx.firmware.extensions || !e.cmd.extension);
   if (candidates.length === 0) return { reply: replyFrame(pack, ctx, RTN_CID2, new Uint8Array(0)) };
   for (const entry of candidates) {
     let req: unknown;
@@ -578,7 +583,7 @@ export function respond(pack: SimPack, frame: Frame, ctx: BankContext): Response
   return { reply: replyFrame(pack, ctx, RTN_FORMAT, new Uint8Array(0)) };
 }
 
-/** Exposed for tests: the commands the table was built from. */
+/** The command definitions the table was built from (tests check they are the registry's own). */
 export function handledCommands(): AnyCommand[] {
   return [...TABLE.values()].map((e) => e.cmd);
 }
