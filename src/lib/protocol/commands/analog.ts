@@ -2,7 +2,7 @@
 // Seplos, EG4) live in pylon.ts; this command dispatches to them by DecodeOptions.profile so one
 // command object serves every profile that shares the request format.
 
-import { DecodeError, type Command, type DecodeContext } from '../command';
+import type { Command, DecodeContext } from '../command';
 import type { AnalogReply, DecodeOptions, PackAnalog } from '../types';
 import { ByteReader, ByteWriter, roundTo } from './byte-cursor';
 import { decodeMultiPack, encodeMultiPack, type BlockCodec } from './pack-blocks';

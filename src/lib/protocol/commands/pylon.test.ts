@@ -172,3 +172,33 @@ describe('VER 20 44H layouts', () => {
     expect(readStatus.encodeReply(r, { command: 1 }, opts('seplos'))).toEqual(info);
   });
 });
+
+describe('VER 20 44H encoding from typed fields (simulator use)', () => {
+  it('fills in P and the MOS/heater byte when the raw bytes are left out', () => {
+    for (const [profile, field, p] of [
+      ['seplos', 'switches', 20],
+      ['eg4', 'fetStatus', 9]
+    ] as const) {
+      const pack = {
+        cellAlarms: new Array(16).fill('normal'),
+        tempAlarms: new Array(6).fill('normal'),
+        chargeCurrentAlarm: 'normal',
+        packVoltageAlarm: 'normal',
+        dischargeCurrentAlarm: 'normal',
+        bytes: {},
+        balancingCells: [],
+        flags: [],
+        chargeMosOn: true,
+        dischargeMosOn: false,
+        heaterOn: true,
+        empty: false
+      } as const;
+      const reply = { infoFlag: 0, broadcast: false, command: 1, packs: [{ ...pack, cellAlarms: [...pack.cellAlarms], tempAlarms: [...pack.tempAlarms], bytes: {}, balancingCells: [], flags: [] }], trailingBytes: 0 };
+      const info = readStatus.encodeReply(reply, { command: 1 }, opts(profile));
+      const back = readStatus.decodeReply(info, { request: { command: 1 }, options: opts(profile) }).packs[0];
+      expect(back.bytes.userDefinedCount).toBe(p);
+      expect(back.bytes[field]).toBe(0b1010);
+      expect(back).toMatchObject({ chargeMosOn: true, dischargeMosOn: false, heaterOn: true });
+    }
+  });
+});

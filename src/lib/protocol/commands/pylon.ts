@@ -338,6 +338,8 @@ interface StatusLayout {
   heater: [string, number] | null;
   /** Balance bits: [first byte field, second byte field] (cells 1–8, 9–16) or one u32 field. */
   balance: { kind: 'bytes'; fields: [string, string] } | { kind: 'u32'; field: string } | null;
+  /** The fixed user-defined count P the dialect sends in its 44H, or null when it has none. */
+  userDefinedCount: number | null;
   /** Reserved bytes the dialect documents after the fields. */
   reservedBytes: number;
   defaultBlockBytes: number;
@@ -358,6 +360,7 @@ const PYLON_STATUS: StatusLayout = {
   dischargeMos: ['status2', 2],
   heater: ['status3', 5],
   balance: null,
+  userDefinedCount: null,
   reservedBytes: 0,
   defaultBlockBytes: 1 + 15 + 1 + 5 + 3 + 5
 };
@@ -387,6 +390,7 @@ const SEPLOS_STATUS: StatusLayout = {
   dischargeMos: ['switches', 0],
   heater: ['switches', 3],
   balance: { kind: 'bytes', fields: ['balance1', 'balance2'] },
+  userDefinedCount: 20,
   reservedBytes: 6,
   defaultBlockBytes: 1 + 16 + 1 + 6 + 2 + 15 + 6
 };
@@ -410,11 +414,10 @@ const EG4_STATUS: StatusLayout = {
   dischargeMos: ['fetStatus', 0],
   heater: ['fetStatus', 3],
   balance: { kind: 'u32', field: 'balancing' },
+  userDefinedCount: 9,
   reservedBytes: 1,
   defaultBlockBytes: 1 + 16 + 1 + 6 + 2 + 13 + 1
 };
-
-const STATUS_LAYOUTS: Record<VariantProfile, StatusLayout> = { pylon: PYLON_STATUS, seplos: SEPLOS_STATUS, eg4: EG4_STATUS };
 
 function bitOf(bytes: Record<string, number>, [field, bit]: [string, number]): boolean {
   return ((bytes[field] ?? 0) & (1 << bit)) !== 0;
@@ -488,8 +491,18 @@ function statusCodec(layout: StatusLayout): BlockCodec<PackStatus> {
       const volt = codes?.packVoltage ?? alarmCode(pack.packVoltageAlarm);
       if (layout.separateCurrentAlarms) w.u8(chg, 'charge-current alarm').u8(volt, 'pack-voltage alarm').u8(dsg, 'discharge-current alarm');
       else w.u8(chg !== 0 ? chg : dsg, 'current alarm').u8(volt, 'pack-voltage alarm');
+      // A byte the caller left out is derived: P from the dialect, the MOS/heater byte from the booleans.
+      const derived: Record<string, number> = {};
+      if (layout.userDefinedCount !== null) derived.userDefinedCount = layout.userDefinedCount;
+      for (const [on, [field, bit]] of [
+        [pack.chargeMosOn, layout.chargeMos],
+        [pack.dischargeMosOn, layout.dischargeMos],
+        [pack.heaterOn === true, layout.heater ?? ['', 0]]
+      ] as const) {
+        if (field !== '' && on) derived[field] = (derived[field] ?? 0) | (1 << bit);
+      }
       for (const f of layout.fields) {
-        const v = pack.bytes[f.name] ?? 0;
+        const v = pack.bytes[f.name] ?? derived[f.name] ?? 0;
         if (f.bytes === 1) w.u8(v, f.name);
         else if (f.bytes === 2) w.u16(v, f.name);
         else w.u32(v, f.name);
@@ -508,9 +521,6 @@ const STATUS_CODECS: Record<VariantProfile, BlockCodec<PackStatus>> = {
   seplos: statusCodec(SEPLOS_STATUS),
   eg4: statusCodec(EG4_STATUS)
 };
-
-/** The fixed userDefinedCount a dialect's 44H carries, so a simulator can fill it in. */
-export const VARIANT_STATUS_P: Readonly<Record<VariantProfile, number | null>> = { pylon: null, seplos: 20, eg4: 9 };
 
 export function decodeVariantStatus(profile: VariantProfile, info: Uint8Array, broadcast: boolean | undefined, _options: DecodeOptions): StatusReply {
   return decodeMultiPack(info, profile === 'eg4' ? false : broadcast, STATUS_CODECS[profile], `44H (${profile})`);
@@ -531,7 +541,6 @@ function decodeNoInfo(info: Uint8Array): NoInfoRequest {
   return {};
 }
 
-const eg4Options = (options: DecodeOptions): DecodeOptions => ({ ...options, profile: 'eg4' });
 
 export const eg4ReadAnalog: Command<NoInfoRequest, AnalogReply> = {
   cid2: 0x42,
@@ -552,7 +561,7 @@ export const eg4ReadStatus: Command<NoInfoRequest, StatusReply> = {
   kind: 'read',
   encodeRequest: () => new Uint8Array(0),
   decodeRequest: decodeNoInfo,
-  encodeReply: (res, _req, options) => encodeVariantStatus('eg4', res, eg4Options(options)),
-  decodeReply: (info: Uint8Array, ctx: DecodeContext<NoInfoRequest>) => decodeVariantStatus('eg4', info, false, eg4Options(ctx.options)),
+  encodeReply: (res, _req, options) => encodeVariantStatus('eg4', res, options),
+  decodeReply: (info: Uint8Array, ctx: DecodeContext<NoInfoRequest>) => decodeVariantStatus('eg4', info, false, ctx.options),
   expectedReplyBytes: () => 2 + EG4_STATUS.defaultBlockBytes + 16
 };
