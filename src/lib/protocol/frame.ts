@@ -117,6 +117,8 @@ const HEADER_CHARS = 13; // '~' + VER ADR CID1 CID2 (8) + LENGTH (4)
 export class FrameReader {
   #buf = new Uint8Array(256);
   #len = 0;
+  /** Bytes at the front already checked to be hex, so a frame arriving in many chunks is scanned once. */
+  #checked = 0;
   readonly #lengthChecksum: 'reject' | 'warn';
   readonly #maxInfoChars: number;
 
@@ -138,6 +140,7 @@ export class FrameReader {
   reset(): number {
     const n = this.#len;
     this.#len = 0;
+    this.#checked = 0;
     return n;
   }
 
@@ -162,6 +165,7 @@ export class FrameReader {
     if (this.#len === 0) return [];
     const raw = this.#buf.slice(0, this.#len);
     this.#len = 0;
+    this.#checked = 0;
     if (raw[0] === SOI) {
       return [{ type: 'error', kind: 'truncated', message: `frame cut off after ${raw.length} bytes: ${preview(raw)}`, raw }];
     }
@@ -186,6 +190,7 @@ export class FrameReader {
     const raw = this.#buf.slice(0, n);
     this.#buf.copyWithin(0, n, this.#len);
     this.#len -= n;
+    this.#checked = 0;
     return raw;
   }
 
@@ -215,12 +220,15 @@ export class FrameReader {
 
     // Header: every character must be hex; a '~' or CR here means the frame was cut short.
     const headerAvail = Math.min(len, HEADER_CHARS);
-    for (let i = 1; i < headerAvail; i++) {
+    for (let i = Math.max(1, this.#checked); i < headerAvail; i++) {
       const c = buf[i];
       if (hexDigitValue(c) >= 0) continue;
       return this.#dropBroken(i, c, events);
     }
-    if (len < HEADER_CHARS) return -1;
+    if (len < HEADER_CHARS) {
+      this.#checked = len;
+      return -1;
+    }
 
     const lengthValue = (hexAt(buf, 9) << 8) | hexAt(buf, 11);
     const lenid = lengthValue & 0x0fff;
@@ -253,12 +261,15 @@ export class FrameReader {
     const total = FRAME_OVERHEAD_CHARS + lenid;
     const bodyEnd = total - 1; // index of EOI
     const avail = Math.min(len, bodyEnd);
-    for (let i = HEADER_CHARS; i < avail; i++) {
+    for (let i = Math.max(HEADER_CHARS, this.#checked); i < avail; i++) {
       const c = buf[i];
       if (hexDigitValue(c) >= 0) continue;
       return this.#dropBroken(i, c, events);
     }
-    if (len < total) return -1;
+    if (len < total) {
+      this.#checked = avail;
+      return -1;
+    }
 
     if (buf[bodyEnd] !== EOI) {
       // More characters than LENID said: the length field lies, or two frames merged.
