@@ -188,6 +188,13 @@ describe('PaceClient: deadlines, timeouts and retries', () => {
     expect(times[3]).toBe(250);
   });
 
+  it("adds the link's own latency to the deadline and to the quiet gap (USB latency timer)", () => {
+    const clock = new VirtualClock();
+    const client = new PaceClient(new FakeTransport({ clock, latency_ms: 16 }), { clock });
+    expect(client.deadlineFor(20, 61)).toBeCloseTo((((20 + 140) * 10 * 1000) / 9600 + 50 + 16) * 1.5, 6);
+    expect(client.quietGap_ms).toBeCloseTo(16 + (3 * 10 * 1000) / 9600, 6);
+  });
+
   it('keeps reading past the deadline while a longer reply is still arriving', async () => {
     const { clock, client, respond } = setup({ retries: 0 });
     const long = reply([0, 1, ...new Array(900).fill(0x11)]); // 1 818 characters: ~1.9 s at 9600
@@ -338,10 +345,30 @@ describe('PaceClient: one request on the bus at a time', () => {
     expect(results.map((r) => r.command)).toEqual([1, 2, 3, 4, 5]);
     expect(transport.collisions).toBe(0);
     const replyTime = wireTime_ms(20, transport.timing) + 20 + wireTime_ms(18 + 64, transport.timing);
+    expect(client.quietGap_ms).toBe(8);
     for (let i = 1; i < transport.writes.length; i++) {
-      // Each request waits for the previous reply to end plus the minimum gap.
-      expect(transport.writes[i].t_ms - transport.writes[i - 1].t_ms).toBeCloseTo(replyTime + 50, 6);
+      // The exchange outlasts minGap, so each request waits for the previous reply to end plus the quiet gap.
+      expect(transport.writes[i].t_ms - transport.writes[i - 1].t_ms).toBeCloseTo(replyTime + 8, 6);
     }
+  });
+
+  it('keeps minGap_ms between request starts when exchanges are short (fast links)', async () => {
+    const { clock, transport, client, respond } = setup({ baud: 115200, minGap_ms: 50 });
+    respond(() => ({ bytes: reply([0, 1]), delay_ms: 2 }));
+    await clock.run(Promise.all([1, 2, 3].map((a) => client.call(testCmd, a, { command: a }))));
+    expect(transport.writes.map((w) => w.t_ms)).toEqual([0, 50, 100]);
+    expect(transport.collisions).toBe(0);
+  });
+
+  it('waits for a stale reply that is still arriving before it sends', async () => {
+    const { clock, transport, client, respond } = setup();
+    respond(() => ({ bytes: reply([0, 1]) }));
+    // Someone else's reply, ~230 ms on the wire, in 4-byte bursts.
+    transport.emit(reply([0, 7, ...new Array(100).fill(7)]), 0, new Array(60).fill(4));
+    await clock.advance(10);
+    await clock.run(client.call(testCmd, 1, { command: 1 }));
+    expect(transport.collisions).toBe(0);
+    expect(transport.writes[0].t_ms).toBeGreaterThan(200);
   });
 
   it('lets an interactive request jump ahead of queued polling', async () => {

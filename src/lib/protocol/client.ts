@@ -28,8 +28,17 @@ export interface PaceClientOptions {
   retries?: number;
   /** Allowance for the pack's reply delay (ms). Default 50. */
   turnaround_ms?: number;
-  /** Quiet time on the line before each request (ms). Default 50 (nkinnan's pacing). */
+  /**
+   * Shortest time between the starts of two requests (ms). Default 50: nkinnan's request throttle,
+   * which keeps PACE firmware from locking up under back-to-back requests.
+   */
   minGap_ms?: number;
+  /**
+   * Silence on the line before a request may go out (ms), so we never talk over a reply that is
+   * still arriving on the half-duplex bus. Default: 3 character times plus the link's latency, at
+   * least 8 ms.
+   */
+  quietGap_ms?: number;
   /** Multiplier on the expected exchange time. Default 1.5. */
   safetyFactor?: number;
   /** Shortest deadline (ms). Default 250. */
@@ -132,6 +141,7 @@ const DEFAULTS = {
 } as const;
 
 const RAW_DEFAULT_REPLY_BYTES = 64;
+const DEFAULT_QUIET_MIN_MS = 8;
 /**
  * Longest we wait for a quiet line before sending anyway (ms). A master pack polling its slaves
  * pauses every few hundred ms; a line that never pauses is noise, and waiting longer cannot help.
@@ -204,6 +214,7 @@ export class PaceClient {
   readonly #retries: number;
   readonly #policy: DeadlinePolicy;
   readonly #minGap_ms: number;
+  readonly #quietGap_ms: number | null;
   readonly #idleMin_ms: number;
   readonly #reader: FrameReader;
   readonly #trafficCapacity: number;
@@ -216,6 +227,7 @@ export class PaceClient {
   #leaseData = new Set<(chunk: Uint8Array) => void>();
   #lastRx_ms = -Infinity;
   #lineFreeAt_ms = -Infinity;
+  #lastTxStart_ms = -Infinity;
   #disposed = false;
 
   readonly #stats: ClientStats = { requests: 0, timeouts: 0, badFrames: 0, echoes: 0, retries: 0 };
@@ -242,6 +254,7 @@ export class PaceClient {
       throw new RangeError(`safetyFactor must be >= 1, got ${this.#policy.safetyFactor}`);
     }
     this.#minGap_ms = checkNonNegative('minGap_ms', options.minGap_ms ?? DEFAULTS.minGap_ms);
+    this.#quietGap_ms = options.quietGap_ms === undefined ? null : checkNonNegative('quietGap_ms', options.quietGap_ms);
     this.#idleMin_ms = checkNonNegative('idleGap_ms', options.idleGap_ms ?? DEFAULTS.idleGap_ms);
     const cap = options.trafficCapacity ?? DEFAULTS.trafficCapacity;
     if (!Number.isInteger(cap) || cap < 1) throw new RangeError(`trafficCapacity must be an integer >= 1, got ${cap}`);
@@ -598,12 +611,24 @@ export class PaceClient {
     return finish(lastError ?? new ProtocolError('timeout', `No reply to ${spec.what}.`, details), lastReply);
   }
 
-  /** Wait until the line has been quiet for minGap_ms: never talk over a reply still arriving. */
+  /** Silence required before sending, for this link's speed. */
+  get quietGap_ms(): number {
+    const timing = this.#transport.timing;
+    // Links that hand bytes over in bursts (USB latency timer, BLE interval) are silent between
+    // bursts for up to their latency: only a longer silence means the line is idle.
+    return this.#quietGap_ms ?? Math.max(DEFAULT_QUIET_MIN_MS, wireTime_ms(3, timing) + (timing.latency_ms ?? 0));
+  }
+
+  /**
+   * Wait until minGap_ms has passed since the last request started and the line has been silent
+   * for quietGap_ms (our own request sent, no reply still arriving).
+   */
   async #waitQuiet(signal: AbortSignal | undefined): Promise<void> {
     const started = this.#clock.now();
     for (;;) {
       const now = this.#clock.now();
-      const target = Math.max(this.#lastRx_ms, this.#lineFreeAt_ms) + this.#minGap_ms;
+      const quiet = this.quietGap_ms;
+      const target = Math.max(this.#lastTxStart_ms + this.#minGap_ms, this.#lastRx_ms + quiet, this.#lineFreeAt_ms + quiet);
       if (now >= target || now - started >= QUIET_WAIT_CAP_MS) return;
       await sleep(this.#clock, Math.min(target, started + QUIET_WAIT_CAP_MS) - now, signal);
     }
@@ -618,6 +643,7 @@ export class PaceClient {
 
     const t0 = clock.now();
     report.started_ms ??= t0;
+    this.#lastTxStart_ms = t0;
     const cap_ms = Math.max(deadline_ms, hardCap_ms(spec.bytes.length, timing, this.#policy));
     let echoSeen = false;
     let badMessage: string | null = null;

@@ -35,6 +35,8 @@ export interface FakeTransportOptions {
   baud?: number;
   /** Default 10 (8N1). */
   bitsPerByte?: number;
+  /** Reported LinkTiming.latency_ms (the fake itself adds none). Default: absent. */
+  latency_ms?: number;
   /** Reply delay after a request (ms). Default 20. */
   turnaround_ms?: number;
   /** Bytes per delivered chunk. Default 16. */
@@ -69,6 +71,7 @@ export class FakeTransport implements Transport {
   constructor(options: FakeTransportOptions) {
     this.#clock = options.clock;
     this.timing = { baud: options.baud ?? 9600, bitsPerByte: options.bitsPerByte ?? 10 };
+    if (options.latency_ms !== undefined) this.timing.latency_ms = options.latency_ms;
     this.turnaround_ms = options.turnaround_ms ?? 20;
     this.#chunkBytes = options.chunkBytes ?? 16;
     this.#status = { state: options.state ?? 'open' };
