@@ -82,3 +82,16 @@ describe('probeLink', () => {
     });
   });
 });
+
+describe('probeLink deadline', () => {
+  it('waits for a slow bridge up to the probe timeout, not just the wire time', async () => {
+    const { clock, transport, signal } = setup();
+    // A reply that starts 1.2 s late (a BLE bridge, a loaded USB stack) still counts.
+    transport.responder = () => ({ bytes: PACE_ANALOG_REPLY, delay_ms: 1200 });
+    expect(await clock.run(probeLink(transport, LINK_PROFILES.pace, { clock, signal, retries: 0 }))).toBe(true);
+    // One that starts after the timeout does not.
+    const late = setup();
+    late.transport.responder = () => ({ bytes: PACE_ANALOG_REPLY, delay_ms: 2000 });
+    expect(await late.clock.run(probeLink(late.transport, LINK_PROFILES.pace, { clock: late.clock, signal: late.signal, retries: 0 }))).toBe(false);
+  });
+});

@@ -3,6 +3,7 @@
 
 import { PaceClient } from '$lib/protocol/client';
 import { readAnalog } from '$lib/protocol/commands/analog';
+import { frameWireLength } from '$lib/protocol/frame';
 import { DEFAULT_DECODE_OPTIONS } from '$lib/protocol/types';
 import type { Clock } from '$lib/time/clock';
 import type { Transport } from '$lib/transport/types';
@@ -16,7 +17,14 @@ export interface ProbeOptions {
   signal: AbortSignal;
   /** Extra attempts: the first request after opening a port can meet a half-initialised adapter. Default 1. */
   retries?: number;
+  /**
+   * Deadline per attempt (ms), at least the client's own. Default 1500: detection asks "does
+   * anything answer?", and a slow USB adapter or BLE bridge must not be mistaken for silence.
+   */
+  timeout_ms?: number;
 }
+
+export const PROBE_TIMEOUT_MS = 1500;
 
 /**
  * True when a well-formed reply in this dialect came back, even one the decoder does not fully
@@ -32,7 +40,10 @@ export async function probeLink(transport: Transport, profile: LinkProfile, opti
   });
   try {
     const adr = profile.masterAddress;
-    const r = await client.exchange(readAnalog, adr, { command: adr }, { signal: options.signal, retries: options.retries ?? 1 });
+    const req = { command: adr };
+    const derived_ms = client.deadlineFor(frameWireLength(readAnalog.encodeRequest(req).length), readAnalog.expectedReplyBytes(req));
+    const timeout_ms = Math.max(derived_ms, options.timeout_ms ?? PROBE_TIMEOUT_MS);
+    const r = await client.exchange(readAnalog, adr, req, { signal: options.signal, retries: options.retries ?? 1, timeout_ms });
     if (r.ok) return true;
     if (r.error.kind === 'aborted') options.signal.throwIfAborted();
     const reply = r.reply;

@@ -461,6 +461,8 @@ export class DeviceSession<C extends ClientPort = ClientPort, P extends PollerPo
 
   #attach(transport: Transport, found: DetectionAttempt): void {
     this.#detected = found;
+    // The label can change on open (a BLE profile found, a serial port re-described).
+    this.#transportInfo = transport.info;
     const link = this.#links.attach(transport, {
       profile: found.profile,
       ver: found.ver,
@@ -556,6 +558,7 @@ export class DeviceSession<C extends ClientPort = ClientPort, P extends PollerPo
 
   #onTransportStatus(s: TransportStatus): void {
     if (this.#closing) return;
+    if (this.#transport) this.#transportInfo = this.#transport.info;
     switch (s.state) {
       case 'lost':
         this.#markAllStale();

@@ -15,6 +15,8 @@ describe('link health wording', () => {
     expect(phaseLook('lost').icon).not.toBe(phaseLook('live').icon);
     expect(phaseLook('lost').tone).toBe('bad');
     expect(phaseLook('live').tone).toBe('ok');
+    // While the transport reconnects by itself, the values are still old: say "lost" too.
+    expect(phaseLook('reconnecting').label).toMatch(/^Link lost/);
   });
 
   it('ticks the age of the last reply and says when there was none', () => {

@@ -21,7 +21,8 @@ const LOOK: Record<SessionPhase, PhaseLook> = {
   discovering: { label: 'Finding packs…', icon: '↻', tone: 'info' },
   live: { label: 'Connected', icon: '✓', tone: 'ok' },
   lost: { label: 'Link lost', icon: '✕', tone: 'bad' },
-  reconnecting: { label: 'Reconnecting…', icon: '↻', tone: 'warn' },
+  // Still "lost" to the person: the values are old until the link is back.
+  reconnecting: { label: 'Link lost, reconnecting…', icon: '↻', tone: 'warn' },
   error: { label: 'Connection failed', icon: '✕', tone: 'bad' }
 };
 

@@ -1,0 +1,90 @@
+// The app's LinkFactory: Web Serial, Web Bluetooth, or the simulated demo bank. The simulator and
+// the Bluetooth code are imported on demand, so a person who only ever plugs in a cable does not
+// download them.
+
+import { realClock, type Clock } from '$lib/time/clock';
+import { SerialTransport, SERIAL_BAUDS, type SerialBaud } from '$lib/transport/serial';
+import { TransportError, type Transport } from '$lib/transport/types';
+import type { SimBank } from '$lib/sim/bank';
+import { pickRemembered, type LastDevice } from './last-device';
+import { attachPaceLink } from './pace-link';
+import type { LinkChoice, LinkFactory } from './ports';
+import { probeLink } from './probe';
+
+export interface BrowserLinkOptions {
+  /** Default realClock. */
+  clock?: Clock;
+  /**
+   * Line rate of the demo bank's simulated wire. Default 115200: a 16-pack bank then refreshes
+   * about once a second, where 9600 would take four (as a real 16-pack bank does).
+   */
+  demoBaud?: number;
+  /** Seed of the demo bank, so every visitor sees the same bank. Default 'demo'. */
+  demoSeed?: string;
+}
+
+function isSerialBaud(baud: number): baud is SerialBaud {
+  return (SERIAL_BAUDS as readonly number[]).includes(baud);
+}
+
+// The simulator's transport module is being written alongside this one; until it is in the tree
+// the glob is empty and the demo reports itself unavailable instead of breaking the build.
+const simTransportModules = import.meta.glob<{ SimTransport: new (bank: SimBank, o: { clock: Clock }) => Transport }>('../transport/sim.ts');
+
+async function openDemoBank(choice: LinkChoice, clock: Clock, options: BrowserLinkOptions): Promise<Transport> {
+  const load = simTransportModules['../transport/sim.ts'];
+  if (!load) throw new TransportError('unsupported', 'The demo bank is not part of this build.', '');
+  const [{ createSimBank }, { SimTransport }] = await Promise.all([import('$lib/sim/bank'), load()]);
+  const bank = createSimBank({
+    packCount: choice.demoPacks,
+    seed: options.demoSeed ?? 'demo',
+    clock,
+    baud: options.demoBaud ?? 115_200,
+    // A household day: values move on every poll, which is the point of a demo.
+    scenario: 'load'
+  });
+  return new SimTransport(bank, { clock });
+}
+
+export function browserLinks(options: BrowserLinkOptions = {}): LinkFactory {
+  const clock = options.clock ?? realClock;
+  return {
+    async request(choice) {
+      switch (choice.kind) {
+        case 'serial':
+          return SerialTransport.request({ clock, baud: isSerialBaud(choice.baud) ? choice.baud : undefined });
+        case 'ble': {
+          const { BleTransport } = await import('$lib/transport/ble');
+          return BleTransport.request({ clock });
+        }
+        case 'sim':
+          return openDemoBank(choice, clock, options);
+      }
+    },
+
+    async remembered(last: LastDevice, choice) {
+      switch (last.kind) {
+        case 'serial': {
+          const baud = last.baud !== undefined && isSerialBaud(last.baud) ? last.baud : isSerialBaud(choice.baud) ? choice.baud : undefined;
+          const ports = await SerialTransport.fromGrantedPorts({ clock, baud });
+          return pickRemembered(last, ports, (t) => ({ usbVendorId: t.info.usbVendorId, usbProductId: t.info.usbProductId }));
+        }
+        case 'ble': {
+          const { BleTransport } = await import('$lib/transport/ble');
+          const devices = await BleTransport.fromGrantedDevices({ clock });
+          return pickRemembered(last, devices, (t) => ({ bleName: t.info.bleName }));
+        }
+        case 'sim':
+          return openDemoBank(choice, clock, options);
+      }
+    },
+
+    async setBaud(transport, baud) {
+      if (transport instanceof SerialTransport && isSerialBaud(baud)) await transport.setBaud(baud);
+    },
+
+    probe: (transport, profile, o) => probeLink(transport, profile, o),
+
+    attach: (transport, o) => attachPaceLink(transport, o)
+  };
+}
