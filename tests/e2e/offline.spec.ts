@@ -1,0 +1,38 @@
+// Offline after the first visit: the service worker precaches the app shell, so an installer in a
+// basement without signal can reload the page, and open a deep link, and still get the app.
+
+import { expect, test } from '@playwright/test';
+
+test('after one online visit the app reloads offline, on / and on a deep link', async ({ page, context }) => {
+  await page.goto('/');
+  await expect(page).toHaveURL(/\/connect$/);
+  await page.evaluate(async () => {
+    await navigator.serviceWorker.ready;
+  });
+  await page.waitForFunction(() => navigator.serviceWorker.controller !== null);
+  // The first install says so, once.
+  await expect(page.getByText('Ready to work offline')).toBeVisible();
+
+  await context.setOffline(true);
+  try {
+    await page.reload();
+    await expect(page).toHaveURL(/\/connect$/);
+    await expect(page.getByRole('heading', { name: 'Connect', level: 1 })).toBeVisible();
+    await expect(page.getByRole('button', { name: 'Open demo bank' })).toBeEnabled();
+    // "Ready to work offline" was said on the first visit; it does not come back on every load.
+    await expect(page.getByText('Ready to work offline')).toHaveCount(0);
+
+    await page.goto('/pack/1');
+    await expect(page).toHaveURL(/\/pack\/1$/);
+    await expect(page.getByRole('navigation', { name: 'Main' })).toBeVisible();
+    await expect(page.getByTestId('link-health')).toBeVisible();
+    await expect(page.getByTestId('build-version')).not.toBeEmpty();
+
+    // The demo bank needs nothing from the network either.
+    await page.goto('/connect');
+    await page.getByRole('button', { name: 'Open demo bank' }).click();
+    await expect(page.locator('[data-testid^="pack-card-"]')).toHaveCount(16);
+  } finally {
+    await context.setOffline(false);
+  }
+});
