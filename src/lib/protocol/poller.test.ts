@@ -5,6 +5,7 @@ import { BankPoller, type BankPollerOptions, type PackIdentityReport, type Polle
 import { createSimBank, type SimBankOptions } from '../sim/bank';
 import { SimTransport } from '../transport/sim';
 import { VirtualClock } from '../time/clock';
+import { TransportError } from '../transport/types';
 
 interface SetupOptions {
   packCount: number;
@@ -183,6 +184,56 @@ describe('BankPoller: discovery', () => {
   });
 });
 
+describe('BankPoller: discovery without the usual answers', () => {
+  it('firmware that ignores 90H: the master is found by its own 42H and the bank by the broadcast', async () => {
+    const s = await setup({ packCount: 3 });
+    const write = s.transport.write.bind(s.transport);
+    // "~25014690..." : CID2 90 sits at characters 7-8.
+    s.transport.write = async (bytes: Uint8Array) => {
+      if (String.fromCharCode(bytes[7], bytes[8]) === '90') return;
+      return write(bytes);
+    };
+    s.poller.start();
+    await s.cyclesFrom(1);
+    expect(s.topologies[0]).toMatchObject({ addresses: [1, 2, 3], broadcast: true });
+    expect(s.cycles.at(-1)!.answered).toEqual([1, 2, 3]);
+    await s.stop();
+  });
+
+  it('a stand-alone pack at address 0 is polled as a single pack', async () => {
+    const s = await setup({ packCount: 1, bank: { addresses: [0] }, poller: { masterAddress: 0 } });
+    s.poller.start();
+    await s.cyclesFrom(1);
+    expect(s.topologies[0]).toMatchObject({ masterAddress: 0, addresses: [0], broadcast: false });
+    expect(s.updates.some((u) => u.address === 0 && u.analog && u.health.state === 'ok')).toBe(true);
+    await s.stop();
+  });
+
+  it("addressing 'direct' sends per-pack requests to each pack's own address", async () => {
+    const s = await setup({ packCount: 3, bank: { firmware: { broadcast: false } }, poller: { addressing: 'direct' } });
+    s.poller.start();
+    await s.cyclesFrom(2);
+    const last = s.cycles.at(-1)!;
+    const inCycle = s.tx.filter((e) => e.t_ms >= last.started_ms && e.t_ms <= last.ended_ms);
+    expect(inCycle.map((e) => `${e.frame?.adr}:${commandOf(e)}`)).toEqual(['1:01', '1:01', '2:02', '2:02', '3:03', '3:03']);
+    expect(last.answered).toEqual([1, 2, 3]);
+    await s.stop();
+  });
+
+  it('nobody on the line: discovery says so and retries with back-off', async () => {
+    const s = await setup({ packCount: 1, poller: { masterAddress: 9, probeBackoff_ms: [3000, 7000] } });
+    s.poller.start();
+    await s.until(() => s.poller.status.state === 'retrying');
+    expect(s.poller.status.message).toMatch(/No pack answered at address 9/);
+    const first = s.clock.now();
+    const before = s.tx.length;
+    await s.until(() => s.tx.length > before);
+    expect(s.tx.at(-1)!.t_ms - first).toBeGreaterThanOrEqual(3000);
+    expect(s.topologies).toHaveLength(0);
+    await s.stop();
+  });
+});
+
 describe('BankPoller: health', () => {
   it('a slave taken offline is stale after one missed cycle, offline after three, and its values are not re-emitted', async () => {
     const s = await setup({ packCount: 3 });
@@ -257,6 +308,31 @@ describe('BankPoller: health', () => {
     expect(s.topologies.length).toBe(topologiesBefore + 1);
     expect(s.poller.health().every((h) => h.state === 'ok')).toBe(true);
     for (const [address, t] of lastFresh) expect(s.updates.filter((u) => u.address === address && u.analog).at(-1)!.received_ms).toBeGreaterThan(t);
+    await s.stop();
+  });
+
+  it('writes that fail while the port still says open: back off, then recover', async () => {
+    const s = await setup({ packCount: 2, poller: { probeBackoff_ms: [2000, 4000] } });
+    s.poller.start();
+    await s.cyclesFrom(1);
+    const write = s.transport.write.bind(s.transport);
+    let failing = true;
+    let attempts = 0;
+    s.transport.write = async (bytes: Uint8Array) => {
+      if (!failing) return write(bytes);
+      attempts++;
+      throw new TransportError('write-failed', 'The USB adapter refused the write.');
+    };
+    await s.until(() => s.poller.status.state === 'retrying');
+    expect(s.poller.status.message).toMatch(/refused the write/);
+    await s.clock.advance(10_000);
+    // Backing off: a few tries in 10 s, not a busy loop.
+    expect(attempts).toBeGreaterThan(1);
+    expect(attempts).toBeLessThan(8);
+    failing = false;
+    await s.cyclesFrom(1);
+    expect(s.cycles.at(-1)!.answered).toEqual([1, 2]);
+    expect(s.poller.status.state).toBe('polling');
     await s.stop();
   });
 

@@ -64,6 +64,12 @@ export interface BankPollerOptions {
   offlineAfterMisses?: number;
   /** Delays (ms) between re-probes of an offline pack, and between failed discoveries; the last repeats. Default [2000, 5000, 15000, 30000]. */
   probeBackoff_ms?: readonly number[];
+  /**
+   * How per-pack (non-broadcast) requests are addressed: 'relay' sends them to the master with
+   * COMMAND = the pack (PACE over RS232 or the host port); 'direct' sends ADR = COMMAND = the pack
+   * (every pack on one RS485 bus, Pylontech numbering). Default 'relay'.
+   */
+  addressing?: 'relay' | 'direct';
   /** Retries per poll request. Default: the client's. */
   retries?: number;
   /** Read C1H/C2H once per pack (one pack per cycle, after the poll). Default true. */
@@ -113,6 +119,7 @@ export class BankPoller {
   readonly #backoff: readonly number[];
   readonly #retries: number | undefined;
   readonly #readIdentity: boolean;
+  readonly #addressing: 'relay' | 'direct';
 
   #running = false;
   #loopDone: Promise<void> = Promise.resolve();
@@ -156,6 +163,8 @@ export class BankPoller {
     if (options.retries !== undefined) positiveInt('retries', options.retries, 0);
     this.#retries = options.retries;
     this.#readIdentity = options.readIdentity ?? true;
+    this.#addressing = options.addressing ?? 'relay';
+    if (this.#addressing !== 'relay' && this.#addressing !== 'direct') throw new RangeError(`addressing must be relay or direct, got ${String(this.#addressing)}`);
   }
 
   get status(): PollerStatus {
@@ -245,7 +254,16 @@ export class BankPoller {
   }
 
   #emit<T>(set: Set<(v: T) => void>, value: T): void {
-    for (const l of [...set]) l(value);
+    for (const l of [...set]) {
+      try {
+        l(value);
+      } catch (e) {
+        // A listener's bug must not stop the polling; surface it where errors are seen.
+        queueMicrotask(() => {
+          throw e;
+        });
+      }
+    }
   }
 
   #setStatus(state: PollerState, message: string | null): void {
@@ -288,10 +306,19 @@ export class BankPoller {
         } catch (e) {
           if (e instanceof Stopped) break;
           if (e instanceof LinkDown) {
-            this.#linkDown(this.#client.transport.status);
-            continue;
+            const status = this.#client.transport.status;
+            if (status.state !== 'open') {
+              this.#linkDown(status);
+              continue;
+            }
+            // The transport failed a write but says it is open: do not hammer it.
+            this.#needDiscovery = true;
+            this.#setStatus('retrying', e.message);
+          } else {
+            this.#needDiscovery = true;
+            this.#setStatus('retrying', `Polling failed: ${e instanceof Error ? e.message : String(e)}`);
           }
-          throw e;
+          await this.#idle(backoffDelay_ms(this.#backoff, this.#discoveryStep++));
         }
       }
     } finally {
@@ -393,33 +420,46 @@ export class BankPoller {
   async #discover(): Promise<Discovery | null> {
     this.#setStatus('discovering', null);
     const master = this.#masterAddress;
-    const countResult = await this.#ask(readPackCount, master, {}, { retries: PROBE_RETRIES });
-    let count: number | null = null;
+    const analog = new Map<number, PackAnalog>();
     let ver = 0;
     let cid1 = 0;
-    let masterAdr = master;
+    const heard = (frame: { ver: number; cid1: number }) => {
+      ver ||= frame.ver;
+      cid1 ||= frame.cid1;
+    };
+
+    // 90H: how many packs the master sees. Pylon-style firmware may not know it (RTN 04 or
+    // silence); then the master's own 42H decides whether anyone is there at all.
+    const countResult = await this.#ask(readPackCount, master, {}, { retries: PROBE_RETRIES });
+    let count: number | null = null;
+    let replyAdr = master;
     if (countResult.ok) {
       count = countResult.value.packCount;
-      ver = countResult.reply.ver;
-      cid1 = countResult.reply.cid1;
-      // The pack reports its real address; a stand-alone pack (address 0) says 0.
-      if (countResult.reply.adr === 0) masterAdr = 0;
-    } else if (countResult.error.kind !== 'unsupported') {
-      this.#setStatus('retrying', `Discovery failed: ${countResult.error.message}`);
-      return null;
+      replyAdr = countResult.reply.adr;
+      heard(countResult.reply);
+    }
+    let ownKnown = false;
+    const readOwn = async (address: number): Promise<boolean> => {
+      const r = await this.#ask(readAnalog, address, { command: address }, { retries: PROBE_RETRIES });
+      const pack = r.ok ? r.value.packs[0] : undefined;
+      if (!r.ok || !pack || pack.empty) return false;
+      analog.set(address, pack);
+      heard(r.reply);
+      return true;
+    };
+    if (!countResult.ok) {
+      ownKnown = await readOwn(master);
+      if (!ownKnown) {
+        this.#setStatus('retrying', `No pack answered at address ${master}: ${countResult.error.message}`);
+        return null;
+      }
     }
 
-    const analog = new Map<number, PackAnalog>();
-    const single = masterAdr === 0 || count === 1 || this.#maxPacks === 1;
-    if (single) {
-      const address = masterAdr === 0 ? 0 : countResult.ok ? countResult.reply.adr : master;
-      const r = await this.#ask(readAnalog, address, { command: address }, { retries: PROBE_RETRIES });
-      if (r.ok) {
-        analog.set(address, r.value.packs[0]);
-        ver ||= r.reply.ver;
-        cid1 ||= r.reply.cid1;
-      } else if (!countResult.ok) {
-        this.#setStatus('retrying', `Discovery failed: ${r.error.message}`);
+    // A stand-alone pack (it reports address 0) or a bank of one.
+    if (replyAdr === 0 || count === 1 || this.#maxPacks === 1) {
+      const address = replyAdr;
+      if (!analog.has(address) && !(await readOwn(address)) && !countResult.ok) {
+        this.#setStatus('retrying', `Discovery failed: the pack at address ${address} did not answer 42H.`);
         return null;
       }
       return this.#adopt({ masterAddress: address, addresses: [address], broadcast: false, ver, cid1 }, analog, null);
@@ -429,11 +469,12 @@ export class BankPoller {
       const r = await this.#ask(readAnalog, master, { command: ALL_PACKS }, { packCount: count ?? this.#maxPacks, retries: PROBE_RETRIES });
       const packs = r.ok ? r.value.packs.length : 0;
       if (r.ok && packs > 1) {
+        heard(r.reply);
         const n = Math.min(packs, this.#maxPacks);
         // Broadcast blocks carry no address; they come in address order from the master up
         // (reference §5.5, UNCERTAIN for banks with gaps in their DIP addresses).
         const addresses = Array.from({ length: n }, (_, i) => master + i);
-        return this.#adopt({ masterAddress: master, addresses, broadcast: true, ver: ver || r.reply.ver, cid1: cid1 || r.reply.cid1 }, analog, r.value);
+        return this.#adopt({ masterAddress: master, addresses, broadcast: true, ver, cid1 }, analog, r.value);
       }
       if (this.#mode === 'broadcast') {
         const why = r.ok ? `the broadcast (42H FF) returned ${packs} pack` : r.error.message;
@@ -442,29 +483,29 @@ export class BankPoller {
       }
     }
 
-    // Relay: the master first, then every other address until the count is found.
-    const addresses: number[] = [];
-    const own = await this.#ask(readAnalog, master, { command: master }, { retries: PROBE_RETRIES });
-    if (own.ok) {
-      analog.set(master, own.value.packs[0]);
-      ver ||= own.reply.ver;
-      cid1 ||= own.reply.cid1;
-    }
-    if (own.ok || countResult.ok) addresses.push(master);
+    // Relay: the master first, then every other address until the count is found. When the count
+    // is unknown every address is asked once; a missing one costs a single deadline.
+    if (!ownKnown) ownKnown = await readOwn(master);
+    const addresses: number[] = ownKnown || countResult.ok ? [master] : [];
     for (let a = 1; a <= this.#maxPacks && (count === null || addresses.length < count); a++) {
       if (a === master) continue;
-      const r = await this.#ask(readAnalog, master, { command: a }, { retries: PROBE_RETRIES });
-      if (!r.ok || r.value.packs.length === 0 || r.value.packs[0].empty) continue;
-      analog.set(a, r.value.packs[0]);
+      const r = await this.#ask(readAnalog, this.#relayAdr(master, a), { command: a }, { retries: count === null ? 0 : PROBE_RETRIES });
+      const pack = r.ok ? r.value.packs[0] : undefined;
+      if (!r.ok || !pack || pack.empty) continue;
+      analog.set(a, pack);
       addresses.push(a);
-      ver ||= r.reply.ver;
-      cid1 ||= r.reply.cid1;
+      heard(r.reply);
     }
     if (addresses.length === 0) {
       this.#setStatus('retrying', 'Discovery failed: no pack answered 42H on any address.');
       return null;
     }
     return this.#adopt({ masterAddress: master, addresses, broadcast: false, ver, cid1 }, analog, null);
+  }
+
+  /** The ADR a relay request for `address` goes to. */
+  #relayAdr(master: number, address: number): number {
+    return this.#addressing === 'direct' ? address : master;
   }
 
   #adopt(
@@ -560,7 +601,7 @@ export class BankPoller {
       if (cached) {
         this.#succeed(address, { analog: cached }, null);
       } else {
-        const a = await this.#ask(readAnalog, topology.masterAddress, { command: address });
+        const a = await this.#ask(readAnalog, this.#relayAdr(topology.masterAddress, address), { command: address });
         const pack = a.ok ? a.value.packs[0] : undefined;
         if (a.ok && pack && !pack.empty) this.#succeed(address, { analog: pack }, a.report);
         else {
@@ -570,7 +611,7 @@ export class BankPoller {
         // on it, and an offline pack's probe is one request.
         if (!a.ok && (a.error.kind === 'timeout' || a.error.kind === 'echo' || entry.health.state === 'offline')) continue;
       }
-      const s = await this.#ask(readStatus, topology.masterAddress, { command: address });
+      const s = await this.#ask(readStatus, this.#relayAdr(topology.masterAddress, address), { command: address });
       const status = s.ok ? s.value.packs[0] : undefined;
       if (s.ok && status && !status.empty) this.#succeed(address, { status }, s.report);
       else this.#fail(address, s.ok ? 'The reply held no status for this pack.' : s.error, s.report);
