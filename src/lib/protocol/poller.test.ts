@@ -404,8 +404,11 @@ describe('BankPoller: control', () => {
     s.poller.start();
     await s.cyclesFrom(1);
     const { readCellOverVoltage } = await import('./commands/protection');
+    const states: string[] = [];
+    s.poller.onStatus((st) => states.push(st.state));
     const value = await s.clock.run(s.client.exclusive((bus) => bus.call(readCellOverVoltage, 1, undefined)));
-    expect(value.protect_mV ?? Object.values(value).length).toBeTruthy();
+    expect(value).toEqual(s.bank.packAt(1)!.params.cellOverVoltage);
+    expect(states).toEqual(['paused', 'polling']);
     await s.cyclesFrom(2);
     expect(s.client.stats.badFrames).toBe(0);
     expect(s.client.stats.timeouts).toBe(0);

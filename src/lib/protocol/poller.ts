@@ -135,6 +135,7 @@ export class BankPoller {
   #gateWaiters: (() => void)[] = [];
   #wake: (() => void) | null = null;
   #refreshRequested = false;
+  #unsubscribeExclusive: Unsubscribe | null = null;
 
   readonly #updateListeners = new Set<(u: PackUpdate) => void>();
   readonly #cycleListeners = new Set<(c: PollCycle) => void>();
@@ -188,6 +189,12 @@ export class BankPoller {
     if (this.#running) return;
     this.#running = true;
     this.#abort = new AbortController();
+    // Exclusive work (a settings write, a firmware update) holds the bus: say so while it does.
+    this.#unsubscribeExclusive = this.#client.onExclusive((active) => {
+      if (!this.#running) return;
+      if (active) this.#setStatus('paused', 'Another task holds the bus (writing settings or updating firmware).');
+      else if (this.#status.state === 'paused' && this.#pauses === 0) this.#setStatus(this.#topology ? 'polling' : 'discovering', null);
+    });
     this.#needDiscovery = true;
     this.#discoveryStep = 0;
     this.#loopDone = this.#loop();
@@ -200,6 +207,8 @@ export class BankPoller {
     this.#abort.abort();
     this.#wake?.();
     this.#releaseGate();
+    this.#unsubscribeExclusive?.();
+    this.#unsubscribeExclusive = null;
     await this.#loopDone;
     this.#setStatus('idle', null);
   }
