@@ -379,17 +379,22 @@ export class SimBank {
         const cell = pack.model.cells[c.cell - 1];
         if (!cell) throw new RangeError(`weak-cell: pack ${c.pack} has no cell ${c.cell}`);
         this.#saved = { cell: c.cell - 1, capacity_Ah: cell.capacity_Ah, r0_mOhm: cell.r0_mOhm };
-        // Keep the charge it holds: a weak cell reaches both ends of its range first.
-        const charge_Ah = cell.soc * cell.capacity_Ah;
+        // Same state of charge, less capacity: from here it moves faster than its neighbours in
+        // both directions, so it reaches each end of its range first.
         cell.capacity_Ah *= c.capacityFactor;
-        cell.soc = charge_Ah / cell.capacity_Ah;
         cell.r0_mOhm *= c.resistanceFactor;
         return;
       }
-      case 'hot-pack':
+      case 'hot-pack': {
         pack.model.coolingFactor = c.coolingFactor;
         pack.model.resistanceFactor = c.resistanceFactor;
+        // It has been standing in its hot corner for a while: a 45 kg pack takes hours to warm,
+        // which a demo cannot wait for.
+        const warm_C = this.#scenario.ambient_C + c.extraAmbient_C;
+        pack.model.block_C = Math.max(pack.model.block_C, warm_C);
+        pack.model.mos_C = Math.max(pack.model.mos_C, warm_C);
         return;
+      }
       case 'failed-sensor':
         if (c.sensor < 1 || c.sensor > pack.model.sensorFaults.length) throw new RangeError(`failed-sensor: pack ${c.pack} has no temperature ${c.sensor}`);
         pack.model.sensorFaults[c.sensor - 1] = c.fault;
@@ -412,9 +417,7 @@ export class SimBank {
         const saved = this.#saved;
         if (!saved) return;
         const cell = pack.model.cells[saved.cell];
-        const charge_Ah = cell.soc * cell.capacity_Ah;
         cell.capacity_Ah = saved.capacity_Ah;
-        cell.soc = charge_Ah / cell.capacity_Ah;
         cell.r0_mOhm = saved.r0_mOhm;
         this.#saved = null;
         return;

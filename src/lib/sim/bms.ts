@@ -322,13 +322,14 @@ export class Bms {
 
     // Thermistors: plausible cell sensors feed the cell-temperature protections.
     const sensorFault = m.temps_C.map((t) => t !== null && (t < NTC_VALID_MIN_C || t > NTC_VALID_MAX_C));
-    const cellTemps: number[] = [];
+    let maxT: number | null = null;
+    let minT: number | null = null;
     for (let i = 0; i < m.cellSensorCount; i++) {
       const t = m.temps_C[i];
-      if (t !== null && !sensorFault[i]) cellTemps.push(t);
+      if (t === null || sensorFault[i]) continue;
+      if (maxT === null || t > maxT) maxT = t;
+      if (minT === null || t < minT) minT = t;
     }
-    const maxT = cellTemps.length ? Math.max(...cellTemps) : null;
-    const minT = cellTemps.length ? Math.min(...cellTemps) : null;
     const mosIdx = m.cellSensorCount;
     const envIdx = m.cellSensorCount + 1;
     const mosT = sensorFault[mosIdx] ? null : m.temps_C[mosIdx];

@@ -98,7 +98,7 @@ export class SimPack {
   #lowAndIdleSince_ms: number | null = null;
   #lastFrame_ms: number;
   #lastStored_ms: number;
-  #lastEventKey = '';
+  #lastEventKey = -1;
   #wasFull = false;
   #wasUv = false;
 
@@ -263,7 +263,14 @@ export class SimPack {
     if (uv && !this.#wasUv) this.gauge.markEmpty();
     this.#wasUv = uv;
 
-    const key = [status.protection1, status.protection2, status.fault, status.warning1, status.warning2, status.fault8].join(',');
+    // Six status bytes as one number (48 bits fit a double exactly).
+    const key =
+      status.protection1 +
+      status.protection2 * 0x100 +
+      status.fault * 0x10000 +
+      status.warning1 * 0x1000000 +
+      status.warning2 * 0x100000000 +
+      status.fault8 * 0x10000000000;
     if (key !== this.#lastEventKey) {
       this.#lastEventKey = key;
       if (recordChanges) this.#record(false);
@@ -271,7 +278,8 @@ export class SimPack {
   }
 
   #sleepCheck(now_ms: number): void {
-    const minCell = Math.min(...this.readings.cells_mV);
+    let minCell = Infinity;
+    for (const v of this.readings.cells_mV) if (v < minCell) minCell = v;
     const idle = Math.abs(this.readings.current_A) < this.bms.options.idleCurrent_A;
     if (minCell < this.params.sleepCell_mV && idle) {
       this.#lowAndIdleSince_ms ??= now_ms;

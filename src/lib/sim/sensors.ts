@@ -54,7 +54,8 @@ export class Sensors {
   }
 
   read(model: PackModel): SensorReadings {
-    const cells_mV = model.cellVoltages_mV().map((v, i) => Math.round(v + this.#cellOffset_mV[i] + this.#noise.normal(0, 0.6)));
+    const true_mV = model.cellVoltages_mV();
+    const cells_mV = true_mV.map((v, i) => Math.round(v + this.#cellOffset_mV[i] + this.#noise.normal(0, 0.6)));
     const temps_C = model.sensorTemps_C().map((t) => (t === null ? null : t + this.#noise.normal(0, 0.04)));
     const trueI = model.current_A;
     const raw = trueI * (trueI >= 0 ? this.#chargeGainError : this.#dischargeGainError) + this.#currentOffset_A + this.#noise.normal(0, 0.01);
@@ -63,7 +64,7 @@ export class Sensors {
     const zeroed = raw + c.currentOffset_A;
     const current_A = zeroed * (zeroed >= 0 ? c.chargeGain : c.dischargeGain);
     let sum_mV = 0;
-    for (const v of model.cellVoltages_mV()) sum_mV += v;
+    for (const v of true_mV) sum_mV += v;
     this.#lastRawVoltage_mV = sum_mV * this.#voltageGainError;
     const packVoltage_mV = Math.round(this.#lastRawVoltage_mV * c.voltageGain);
     return { cells_mV, temps_C, current_A, packVoltage_mV };

@@ -1,0 +1,140 @@
+import { describe, expect, it } from 'vitest';
+import { FrameReader, type ReaderEvent } from '../protocol/frame';
+import { readPackCount, readSoftwareVersion } from '../protocol/commands/info';
+import { readAnalog } from '../protocol/commands/analog';
+import { readHistory, shutdown } from '../protocol/commands/settings';
+import { asciiBytes } from '../protocol/hex';
+import { VirtualClock } from '../time/clock';
+import { createSimBank, type SimBankOptions } from './bank';
+import { TestHost } from './test-host';
+
+const REQ_42 = asciiBytes('~25014642E00201FD30\r');
+
+function setup(o: Partial<SimBankOptions> = {}) {
+  const clock = new VirtualClock();
+  const bank = createSimBank({ packCount: 2, seed: 'faults', clock, ...o });
+  const events: ReaderEvent[] = [];
+  const reader = new FrameReader();
+  bank.onOutput((c) => events.push(...reader.push(c)));
+  return { clock, bank, events, host: new TestHost(bank, clock) };
+}
+
+describe('fault injection through the bank', () => {
+  it('flipped reply bytes fail the frame checks at the host', async () => {
+    const { bank, events, clock } = setup();
+    bank.inject({ kind: 'byte-errors', flipRate: 0.05 });
+    for (let i = 0; i < 10; i++) {
+      bank.write(REQ_42);
+      await clock.advance(400);
+    }
+    const bad = events.filter((e) => e.type === 'error');
+    const good = events.filter((e) => e.type === 'frame');
+    expect(bad.length).toBeGreaterThan(5);
+    expect(good.length).toBeLessThan(5);
+    bank.inject({ kind: 'clear' });
+    events.length = 0;
+    bank.write(REQ_42);
+    await clock.advance(400);
+    expect(events.map((e) => e.type)).toEqual(['frame']);
+  });
+
+  it('dropped reply bytes truncate frames', async () => {
+    const { bank, events, clock } = setup({ faults: { dropRate: 0.05 } });
+    for (let i = 0; i < 5; i++) {
+      bank.write(REQ_42);
+      await clock.advance(400);
+    }
+    expect(events.filter((e) => e.type === 'frame').length).toBeLessThan(3);
+    expect(events.some((e) => e.type === 'error')).toBe(true);
+  });
+
+  it('corrupted requests are not answered (a real pack stays silent)', async () => {
+    const { bank, events, clock } = setup();
+    bank.inject({ kind: 'byte-errors', requestFlipRate: 1 });
+    bank.write(REQ_42);
+    await clock.advance(500);
+    expect(events).toHaveLength(0);
+  });
+
+  it('a noise burst reaches the host as garbage, and the next exchange is clean', async () => {
+    const { bank, events, clock, host } = setup();
+    bank.inject({ kind: 'noise', duration_ms: 100 });
+    await clock.advance(200);
+    expect(events.length).toBeGreaterThan(0);
+    expect(events.every((e) => e.type === 'error')).toBe(true);
+    expect((await host.send(readPackCount, {}, 1)).value).toEqual({ packCount: 2 });
+  });
+
+  it('a stall holds a reply mid-frame for its duration', async () => {
+    const { bank, clock, host } = setup();
+    const t0 = clock.now();
+    const p = host.send(readAnalog, { command: 1 }, 1, 3000);
+    await clock.advance(100); // the reply (140 bytes, ~146 ms) has started
+    bank.inject({ kind: 'stall', duration_ms: 700 });
+    const r = await p;
+    expect(r.value?.packs).toHaveLength(1);
+    expect(r.at! - t0).toBeCloseTo((20 + 140) * (10_000 / 9600) + 20 + 700, 6);
+  });
+
+  it('unplug mid-frame emits a link event and cuts the reply; replug restores', async () => {
+    const { bank, clock, host } = setup();
+    const link: string[] = [];
+    bank.onLink((e) => link.push(e));
+    bank.inject({ kind: 'unplug', afterBytes: 50 });
+    const r = await host.send(readAnalog, { command: 1 }, 1);
+    expect(r.frame).toBeNull();
+    expect(r.raw.length).toBe(50);
+    expect(link).toEqual(['unplugged']);
+    expect((await host.send(readPackCount, {}, 1)).frame).toBeNull();
+    bank.inject({ kind: 'replug' });
+    expect(link).toEqual(['unplugged', 'replugged']);
+    expect((await host.send(readPackCount, {}, 1)).value).toEqual({ packCount: 2 });
+    void clock;
+  });
+
+  it('adapter echo: the host hears its own request before the reply', async () => {
+    const { bank, clock } = setup();
+    const frames: string[] = [];
+    const reader = new FrameReader();
+    bank.onOutput((c) => {
+      for (const e of reader.push(c)) if (e.type === 'frame') frames.push(String.fromCharCode(...e.raw));
+    });
+    bank.inject({ kind: 'echo', on: true });
+    bank.write(asciiBytes('~250146900000FDA5\r'));
+    await clock.advance(300);
+    expect(frames).toEqual(['~250146900000FDA5\r', '~25014600E00202FD35\r']);
+  });
+
+  it('reboot: the pack is silent while it boots, then answers and logs a power-on record', async () => {
+    const { bank, host } = setup();
+    const before = bank.packAt(2)!.history.size;
+    bank.inject({ kind: 'reboot', address: 2 });
+    expect((await host.send(readSoftwareVersion, {}, 2, 500)).frame).toBeNull();
+    // The master reports the slave missing meanwhile.
+    expect(bank.master.status.fault8 & 0x20).toBe(0x20);
+    await host.send(readPackCount, {}, 1, 2500);
+    expect((await host.send(readSoftwareVersion, {}, 2)).frame?.code).toBe(0);
+    expect(bank.packAt(2)!.history.size).toBe(before + 1);
+    const rec = await host.send(readHistory, { index: 0 }, 2);
+    expect(rec.value?.kind === 'record' && rec.value.record.statusRecord).toBe(1);
+    expect(() => bank.inject({ kind: 'reboot', address: 9 })).toThrow(RangeError);
+  });
+
+  it('9CH at rest: the pack acknowledges, then switches off until power-cycled', async () => {
+    const { bank, host } = setup();
+    expect((await host.send(shutdown, undefined, 2)).frame?.code).toBe(0);
+    await host.send(readPackCount, {}, 1, 6000);
+    expect(bank.packAt(2)!.power).toBe('off');
+    expect((await host.send(readPackCount, {}, 2)).frame).toBeNull();
+    bank.inject({ kind: 'reboot', address: 2 });
+    await host.send(readPackCount, {}, 1, 3000);
+    expect((await host.send(readPackCount, {}, 2)).value).toEqual({ packCount: 1 });
+  });
+
+  it('9CH with current flowing reboots at once instead', async () => {
+    const { bank, host } = setup({ scenario: { name: 'load', params: { load: { kind: 'current', current_A: -20 } } } });
+    bank.step(1000);
+    expect((await host.send(shutdown, undefined, 2, 100)).frame?.code).toBe(0);
+    expect(bank.packAt(2)!.power).toBe('booting');
+  });
+});

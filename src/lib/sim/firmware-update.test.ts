@@ -1,0 +1,86 @@
+// End to end through bytes: FF 50 hands the pack's UART to the bootloader, YMODEM-1K carries a
+// new image, the pack reboots and C1H reports the new version.
+
+import { describe, expect, it } from 'vitest';
+import { encodeFrame, FrameReader } from '../protocol/frame';
+import { enterFirmwareUpgrade } from '../protocol/commands/settings';
+import { readSoftwareVersion } from '../protocol/commands/info';
+import { CID1_LFP, VER_PACE } from '../protocol/types';
+import { buildFirmwareImage } from '../firmware/image';
+import { sendYmodem } from '../firmware/ymodem';
+import { transportByteIo } from '../firmware/byte-io';
+import { VirtualClock } from '../time/clock';
+import { SimTransport } from '../transport/sim';
+import { createSimBank } from './bank';
+import { TestHost } from './test-host';
+
+function payload(n: number): Uint8Array {
+  return Uint8Array.from({ length: n }, (_, i) => (i * 31 + 7) & 0xff);
+}
+
+async function enterUpgrade(host: TestHost) {
+  return host.send(enterFirmwareUpgrade, { restore: { capacity: false, cellAndNtcCount: false, protectionParameters: false, protocol: false } }, 2, 500);
+}
+
+describe('firmware update through the simulated pack', () => {
+  it('commits a verified image and the pack reboots with the new version', async () => {
+    const clock = new VirtualClock();
+    const bank = createSimBank({ packCount: 2, seed: 'fw', clock });
+    const host = new TestHost(bank, clock);
+    const entry = await enterUpgrade(host);
+    expect(entry.frame?.code).toBe(0);
+    expect(bank.packAt(2)!.power).toBe('bootloader');
+    // The pack no longer answers frames while its bootloader owns the UART.
+    expect((await host.send(readSoftwareVersion, {}, 1, 200)).frame).toBeNull();
+
+    const transport = new SimTransport(bank, { clock });
+    await clock.run(transport.open());
+    const io = transportByteIo(transport, clock);
+    const image = buildFirmwareImage({ model: 'P16S100A', hardwareCompat: '1812', firmwareVersion: '1.10', builtAt_s: 1_750_000_000 }, payload(5000));
+    const result = await clock.run(sendYmodem(io, { name: 'p16s100a-1.10.pkfw', bytes: image }, { clock, baud: bank.baud }), 600_000);
+    io.close();
+    expect(result.bytesSent).toBe(image.length);
+    // The pack reboots; give it time to come up.
+    await clock.advance(5000);
+    expect(bank.packAt(2)!.power).toBe('on');
+    const v = await host.send(readSoftwareVersion, {}, 2);
+    expect(v.value?.version).toBe('P16S100A-1812-1.10');
+    // The other pack was never touched.
+    expect((await host.send(readSoftwareVersion, {}, 1)).value?.version).toBe('P16S100A-1812-1.00');
+    expect(bank.packAt(2)!.history.get(0)?.powerOn).toBe(true);
+  });
+
+  it('an image for another model is refused; the bootloader times out and the old firmware boots', async () => {
+    const clock = new VirtualClock();
+    const bank = createSimBank({ packCount: 1, seed: 'fw2', clock, addresses: [2] });
+    const host = new TestHost(bank, clock);
+    await enterUpgrade(host);
+    const transport = new SimTransport(bank, { clock });
+    await clock.run(transport.open());
+    const io = transportByteIo(transport, clock);
+    const wrong = buildFirmwareImage({ model: 'P16S200A', hardwareCompat: '*', firmwareVersion: '2.00', builtAt_s: 1_750_000_000 }, payload(2000));
+    const outcome = await clock.run(sendYmodem(io, { name: 'wrong.pkfw', bytes: wrong }, { clock, baud: bank.baud }).then(() => 'sent', () => 'refused'), 600_000);
+    io.close();
+    expect(outcome).toBe('refused');
+    expect(bank.bootloader?.lastRefusal).not.toBeNull();
+    await clock.advance(130_000);
+    expect(bank.packAt(2)!.power).toBe('on');
+    expect((await host.send(readSoftwareVersion, {}, 2)).value?.version).toBe('P16S100A-1812-1.00');
+  });
+
+  it('the bootloader asks for the transfer with C on the wire', async () => {
+    const clock = new VirtualClock();
+    const bank = createSimBank({ packCount: 1, seed: 'fw3', clock });
+    const reader = new FrameReader();
+    const raw: number[] = [];
+    bank.onOutput((c) => {
+      raw.push(...c);
+      reader.push(c);
+    });
+    bank.write(encodeFrame({ ver: VER_PACE, adr: 1, cid1: CID1_LFP, code: 0xff, info: Uint8Array.of(0x50, 0x00) }));
+    await clock.advance(3500);
+    const text = String.fromCharCode(...raw);
+    expect(text.startsWith('~250146000000FDAE\r')).toBe(true);
+    expect(text.slice(18).split('').filter((ch) => ch === 'C').length).toBeGreaterThanOrEqual(3);
+  });
+});
