@@ -351,6 +351,17 @@ describe('BankPoller: health', () => {
     await s.stop();
   });
 
+  it('an echoing USB-RS485 adapter: every echo is skipped and the poll carries on', async () => {
+    const s = await setup({ packCount: 3 });
+    s.bank.inject({ kind: 'echo', on: true });
+    s.poller.start();
+    await s.cyclesFrom(3);
+    expect(s.client.stats.echoes).toBeGreaterThanOrEqual(s.tx.length - 1);
+    expect(s.client.stats.timeouts).toBe(0);
+    expect(s.cycles.at(-1)!.answered).toEqual([1, 2, 3]);
+    await s.stop();
+  });
+
   it('a noisy link: bad frames are counted per pack and the poll carries on', async () => {
     const s = await setup({ packCount: 3, bank: { firmware: { broadcast: false } } });
     s.poller.start();
