@@ -266,7 +266,7 @@ describe('history', () => {
     expect(rec.cells_mV).toHaveLength(16);
     expect(rec.time.year).toBe(2025);
     const records = [];
-    for (let i = 0; i < 50; i++) {
+    for (let i = 0; i < 100; i++) {
       const r = await host.send(readHistory, { index: i }, 1, 500);
       if (r.value!.kind === 'end') break;
       records.push(r.value!);
@@ -274,6 +274,11 @@ describe('history', () => {
     expect(records.length).toBe(p.history.size);
     const oldest = records[records.length - 1];
     expect(oldest.kind === 'record' && oldest.record.statusRecord).toBe(1);
+    // Newest first: times never increase along the index.
+    const times = records.map((r) => (r.kind === 'record' ? Date.UTC(r.record.time.year, r.record.time.month - 1, r.record.time.day, r.record.time.hour, r.record.time.minute, r.record.time.second) : 0));
+    for (let i = 1; i < times.length; i++) expect(times[i]).toBeLessThanOrEqual(times[i - 1]);
+    // The invented past week is there, with end-of-charge records.
+    expect(records.some((r) => r.kind === 'record' && (r.record.status.protection2 & 0x80) !== 0)).toBe(true);
   });
 
   it('RTN 07 past the end when the firmware says so', async () => {

@@ -81,6 +81,8 @@ export interface SimBankOptions {
   rtcStart_ms?: number;
   /** Starting state of charge (fraction). Default 0.6. */
   initialSoc?: number;
+  /** Days of invented past events in each pack's history (A1H), so a demo has something to show. Default 7. */
+  pastHistory_days?: number;
   /** How the packs encode the uncertain status bits. Default DEFAULT_DECODE_OPTIONS. */
   decodeOptions?: Partial<DecodeOptions>;
 }
@@ -174,6 +176,8 @@ export class SimBank {
       });
     });
 
+    const pastDays = o.pastHistory_days ?? 7;
+    for (const p of this.packs) p.seedHistory(this.#rng.fork(`history${p.address}`), pastDays);
     this.#master = this.packs[0];
     const decodeOptions: DecodeOptions = { ...DEFAULT_DECODE_OPTIONS, ...o.decodeOptions };
     // eslint-disable-next-line @typescript-eslint/no-this-alias -- the context's master getter reads the bank
