@@ -356,7 +356,8 @@ export class Bms {
     this.#overCurrent(this.#dsgOc, now_ms, doc.enabled && discharge_A >= doc.protect_A, doc.delay_ms);
     this.#overCurrent(this.#chgOc2, now_ms, coc.enabled && charge_A >= oc2.charge_A, oc2.chargeDelay_ms);
     this.#overCurrent(this.#dsgOc2, now_ms, doc.enabled && discharge_A >= oc2.discharge_A, oc2.dischargeDelay_ms);
-    this.#overCurrent(this.#short, now_ms, discharge_A >= o.shortCircuit_A, p.shortCircuitDelay_us / 1000);
+    // Microseconds are below any evaluation cycle: the hardware comparator trips on first sight.
+    this.#overCurrent(this.#short, now_ms, discharge_A >= o.shortCircuit_A, 0);
 
     // Temperature protections.
     const hot = p.cellHighTemp;
