@@ -4,8 +4,7 @@
 
 import { realClock, type Clock } from '$lib/time/clock';
 import { SerialTransport, SERIAL_BAUDS, type SerialBaud } from '$lib/transport/serial';
-import { TransportError, type Transport } from '$lib/transport/types';
-import type { SimBank } from '$lib/sim/bank';
+import type { Transport } from '$lib/transport/types';
 import { pickRemembered, type LastDevice } from './last-device';
 import { attachPaceLink } from './pace-link';
 import type { LinkChoice, LinkFactory } from './ports';
@@ -27,23 +26,26 @@ function isSerialBaud(baud: number): baud is SerialBaud {
   return (SERIAL_BAUDS as readonly number[]).includes(baud);
 }
 
-// The simulator's transport module is being written alongside this one; until it is in the tree
-// the glob is empty and the demo reports itself unavailable instead of breaking the build.
-const simTransportModules = import.meta.glob<{ SimTransport: new (bank: SimBank, o: { clock: Clock }) => Transport }>('../transport/sim.ts');
-
 async function openDemoBank(choice: LinkChoice, clock: Clock, options: BrowserLinkOptions): Promise<Transport> {
-  const load = simTransportModules['../transport/sim.ts'];
-  if (!load) throw new TransportError('unsupported', 'The demo bank is not part of this build.', '');
-  const [{ createSimBank }, { SimTransport }] = await Promise.all([import('$lib/sim/bank'), load()]);
+  const [{ createSimBank }, { SimTransport }] = await Promise.all([import('$lib/sim'), import('$lib/transport/sim')]);
+  const packs = choice.demoPacks;
   const bank = createSimBank({
-    packCount: choice.demoPacks,
+    packCount: packs,
     seed: options.demoSeed ?? 'demo',
     clock,
     baud: options.demoBaud ?? 115_200,
     // A household day: values move on every poll, which is the point of a demo.
     scenario: 'load'
   });
-  return new SimTransport(bank, { clock });
+  const transport = new SimTransport(bank, { clock, label: `Demo bank (${packs} ${packs === 1 ? 'pack' : 'packs'})` });
+  // The bank runs its physics on timers; a closed demo must stop costing battery and CPU.
+  const stop = transport.onStatus((s) => {
+    if (s.state === 'closed' && s.reason === 'user') {
+      stop();
+      bank.dispose();
+    }
+  });
+  return transport;
 }
 
 export function browserLinks(options: BrowserLinkOptions = {}): LinkFactory {
