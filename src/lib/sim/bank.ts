@@ -7,6 +7,7 @@ import { FrameReader, encodeFrame, type Frame } from '../protocol/frame';
 import { DEFAULT_DECODE_OPTIONS, type DecodeOptions } from '../protocol/types';
 import type { Clock, TimerId } from '../time/clock';
 import type { Unsubscribe } from '../transport/types';
+import type { UpgradeRestoreSelection } from '../protocol/commands/system';
 import { SimBootloader } from './bootloader';
 import { type BusPack, solveBus } from './bus';
 import { SimPack } from './pack';
@@ -191,7 +192,7 @@ export class SimBank {
       },
       members: () => this.members(),
       packAt: (address) => this.packAt(address),
-      enterBootloader: (pack) => this.#enterBootloader(pack),
+      enterBootloader: (pack, restore) => this.#enterBootloader(pack, restore),
       setMaster: (pack) => {
         this.#master = pack;
       },
@@ -488,7 +489,7 @@ export class SimBank {
 
   // ---- bootloader -----------------------------------------------------------------------------
 
-  #enterBootloader(pack: SimPack): void {
+  #enterBootloader(pack: SimPack, restore: UpgradeRestoreSelection): void {
     if (this.#bootloader) return;
     pack.enterBootloader();
     this.#reader.reset();
@@ -500,6 +501,7 @@ export class SimBank {
       board: pack.identity.board,
       onCommit: (image) => {
         pack.identity.firmwareVersion = image.firmwareVersion;
+        pack.applyUpgradeRestore(restore);
       },
       onExit: () => {
         // Let the bootloader's last bytes leave before the application takes the UART back.

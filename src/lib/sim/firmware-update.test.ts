@@ -3,7 +3,7 @@
 
 import { describe, expect, it } from 'vitest';
 import { encodeFrame, FrameReader } from '../protocol/frame';
-import { enterFirmwareUpgrade } from '../protocol/commands/settings';
+import { enterFirmwareUpgrade, readCellOverVoltage, setCellOverVoltage } from '../protocol/commands/settings';
 import { readSoftwareVersion } from '../protocol/commands/info';
 import { CID1_LFP, VER_PACE } from '../protocol/types';
 import { buildFirmwareImage } from '../firmware/image';
@@ -48,6 +48,26 @@ describe('firmware update through the simulated pack', () => {
     // The other pack was never touched.
     expect((await host.send(readSoftwareVersion, {}, 1)).value?.version).toBe('P16S100A-1812-1.00');
     expect(bank.packAt(2)!.history.get(0)?.powerOn).toBe(true);
+  });
+
+  it('the restore bits of FF 50 apply once the new image is committed', async () => {
+    const clock = new VirtualClock();
+    const bank = createSimBank({ packCount: 1, seed: 'fw4', clock });
+    const host = new TestHost(bank, clock);
+    const custom = { enabled: true, alarm_mV: 3500, protect_mV: 3600, release_mV: 3350, delay_ms: 3000 };
+    await host.send(setCellOverVoltage, custom, 1);
+    await host.send(enterFirmwareUpgrade, { restore: { capacity: false, cellAndNtcCount: false, protectionParameters: true, protocol: false } }, 1, 500);
+    // Entering the bootloader alone changes nothing.
+    expect(bank.packs[0].params.cellOverVoltage).toEqual(custom);
+    const transport = new SimTransport(bank, { clock });
+    await clock.run(transport.open());
+    const io = transportByteIo(transport, clock);
+    const image = buildFirmwareImage({ model: 'P16S100A', hardwareCompat: '*', firmwareVersion: '1.20', builtAt_s: 1_750_000_000 }, payload(1500));
+    await clock.run(sendYmodem(io, { name: 'fw.pkfw', bytes: image }, { clock, baud: bank.baud }), 600_000);
+    io.close();
+    await clock.advance(5000);
+    const ov = await host.send(readCellOverVoltage, undefined, 1);
+    expect(ov.value?.protect_mV).toBe(3700);
   });
 
   it('an image for another model is refused; the bootloader times out and the old firmware boots', async () => {

@@ -166,6 +166,22 @@ export class SimPack {
     this.params = defaultParams();
   }
 
+  /** What the new firmware resets after an upgrade (FF 50's "recoverable parameter" bits). */
+  applyUpgradeRestore(sel: { capacity: boolean; cellAndNtcCount: boolean; protectionParameters: boolean; protocol: boolean }): void {
+    const defaults = defaultParams();
+    if (sel.capacity) this.gauge.setCapacities(this.gauge.design_Ah * (this.gauge.soc_pct / 100), this.gauge.design_Ah, this.gauge.design_Ah);
+    if (sel.cellAndNtcCount) this.reportedCellCount = this.model.cellCount;
+    if (sel.protectionParameters) {
+      const { canProtocol, rs485Protocol, protocolMode } = this.params;
+      this.params = { ...defaults, canProtocol, rs485Protocol, protocolMode };
+    }
+    if (sel.protocol) {
+      this.params.canProtocol = defaults.canProtocol;
+      this.params.rs485Protocol = defaults.rs485Protocol;
+      this.params.protocolMode = defaults.protocolMode;
+    }
+  }
+
   snapshotParams(): PackParams {
     return cloneParams(this.params);
   }

@@ -78,7 +78,8 @@ import {
   setWifi,
   shutdown,
   type BmsDateTime,
-  type HistoryReply
+  type HistoryReply,
+  type UpgradeRestoreSelection
 } from '../protocol/commands/settings';
 import type { HistoryEntry } from './history';
 import type { SimPack } from './pack';
@@ -119,7 +120,8 @@ export interface BankContext {
   /** Packs the master counts and polls, in address order. */
   members(): SimPack[];
   packAt(address: number): SimPack | undefined;
-  enterBootloader(pack: SimPack): void;
+  /** FF 50: after the reply, the pack's UART belongs to its bootloader; `restore` applies if an image is committed. */
+  enterBootloader(pack: SimPack, restore: UpgradeRestoreSelection): void;
   setMaster(pack: SimPack): void;
   /** The pack's serial baud changes (extension F3H); takes effect after the reply. */
   setBaud(baud: number): void;
@@ -471,7 +473,7 @@ export function epochOf(t: BmsDateTime): number {
 on(readDateTime, (_r, { pack }) => ok(dateTimeOf(pack.rtc.now_ms())));
 on(setDateTime, (req, { pack }) => ((pack.rtc.set(epochOf(req)), ack())));
 
-function historyRecord(e: HistoryEntry, tempCount: number): HistoryReply {
+function historyRecord(e: HistoryEntry, tempCount: number, tail: FirmwareOptions['tail']): HistoryReply {
   return {
     kind: 'record',
     record: {
@@ -489,8 +491,9 @@ function historyRecord(e: HistoryEntry, tempCount: number): HistoryReply {
         warning1: e.warning1,
         warning2: e.warning2,
         indication: e.indication,
-        fault8: e.fault8,
-        fault10: e.fault10
+        // Firmware without the newer status bytes stores FF there (reference §8.4 capture).
+        fault8: tail === 'p9' ? e.fault8 : null,
+        fault10: tail === 'p9' ? e.fault10 : null
       },
       cycles: e.cycles,
       statusRecord: e.powerOn ? 1 : 0
@@ -501,20 +504,13 @@ function historyRecord(e: HistoryEntry, tempCount: number): HistoryReply {
 on(readHistory, (req, { pack, ctx }) => {
   const e = pack.history.get(req.index);
   if (!e) return ctx.firmware.historyEnd === 'rtn07' ? fail(RTN_NO_DATA) : ok({ kind: 'end' as const });
-  return ok(historyRecord(e, pack.tempCount));
+  return ok(historyRecord(e, pack.tempCount, ctx.firmware.tail));
 });
 on(clearHistory, (_r, { pack }) => (pack.history.clear(), ack()));
 
 // ---- firmware upgrade -----------------------------------------------------------------------------
 
-on(enterFirmwareUpgrade, (req, { pack, ctx }) =>
-  ack(() => {
-    // The restore bits say what the new firmware resets once it runs; protection parameters are
-    // the one group the simulator keeps per pack.
-    if (req.restore.protectionParameters) pack.restoreDefaults();
-    ctx.enterBootloader(pack);
-  })
-);
+on(enterFirmwareUpgrade, (req, { pack, ctx }) => ack(() => ctx.enterBootloader(pack, req.restore)));
 
 // ---- vendor extensions ----------------------------------------------------------------------------
 
