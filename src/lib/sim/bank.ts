@@ -119,6 +119,8 @@ export class SimBank {
   #bootloader: { pack: SimPack; loader: SimBootloader; unsubscribe: Unsubscribe } | null = null;
   #disposed = false;
   #master: SimPack;
+  /** The weak cell's own values while the weak-cell scenario has replaced them. */
+  #saved: { cell: number; capacity_Ah: number; r0_mOhm: number } | null = null;
 
   constructor(o: SimBankOptions) {
     if (!Number.isInteger(o.packCount) || o.packCount < 1 || o.packCount > 16) throw new RangeError(`packCount must be 1..16, got ${o.packCount}`);
@@ -409,8 +411,6 @@ export class SimBank {
         return;
     }
   }
-
-  #saved: { cell: number; capacity_Ah: number; r0_mOhm: number } | null = null;
 
   #clearCondition(): void {
     const c = this.#scenario.condition;

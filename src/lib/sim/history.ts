@@ -1,6 +1,6 @@
 // The pack's event log, read back with A1H (index 0 = newest). The firmware writes a record at
-// power-on, whenever a protection, warning or fault byte changes, and on the timed-storage
-// interval; the EEPROM holds a fixed number and overwrites the oldest.
+// power-on and whenever a protection, warning or fault byte changes; the EEPROM holds a fixed
+// number and overwrites the oldest.
 
 export interface HistoryEntry {
   /** RTC time of the record, Unix epoch ms (UTC). */

@@ -6,7 +6,7 @@ import { Bms, type BmsOptions, type BmsStatus } from './bms';
 import { Gauge } from './gauge';
 import { History, type HistoryEntry } from './history';
 import { PackModel } from './pack-model';
-import { cloneParams, defaultParams, type PackParams } from './params-store';
+import { defaultParams, type PackParams } from './params-store';
 import type { Rng } from './rng';
 import { Rtc, type TimeSource } from './rtc';
 import { Sensors, type SensorReadings } from './sensors';
@@ -97,7 +97,6 @@ export class SimPack {
   #shutdownAt_ms: number | null = null;
   #lowAndIdleSince_ms: number | null = null;
   #lastFrame_ms: number;
-  #lastStored_ms: number;
   #lastEventKey = -1;
   #wasFull = false;
   #wasUv = false;
@@ -132,7 +131,6 @@ export class SimPack {
     this.history = new History(o.historyCapacity);
     this.rtc = new Rtc(o.clock, o.rtcStart_ms);
     this.#lastFrame_ms = o.clock.now();
-    this.#lastStored_ms = o.clock.now();
     this.readings = this.sensors.read(this.model);
     this.#evaluate(o.clock.now(), false);
     this.#record(true);
@@ -180,10 +178,6 @@ export class SimPack {
       this.params.rs485Protocol = defaults.rs485Protocol;
       this.params.protocolMode = defaults.protocolMode;
     }
-  }
-
-  snapshotParams(): PackParams {
-    return cloneParams(this.params);
   }
 
   /** A frame addressed to this pack arrived: keeps it awake, wakes it if asleep (that frame is lost). */
@@ -250,7 +244,6 @@ export class SimPack {
     this.gauge.integrate(this.readings.current_A, dt_s);
     this.#evaluate(now_ms);
     this.#sleepCheck(now_ms);
-    this.#storeIfDue(now_ms);
   }
 
   /** One firmware cycle; `recordChanges` false at power-on, whose own record covers the state. */
@@ -308,19 +301,6 @@ export class SimPack {
     } else {
       this.#lowAndIdleSince_ms = null;
     }
-  }
-
-  #storeIfDue(now_ms: number): void {
-    const interval_ms = this.params.storageInterval_min * 60_000;
-    if (interval_ms <= 0) {
-      this.#lastStored_ms = now_ms;
-      return;
-    }
-    if (now_ms - this.#lastStored_ms < interval_ms) return;
-    this.#lastStored_ms = now_ms;
-    const t = this.rtc.now_ms();
-    const { storageStart_ms: from, storageEnd_ms: to } = this.params;
-    if ((from === null || t >= from) && (to === null || t <= to)) this.#record(false);
   }
 
   #record(powerOn: boolean): void {

@@ -1,56 +1,15 @@
 // The protection and behaviour parameters one simulated pack keeps in its EEPROM. Defaults are the
-// values captured from a real pack with PbmsTools (reference §8.1, §8.2). Everything here is in
-// engineering units; the responder converts to and from the wire through the protocol codecs.
+// values captured from a real pack with PbmsTools (reference §8.1, §8.2). The protection groups
+// use the protocol's own typed values, so the responder hands them to the codecs unchanged.
 
-export interface VoltageProtection {
-  enabled: boolean;
-  alarm_mV: number;
-  protect_mV: number;
-  release_mV: number;
-  delay_ms: number;
-}
-
-export interface CurrentProtection {
-  enabled: boolean;
-  /** Magnitudes (discharge values are stored positive; the wire reads them back negative). */
-  alarm_A: number;
-  protect_A: number;
-  delay_ms: number;
-}
-
-export interface OverCurrent2 {
-  discharge_A: number;
-  dischargeDelay_ms: number;
-  charge_A: number;
-  chargeDelay_ms: number;
-}
-
-export interface CellTempProtection {
-  enabled: boolean;
-  chargeAlarm_C: number;
-  chargeProtect_C: number;
-  chargeRelease_C: number;
-  dischargeAlarm_C: number;
-  dischargeProtect_C: number;
-  dischargeRelease_C: number;
-}
-
-export interface MosTempProtection {
-  enabled: boolean;
-  alarm_C: number;
-  protect_C: number;
-  release_C: number;
-}
-
-export interface AmbientTempProtection {
-  enabled: boolean;
-  lowAlarm_C: number;
-  lowProtect_C: number;
-  lowRelease_C: number;
-  highAlarm_C: number;
-  highProtect_C: number;
-  highRelease_C: number;
-}
+import type {
+  AmbientTemperatureProtection,
+  CellTemperatureProtection,
+  CurrentProtection,
+  MosTemperatureProtection,
+  OverCurrent2,
+  VoltageProtection
+} from '../protocol/commands/protection';
 
 export interface PackParams {
   cellOverVoltage: VoltageProtection;
@@ -62,10 +21,10 @@ export interface PackParams {
   dischargeOverCurrent: CurrentProtection;
   overCurrent2: OverCurrent2;
   shortCircuitDelay_us: number;
-  cellHighTemp: CellTempProtection;
-  cellLowTemp: CellTempProtection;
-  mosHighTemp: MosTempProtection;
-  ambientTemp: AmbientTempProtection;
+  cellHighTemp: CellTemperatureProtection;
+  cellLowTemp: CellTemperatureProtection;
+  mosHighTemp: MosTemperatureProtection;
+  ambientTemp: AmbientTemperatureProtection;
   balanceStart_mV: number;
   balanceDelta_mV: number;
   sleepCell_mV: number;
@@ -74,19 +33,15 @@ export interface PackParams {
   fullChargeCurrent_mA: number;
   lowSocAlarm_pct: number;
   limiterStart_A: number;
-  /** A5H: SOC at which charging is cut off (74–97 %). */
+  /**
+   * A5H "capacity release %" / charge cut-off SOC (74–97 %). Stored and accepted; its exact effect
+   * is not documented, so the simulated firmware does not act on it.
+   */
   chargeCutoffSoc_pct: number;
-  /** B7H: minutes between timed history records; 0 = off. */
-  storageInterval_min: number;
-  /** B9H / BBH: window for timed storage, epoch ms; null = always. */
-  storageStart_ms: number | null;
-  storageEnd_ms: number | null;
   /** EBH: inverter protocol ids and mode (0 automatic, 1 manual). */
   canProtocol: number;
   rs485Protocol: number;
   protocolMode: number;
-  /** 6AH: active balancing module enabled. */
-  activeBalancing: boolean;
 }
 
 export function defaultParams(): PackParams {
@@ -136,17 +91,8 @@ export function defaultParams(): PackParams {
     lowSocAlarm_pct: 5,
     limiterStart_A: 100,
     chargeCutoffSoc_pct: 97,
-    storageInterval_min: 0,
-    storageStart_ms: null,
-    storageEnd_ms: null,
     canProtocol: 0x01,
     rs485Protocol: 0x01,
-    protocolMode: 0x01,
-    activeBalancing: false
+    protocolMode: 0x01
   };
-}
-
-/** Deep copy (params are plain data). */
-export function cloneParams(p: PackParams): PackParams {
-  return structuredClone(p);
 }
