@@ -102,7 +102,7 @@ export function checkProfiles(profiles: readonly BleUartProfile[]): readonly Ble
 }
 
 /** The profile whose service UUID this is, if any. */
-export function profileForService(serviceUuid: string, profiles: readonly BleUartProfile[] = BLE_UART_PROFILES): BleUartProfile | undefined {
+export function profileForService(serviceUuid: number | string, profiles: readonly BleUartProfile[] = BLE_UART_PROFILES): BleUartProfile | undefined {
   const uuid = expandUuid(serviceUuid);
   return profiles.find((p) => p.service === uuid);
 }
