@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { FrameReader, type ReaderEvent } from '../protocol/frame';
 import { readPackCount, readSoftwareVersion } from '../protocol/commands/info';
 import { readAnalog } from '../protocol/commands/analog';
-import { readHistory, shutdown } from '../protocol/commands/settings';
+import { readHistory, setSleep, shutdown } from '../protocol/commands/settings';
 import { asciiBytes } from '../protocol/hex';
 import { VirtualClock } from '../time/clock';
 import { createSimBank, type SimBankOptions } from './bank';
@@ -136,5 +136,51 @@ describe('fault injection through the bank', () => {
     bank.step(1000);
     expect((await host.send(shutdown, undefined, 2, 100)).frame?.code).toBe(0);
     expect(bank.packAt(2)!.power).toBe('booting');
+  });
+});
+
+describe('sleep', () => {
+  it('a nearly empty idle pack sleeps after the delay set over the wire, and a frame wakes it', async () => {
+    const { bank, host } = setup({ packCount: 1, initialSoc: 0.05 });
+    const pack = bank.packs[0];
+    expect(Math.min(...pack.readings.cells_mV)).toBeLessThan(3100);
+    const w = await host.send(setSleep, { cellVoltage_mV: 3100, delay_min: 1 }, 1, 100);
+    expect(w.frame?.code).toBe(0);
+    bank.step(30_000);
+    expect(pack.power).toBe('on');
+    bank.step(40_000);
+    expect(pack.power).toBe('asleep');
+    // The frame that wakes it is lost; once booted it answers again.
+    expect((await host.send(readPackCount, {}, 1, 500)).frame).toBeNull();
+    await host.send(readPackCount, {}, 1, 2500);
+    expect((await host.send(readPackCount, {}, 1)).value).toEqual({ packCount: 1 });
+  });
+
+  it('with the default 5-minute delay the same pack is still awake after 70 s, and polling keeps it awake', async () => {
+    const { bank, host } = setup({ packCount: 1, initialSoc: 0.05 });
+    bank.step(70_000);
+    expect(bank.packs[0].power).toBe('on');
+    for (let i = 0; i < 8; i++) {
+      bank.step(60_000);
+      await host.send(readPackCount, {}, 1, 100);
+    }
+    expect(bank.packs[0].power).toBe('on');
+  });
+});
+
+describe('half duplex at the bank', () => {
+  it('a request sent while a long reply is on the wire is never seen by the packs', async () => {
+    const { bank, clock } = setup({ packCount: 16 });
+    const out: number[] = [];
+    bank.onOutput((c) => out.push(...c));
+    bank.write(asciiBytes('~25014642E002FFFD05\r'));
+    await clock.advance(500); // the ~2 kB broadcast reply is going out
+    bank.write(asciiBytes('~250146900000FDA5\r'));
+    await clock.advance(4000);
+    const text = String.fromCharCode(...out);
+    // No 90H answer ever came, and the broadcast lost the bytes that overlapped our request.
+    expect(text).not.toContain('~25014600E00210');
+    expect(out.length).toBeLessThan(18 + 2 * (2 + 16 * 59));
+    expect(out.length).toBeGreaterThanOrEqual(18 + 2 * (2 + 16 * 59) - 19);
   });
 });
