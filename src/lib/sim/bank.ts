@@ -90,6 +90,8 @@ export interface SimBankOptions {
 
 /** The longest physics sub-step: keeps the explicit thermal and bus integration accurate. */
 const MAX_SUBSTEP_s = 1;
+/** Most simulated time one clock tick may advance, unless the time scale asks for more (see #scheduleTick). */
+const MAX_CATCH_UP_ms = 60_000;
 const DEFAULT_RTC_START_ms = Date.UTC(2025, 5, 1, 8, 0, 0);
 
 function serial(rng: Rng, prefix: string, length: number): string {
@@ -345,7 +347,10 @@ export class SimBank {
       this.#tickTimer = null;
       if (this.#disposed) return;
       const now = this.#clock.now();
-      const elapsed_ms = (now - this.#lastTickAt_ms) * this.#timeScale;
+      // A browser throttles timers in background tabs and stops them while the laptop sleeps;
+      // catching up hours of physics in one go would freeze the page, so the bank skips ahead.
+      const cap_ms = Math.max(MAX_CATCH_UP_ms, 4 * this.#tick_ms * this.#timeScale);
+      const elapsed_ms = Math.min(cap_ms, (now - this.#lastTickAt_ms) * this.#timeScale);
       this.#lastTickAt_ms = now;
       this.step(elapsed_ms);
       this.#scheduleTick();
