@@ -172,6 +172,20 @@ describe('SerialTransport', () => {
       expect(((await r.clock.run(r.transport.open().catch((e: unknown) => e))) as TransportError).kind).toBe('gone');
     });
 
+    it('works with a port handed in directly where there is no navigator.serial', async () => {
+      const clock = new VirtualClock();
+      const device = new FakeSerial().attachDevice(CP2102);
+      const t = new SerialTransport(device.port!, { clock });
+      await clock.run(t.open());
+      await clock.run(t.write(REQUEST_90H));
+      expect(device.written()).toEqual(REQUEST_90H);
+      device.unplug();
+      await clock.advance(10);
+      expect(t.status).toMatchObject({ state: 'lost', reason: 'unplugged' });
+      await clock.run(t.close());
+      expect(clock.pendingTimers).toBe(0);
+    });
+
     it('closes a port left open by an earlier session before opening it again', async () => {
       const r = makeRig();
       await r.device.port!.open({ baudRate: 9600 });

@@ -140,7 +140,8 @@ export class SerialTransport implements Transport {
     return ports.map((port) => new SerialTransport(port, { ...options, serial }));
   }
 
-  readonly #serial: SerialLike;
+  /** Null where there is no Web Serial (a port handed in directly, e.g. in Node): then no unplug/replug events. */
+  readonly #serial: SerialLike | null;
   readonly #clock: Clock;
   readonly #retryDelays_ms: readonly number[];
   readonly #autoReconnect: boolean;
@@ -169,7 +170,7 @@ export class SerialTransport implements Transport {
 
   constructor(port: SerialPortLike, options: SerialTransportOptions = {}) {
     this.#port = port;
-    this.#serial = options.serial ?? (navigatorSerial() as SerialLike);
+    this.#serial = options.serial ?? navigatorSerial() ?? null;
     this.#clock = options.clock ?? realClock;
     this.#baud = checkBaud(options.baud ?? DEFAULT_BAUD);
     this.#retryDelays_ms = options.openRetryDelays_ms ?? DEFAULT_RETRY_DELAYS_MS;
@@ -426,7 +427,8 @@ export class SerialTransport implements Transport {
   // ---- unplug / replug ----
 
   #attach(): void {
-    if (this.#detachEvents) return;
+    const serial = this.#serial;
+    if (this.#detachEvents || !serial) return;
     const onDisconnect = (ev: Event) => {
       if (ev.target !== this.#port) return;
       this.#disconnectSeen = true;
@@ -437,11 +439,11 @@ export class SerialTransport implements Transport {
       const port = ev.target as SerialPortLike | null;
       if (port && this.#isOurAdapter(port)) void this.#tryReopen(port);
     };
-    this.#serial.addEventListener('disconnect', onDisconnect);
-    this.#serial.addEventListener('connect', onConnect);
+    serial.addEventListener('disconnect', onDisconnect);
+    serial.addEventListener('connect', onConnect);
     this.#detachEvents = () => {
-      this.#serial.removeEventListener('disconnect', onDisconnect);
-      this.#serial.removeEventListener('connect', onConnect);
+      serial.removeEventListener('disconnect', onDisconnect);
+      serial.removeEventListener('connect', onConnect);
     };
   }
 
@@ -478,6 +480,7 @@ export class SerialTransport implements Transport {
   }
 
   async #pollGrantedPorts(): Promise<void> {
+    if (!this.#serial) return;
     let ports: SerialPortLike[];
     try {
       ports = await this.#serial.getPorts();
