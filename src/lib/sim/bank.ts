@@ -378,6 +378,8 @@ export class SimBank {
       p.tick(this.#simTime_ms, dt_s, currents_A[i]);
       if (p !== this.#master && !p.excluded && !p.responsive && p.power !== 'bootloader') slaveMissing = true;
     }
+    // The master polls its slaves on the link bus all the time, which keeps them awake.
+    if (this.#master.responsive) for (const p of this.packs) if (p !== this.#master && p.linkUp && !p.excluded) p.noteBusActivity(this.#simTime_ms);
     this.#master.bms.slaveOffline = slaveMissing;
   }
 

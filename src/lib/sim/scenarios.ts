@@ -47,14 +47,19 @@ export interface ScenarioParams {
   sensorFault?: SensorFault;
 }
 
-/** A household day compressed: evening peak, base load, a kettle, quiet. Per pack. */
+/**
+ * A household day compressed into 72 minutes, per pack: evening peak, base load, a kettle, quiet,
+ * then solar surplus charging back about what was used, so a demo left running neither drains
+ * nor overfills the bank.
+ */
 export const HOUSEHOLD_PROFILE: readonly LoadStep[] = [
   { duration_s: 600, current_A: -15 },
   { duration_s: 300, current_A: -40 },
   { duration_s: 900, current_A: -6 },
   { duration_s: 120, current_A: -70 },
   { duration_s: 600, current_A: -3 },
-  { duration_s: 300, current_A: 0 }
+  { duration_s: 300, current_A: 0 },
+  { duration_s: 1500, current_A: 24 }
 ];
 
 /** A charger at 0.5 C holding 56.4 V (3.525 V per cell on 16 cells). */
