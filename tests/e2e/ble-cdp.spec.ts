@@ -105,7 +105,7 @@ function framesIn(bytes: Uint8Array): { frames: Frame[]; errors: string[] } {
   return { frames, errors };
 }
 
-test('Connect Bluetooth: chooser, connect, discovery, subscribe, and a 90H request in chunks of at most 20 bytes', async ({ browser, page }) => {
+test('Connect Bluetooth: chooser, connect, discovery, subscribe, and the first request arriving in chunks of at most 20 bytes', async ({ browser, page }) => {
   const bcdp = await browser.newBrowserCDPSession();
   const pcdp = await page.context().newCDPSession(page);
   const peripheral = await emulateHm10(bcdp, pcdp);

@@ -1,10 +1,10 @@
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 import { encodeFrame, FrameReader, type FrameEvent } from '../protocol/frame';
 import { VirtualClock } from '../time/clock';
 import { BLE_UART_PROFILES } from './ble-profiles';
 import { BleTransport, requestOptionsFor } from './ble';
 import { runTransportContract } from './contract';
-import { FakeBluetooth, hm10Peripheral, type FakePeripheral, type FakePeripheralOptions } from './fakes/bluetooth';
+import { FakeBluetooth, FakeGattCharacteristic, hm10Peripheral, type FakePeripheral, type FakePeripheralOptions } from './fakes/bluetooth';
 import { TransportError, type TransportStatus } from './types';
 
 const FFE1 = 0xffe1;
@@ -393,6 +393,23 @@ describe('BleTransport', () => {
       await r.clock.advance(200);
       expect(r.transport.status.state).toBe('open');
       expect(r.peripheral.subscribed(FFE1)).toBe(true);
+    });
+
+    it('a link that drops while subscribing is not reported open', async () => {
+      const r = await makeRig();
+      const original = FakeGattCharacteristic.prototype.startNotifications;
+      const spy = vi.spyOn(FakeGattCharacteristic.prototype, 'startNotifications').mockImplementation(async function (this: FakeGattCharacteristic) {
+        const out = await original.call(this);
+        r.peripheral.dropConnection();
+        return out;
+      });
+      try {
+        const err = (await r.clock.run(r.transport.open().catch((e: unknown) => e))) as TransportError;
+        expect(err.kind).toBe('gone');
+        expect(r.transport.status).toMatchObject({ state: 'closed', reason: 'open-failed' });
+      } finally {
+        spy.mockRestore();
+      }
     });
 
     it('close() during the back-off stops reconnecting and leaves no timers', async () => {

@@ -302,6 +302,11 @@ export class BleTransport implements Transport {
         notify.removeEventListener('characteristicvaluechanged', onValue);
         throw signal.reason;
       }
+      // A drop while we were subscribing was ignored (not open yet); do not call a dead link open.
+      if (!gatt.connected) {
+        notify.removeEventListener('characteristicvaluechanged', onValue);
+        throw new TransportError('gone', 'The Bluetooth link dropped while connecting.', ADVICE.bleConnect);
+      }
       this.#link = link;
       this.#info = this.#describe(profile);
     } finally {
