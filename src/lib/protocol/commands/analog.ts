@@ -5,10 +5,18 @@
 import type { Command, DecodeContext } from '../command';
 import type { AnalogReply, DecodeOptions, PackAnalog } from '../types';
 import { ByteReader, ByteWriter, roundTo } from './byte-cursor';
-import { decodeMultiPack, encodeMultiPack, type BlockCodec } from './pack-blocks';
-import { ALL_PACKS, decodePackRequest, encodePackRequest, type PackRequest } from './pack-request';
+import { countedBlockLength, decodeMultiPack, encodeMultiPack, type BlockCodec } from './pack-blocks';
+import { decodePackRequest, encodePackRequest, isBroadcastRequest, packReplyBytes, type PackRequest } from './pack-request';
 import { decodeVariantAnalog, encodeVariantAnalog } from './pylon';
-import { PACE_KELVIN_OFFSET, computedSocSoh, cToKelvinTenths, emptyPackAnalog, kelvinTenthsToC, paceTempLabels } from './telemetry-values';
+import {
+  PACE_KELVIN_OFFSET,
+  computedSocSoh,
+  emptyPackAnalog,
+  paceTempLabels,
+  readCellVoltages,
+  readTemperatures,
+  writeCellsAndTemps
+} from './telemetry-values';
 
 export const CID2_ANALOG = 0x42;
 
@@ -19,23 +27,13 @@ export const P9_SUMMARY_TAIL_BYTES = 22;
 
 /** Fixed length of a PACE block from its own counts: M, cells, N, temps, 13 bytes of values. */
 export function paceAnalogBaseLength(body: Uint8Array, offset: number): number | null {
-  if (offset >= body.length) return null;
-  const m = body[offset];
-  if (m < 1 || m > 32) return null;
-  const nAt = offset + 1 + 2 * m;
-  if (nAt >= body.length) return null;
-  const n = body[nAt];
-  if (n > 16) return null;
-  return 1 + 2 * m + 1 + 2 * n + 13;
+  return countedBlockLength(body, offset, 2, 13);
 }
 
 function decodePaceBlock(r: ByteReader): PackAnalog {
-  const m = r.u8('cell count');
-  const cells_mV: number[] = [];
-  for (let i = 0; i < m; i++) cells_mV.push(r.u16(`cell ${i + 1} voltage`));
+  const cells_mV = readCellVoltages(r, r.u8('cell count'));
   const n = r.u8('temperature count');
-  const temps_C: (number | null)[] = [];
-  for (let i = 0; i < n; i++) temps_C.push(kelvinTenthsToC(r.u16(`temperature ${i + 1}`), PACE_KELVIN_OFFSET));
+  const temps_C = readTemperatures(r, n, PACE_KELVIN_OFFSET);
   const current_A = roundTo(r.s16('current') / 100, 2);
   const voltage_V = roundTo(r.u16('pack voltage') / 1000, 3);
   const remaining_Ah = roundTo(r.u16('remaining capacity') / 100, 2);
@@ -90,10 +88,7 @@ function decodePaceBlock(r: ByteReader): PackAnalog {
 }
 
 function encodePaceBlock(w: ByteWriter, pack: PackAnalog): void {
-  w.u8(pack.cells_mV.length, 'cell count');
-  for (const mV of pack.cells_mV) w.u16(Math.round(mV), 'cell voltage');
-  w.u8(pack.temps_C.length, 'temperature count');
-  for (const t of pack.temps_C) w.u16(cToKelvinTenths(t, PACE_KELVIN_OFFSET), 'temperature');
+  writeCellsAndTemps(w, pack, pack.temps_C.length, PACE_KELVIN_OFFSET);
   w.s16(Math.round(pack.current_A * 100), 'current');
   w.u16(Math.round(pack.voltage_V * 1000), 'pack voltage');
   w.u16(Math.round(pack.remaining_Ah * 100), 'remaining capacity');
@@ -131,7 +126,7 @@ const paceBlockCodec: BlockCodec<PackAnalog> = {
 };
 
 export function decodeAnalogInfo(info: Uint8Array, request: PackRequest | undefined, options: DecodeOptions): AnalogReply {
-  const broadcast = request === undefined ? undefined : request.command === ALL_PACKS;
+  const broadcast = isBroadcastRequest(request);
   if (options.profile !== 'pace') return decodeVariantAnalog(options.profile, info, broadcast);
   return decodeMultiPack(info, broadcast, paceBlockCodec, '42H');
 }
@@ -154,6 +149,6 @@ export const readAnalog: Command<PackRequest, AnalogReply> = {
   decodeRequest: decodePackRequest,
   encodeReply: (res, _req, options) => encodeAnalogInfo(res, options),
   decodeReply: (info: Uint8Array, ctx: DecodeContext<PackRequest>) => decodeAnalogInfo(info, ctx.request, ctx.options),
-  expectedReplyBytes: (req, packCount) => 2 + (req.command === ALL_PACKS ? (packCount ?? 16) : 1) * MAX_ANALOG_BLOCK_BYTES
+  expectedReplyBytes: (req, packCount) => packReplyBytes(req, packCount, MAX_ANALOG_BLOCK_BYTES)
 };
 

@@ -28,6 +28,23 @@ export interface BlockSplit {
  */
 export type BaseLengthFn = (body: Uint8Array, offset: number) => number | null;
 
+/**
+ * Length of a block that opens with its own counts, as every 42H/44H dialect does: M, M values,
+ * N, N values (plus `uncountedValues` the dialect sends beyond N), then `fixedBytes` more. Each
+ * value is `valueBytes` wide (2 for readings, 1 for alarm codes). Null when the counts there are
+ * out of range (M 1..32, N 0..16) or the body ends before N.
+ */
+export function countedBlockLength(body: Uint8Array, offset: number, valueBytes: 1 | 2, fixedBytes: number, uncountedValues = 0): number | null {
+  if (offset >= body.length) return null;
+  const m = body[offset];
+  if (m < 1 || m > 32) return null;
+  const nAt = offset + 1 + valueBytes * m;
+  if (nAt >= body.length) return null;
+  const n = body[nAt];
+  if (n > 16) return null;
+  return 1 + valueBytes * m + 1 + valueBytes * (n + uncountedValues) + fixedBytes;
+}
+
 /** Largest per-block tail we look for: the newest PACE docs add 22 bytes; leave room for unknown ones. */
 export const MAX_EXTRA_PER_BLOCK = 48;
 

@@ -33,3 +33,11 @@ export function decodePackRequest(info: Uint8Array): PackRequest {
 export function isBroadcastRequest(req: PackRequest | undefined): boolean | undefined {
   return req === undefined ? undefined : req.command === ALL_PACKS;
 }
+
+/**
+ * Upper estimate of a 42H/44H reply INFO: INFOFLAG and COMMAND, then one block for a single pack,
+ * or one per pack for a broadcast (16 when the bank size is not known yet).
+ */
+export function packReplyBytes(req: PackRequest, packCount: number | undefined, blockBytes: number): number {
+  return 2 + (req.command === ALL_PACKS ? (packCount ?? 16) : 1) * blockBytes;
+}

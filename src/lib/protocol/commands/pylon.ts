@@ -6,50 +6,29 @@
 import { DecodeError, type Command, type DecodeContext } from '../command';
 import { bytesToHex } from '../hex';
 import type { AnalogReply, DecodeOptions, PackAnalog, PackStatus, ProtocolProfile, StatusReply } from '../types';
-import { ByteReader, ByteWriter, roundTo } from './byte-cursor';
-import { decodeMultiPack, encodeMultiPack, type BlockCodec } from './pack-blocks';
+import { roundTo, type ByteReader } from './byte-cursor';
+import { countedBlockLength, decodeMultiPack, encodeMultiPack, type BlockCodec } from './pack-blocks';
 import { decodeFlagsWith, type FlagDef } from './status-flags';
 import {
   VER20_KELVIN_OFFSET,
   alarmCode,
-  alarmLevel,
+  alarmsOfCodes,
   balancingCellsOf,
   cToKelvinTenths,
   computedSocSoh,
   emptyPackAnalog,
   emptyPackStatus,
-  kelvinTenthsToC
+  kelvinTenthsToC,
+  readCellVoltages,
+  readTemperatures,
+  writeAlarmLists,
+  writeCellsAndTemps
 } from './telemetry-values';
 import { EG4_FLAGS, PYLON_FLAGS, SEPLOS_FLAGS } from './variant-flags';
 
 export type VariantProfile = Exclude<ProtocolProfile, 'pace'>;
 
 const T = VER20_KELVIN_OFFSET;
-
-function cellCountAt(body: Uint8Array, offset: number): number | null {
-  if (offset >= body.length) return null;
-  const m = body[offset];
-  return m >= 1 && m <= 32 ? m : null;
-}
-
-function tempsOf(r: ByteReader, n: number): (number | null)[] {
-  const out: (number | null)[] = [];
-  for (let i = 0; i < n; i++) out.push(kelvinTenthsToC(r.u16(`temperature ${i + 1}`), T));
-  return out;
-}
-
-function cellsOf(r: ByteReader, m: number): number[] {
-  const out: number[] = [];
-  for (let i = 0; i < m; i++) out.push(r.u16(`cell ${i + 1} voltage`));
-  return out;
-}
-
-function writeCellsAndTemps(w: ByteWriter, pack: PackAnalog, tempCountOnWire: number): void {
-  w.u8(pack.cells_mV.length, 'cell count');
-  for (const mV of pack.cells_mV) w.u16(Math.round(mV), 'cell voltage');
-  w.u8(tempCountOnWire, 'temperature count');
-  for (const t of pack.temps_C) w.u16(cToKelvinTenths(t, T), 'temperature');
-}
 
 function keepRest(r: ByteReader, pack: { extraBytes?: number[] }): void {
   if (r.remaining > 0) pack.extraBytes = Array.from(r.rest());
@@ -67,17 +46,11 @@ function pylonTempLabels(n: number): string[] {
 const PYLON_U16_UNUSED = 0xffff;
 
 const pylonAnalog: BlockCodec<PackAnalog> = {
-  baseLength(body, offset) {
-    const m = cellCountAt(body, offset);
-    if (m === null) return null;
-    const nAt = offset + 1 + 2 * m;
-    if (nAt >= body.length || body[nAt] > 16) return null;
-    return 1 + 2 * m + 1 + 2 * body[nAt] + 2 + 2 + 2 + 1 + 2 + 2;
-  },
+  baseLength: (body, offset) => countedBlockLength(body, offset, 2, 2 + 2 + 2 + 1 + 2 + 2),
   decode(r) {
-    const cells_mV = cellsOf(r, r.u8('cell count'));
+    const cells_mV = readCellVoltages(r, r.u8('cell count'));
     const n = r.u8('temperature count');
-    const temps_C = tempsOf(r, n);
+    const temps_C = readTemperatures(r, n, T);
     const current_A = roundTo(r.s16('current') / 10, 1);
     const voltage_V = roundTo(r.u16('pack voltage') / 1000, 3);
     let remaining_Ah = roundTo(r.u16('remaining capacity') / 1000, 3);
@@ -109,7 +82,7 @@ const pylonAnalog: BlockCodec<PackAnalog> = {
     return pack;
   },
   encode(w, pack) {
-    writeCellsAndTemps(w, pack, pack.temps_C.length);
+    writeCellsAndTemps(w, pack, pack.temps_C.length, T);
     w.s16(Math.round(pack.current_A * 10), 'current');
     w.u16(Math.round(pack.voltage_V * 1000), 'pack voltage');
     const big = pack.userDefinedCount >= 4;
@@ -141,17 +114,11 @@ function seplosTempLabels(n: number): string[] {
 }
 
 const seplosAnalog: BlockCodec<PackAnalog> = {
-  baseLength(body, offset) {
-    const m = cellCountAt(body, offset);
-    if (m === null) return null;
-    const nAt = offset + 1 + 2 * m;
-    if (nAt >= body.length || body[nAt] > 16) return null;
-    return 1 + 2 * m + 1 + 2 * body[nAt] + 2 + 2 + 2 + 1 + 2 * SEPLOS_KNOWN_FIELDS;
-  },
+  baseLength: (body, offset) => countedBlockLength(body, offset, 2, 2 + 2 + 2 + 1 + 2 * SEPLOS_KNOWN_FIELDS),
   decode(r) {
-    const cells_mV = cellsOf(r, r.u8('cell count'));
+    const cells_mV = readCellVoltages(r, r.u8('cell count'));
     const n = r.u8('temperature count');
-    const temps_C = tempsOf(r, n);
+    const temps_C = readTemperatures(r, n, T);
     const current_A = roundTo(r.s16('current') / 100, 2);
     const voltage_V = roundTo(r.u16('pack voltage') / 100, 2);
     const remaining_Ah = roundTo(r.u16('residual capacity') / 100, 2);
@@ -183,7 +150,7 @@ const seplosAnalog: BlockCodec<PackAnalog> = {
     return pack;
   },
   encode(w, pack) {
-    writeCellsAndTemps(w, pack, pack.temps_C.length);
+    writeCellsAndTemps(w, pack, pack.temps_C.length, T);
     w.s16(Math.round(pack.current_A * 100), 'current');
     w.u16(Math.round(pack.voltage_V * 100), 'pack voltage');
     w.u16(Math.round(pack.remaining_Ah * 100), 'residual capacity');
@@ -215,17 +182,11 @@ function eg4TempLabels(n: number): string[] {
 }
 
 const eg4Analog: BlockCodec<PackAnalog> = {
-  baseLength(body, offset) {
-    const m = cellCountAt(body, offset);
-    if (m === null) return null;
-    const nAt = offset + 1 + 2 * m;
-    if (nAt >= body.length || body[nAt] > 16) return null;
-    return 1 + 2 * m + 1 + 2 * (body[nAt] + EG4_UNCOUNTED_TEMPS) + 2 * 5 + 1 + EG4_TAIL_BYTES;
-  },
+  baseLength: (body, offset) => countedBlockLength(body, offset, 2, 2 * 5 + 1 + EG4_TAIL_BYTES, EG4_UNCOUNTED_TEMPS),
   decode(r) {
-    const cells_mV = cellsOf(r, r.u8('cell count'));
+    const cells_mV = readCellVoltages(r, r.u8('cell count'));
     const n = r.u8('temperature count');
-    const temps_C = tempsOf(r, n + EG4_UNCOUNTED_TEMPS);
+    const temps_C = readTemperatures(r, n + EG4_UNCOUNTED_TEMPS, T);
     const current_A = roundTo(r.s16('current') / 100, 2);
     const voltage_V = roundTo(r.u16('pack voltage') / 100, 2);
     const remaining_Ah = roundTo(r.u16('remaining capacity') / 100, 2);
@@ -270,7 +231,7 @@ const eg4Analog: BlockCodec<PackAnalog> = {
     return pack;
   },
   encode(w, pack) {
-    writeCellsAndTemps(w, pack, Math.max(0, pack.temps_C.length - EG4_UNCOUNTED_TEMPS));
+    writeCellsAndTemps(w, pack, Math.max(0, pack.temps_C.length - EG4_UNCOUNTED_TEMPS), T);
     w.s16(Math.round(pack.current_A * 100), 'current');
     w.u16(Math.round(pack.voltage_V * 100), 'pack voltage');
     w.u16(Math.round(pack.remaining_Ah * 100), 'remaining capacity');
@@ -427,13 +388,7 @@ function statusCodec(layout: StatusLayout): BlockCodec<PackStatus> {
   const fieldBytes = layout.fields.reduce((n, f) => n + f.bytes, 0);
   const alarmBytes = layout.separateCurrentAlarms ? 3 : 2;
   return {
-    baseLength(body, offset) {
-      const m = cellCountAt(body, offset);
-      if (m === null) return null;
-      const nAt = offset + 1 + m;
-      if (nAt >= body.length || body[nAt] > 16) return null;
-      return 1 + m + 1 + body[nAt] + layout.uncountedTemps + alarmBytes + fieldBytes;
-    },
+    baseLength: (body, offset) => countedBlockLength(body, offset, 1, alarmBytes + fieldBytes, layout.uncountedTemps),
     decode(r) {
       const m = r.u8('cell count');
       const cells = Array.from(r.take(m, 'cell alarms'));
@@ -463,12 +418,7 @@ function statusCodec(layout: StatusLayout): BlockCodec<PackStatus> {
         for (let bit = 0; bit < 32; bit++) if (Math.floor(v / 2 ** bit) % 2 === 1) balancingCells.push(bit + 1);
       }
       const pack: PackStatus = {
-        cellAlarms: cells.map(alarmLevel),
-        tempAlarms: temps.map(alarmLevel),
-        chargeCurrentAlarm: alarmLevel(chargeCurrent),
-        packVoltageAlarm: alarmLevel(packVoltage),
-        dischargeCurrentAlarm: alarmLevel(dischargeCurrent),
-        alarmCodes: { cells, temps, chargeCurrent, packVoltage, dischargeCurrent },
+        ...alarmsOfCodes({ cells, temps, chargeCurrent, packVoltage, dischargeCurrent }),
         bytes,
         balancingCells,
         flags,
@@ -482,10 +432,7 @@ function statusCodec(layout: StatusLayout): BlockCodec<PackStatus> {
     },
     encode(w, pack) {
       const codes = pack.alarmCodes;
-      w.u8(pack.cellAlarms.length, 'cell count');
-      pack.cellAlarms.forEach((level, i) => w.u8(codes?.cells[i] ?? alarmCode(level), 'cell alarm'));
-      w.u8(Math.max(0, pack.tempAlarms.length - layout.uncountedTemps), 'temperature count');
-      pack.tempAlarms.forEach((level, i) => w.u8(codes?.temps[i] ?? alarmCode(level), 'temperature alarm'));
+      writeAlarmLists(w, pack, Math.max(0, pack.tempAlarms.length - layout.uncountedTemps));
       const chg = codes?.chargeCurrent ?? alarmCode(pack.chargeCurrentAlarm);
       const dsg = codes?.dischargeCurrent ?? alarmCode(pack.dischargeCurrentAlarm);
       const volt = codes?.packVoltage ?? alarmCode(pack.packVoltageAlarm);

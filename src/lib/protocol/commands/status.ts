@@ -4,11 +4,11 @@
 import type { Command, DecodeContext } from '../command';
 import type { DecodeOptions, PackStatus, StatusFlag, StatusReply } from '../types';
 import type { ByteReader, ByteWriter } from './byte-cursor';
-import { decodeMultiPack, encodeMultiPack, type BlockCodec } from './pack-blocks';
-import { ALL_PACKS, decodePackRequest, encodePackRequest, type PackRequest } from './pack-request';
+import { countedBlockLength, decodeMultiPack, encodeMultiPack, type BlockCodec } from './pack-blocks';
+import { decodePackRequest, encodePackRequest, isBroadcastRequest, packReplyBytes, type PackRequest } from './pack-request';
 import { decodeFlags, type FlagSource } from './status-flags';
 import { decodeVariantStatus, encodeVariantStatus } from './pylon';
-import { alarmCode, alarmLevel, balanceBytesOf, balancingCellsOf, emptyPackStatus } from './telemetry-values';
+import { alarmCode, alarmsOfCodes, balanceBytesOf, balancingCellsOf, emptyPackStatus, writeAlarmLists } from './telemetry-values';
 
 export const CID2_STATUS = 0x44;
 
@@ -37,14 +37,7 @@ const INDICATION_HEATER = 1 << 7;
 
 /** Fixed block length from its own counts: M, M alarms, N, N alarms, 3 alarm bytes, 9 status bytes. */
 export function paceStatusBaseLength(body: Uint8Array, offset: number): number | null {
-  if (offset >= body.length) return null;
-  const m = body[offset];
-  if (m < 1 || m > 32) return null;
-  const nAt = offset + 1 + m;
-  if (nAt >= body.length) return null;
-  const n = body[nAt];
-  if (n > 16) return null;
-  return 1 + m + 1 + n + 3 + CLASSIC_STATUS_BYTES.length;
+  return countedBlockLength(body, offset, 1, 3 + CLASSIC_STATUS_BYTES.length);
 }
 
 /** Decoded flags of every flag-carrying byte present in `bytes`, in wire order. */
@@ -75,12 +68,7 @@ function decodePaceStatusBlock(r: ByteReader, options: DecodeOptions): PackStatu
   }
   const indication = bytes.indication;
   const pack: PackStatus = {
-    cellAlarms: cells.map(alarmLevel),
-    tempAlarms: temps.map(alarmLevel),
-    chargeCurrentAlarm: alarmLevel(chargeCurrent),
-    packVoltageAlarm: alarmLevel(packVoltage),
-    dischargeCurrentAlarm: alarmLevel(dischargeCurrent),
-    alarmCodes: { cells, temps, chargeCurrent, packVoltage, dischargeCurrent },
+    ...alarmsOfCodes({ cells, temps, chargeCurrent, packVoltage, dischargeCurrent }),
     bytes,
     balancingCells: balancingCellsOf(bytes.balance1, bytes.balance2, options.balanceByteOrder),
     flags: flagsOfBytes(bytes, options),
@@ -100,10 +88,7 @@ function decodePaceStatusBlock(r: ByteReader, options: DecodeOptions): PackStatu
  */
 function encodePaceStatusBlock(w: ByteWriter, pack: PackStatus, options: DecodeOptions): void {
   const codes = pack.alarmCodes;
-  w.u8(pack.cellAlarms.length, 'cell count');
-  pack.cellAlarms.forEach((level, i) => w.u8(codes?.cells[i] ?? alarmCode(level), 'cell alarm'));
-  w.u8(pack.tempAlarms.length, 'temperature count');
-  pack.tempAlarms.forEach((level, i) => w.u8(codes?.temps[i] ?? alarmCode(level), 'temperature alarm'));
+  writeAlarmLists(w, pack, pack.tempAlarms.length);
   w.u8(codes?.chargeCurrent ?? alarmCode(pack.chargeCurrentAlarm), 'charge-current alarm');
   w.u8(codes?.packVoltage ?? alarmCode(pack.packVoltageAlarm), 'pack-voltage alarm');
   w.u8(codes?.dischargeCurrent ?? alarmCode(pack.dischargeCurrentAlarm), 'discharge-current alarm');
@@ -138,7 +123,7 @@ function paceStatusCodec(options: DecodeOptions): BlockCodec<PackStatus> {
 }
 
 export function decodeStatusInfo(info: Uint8Array, request: PackRequest | undefined, options: DecodeOptions): StatusReply {
-  const broadcast = request === undefined ? undefined : request.command === ALL_PACKS;
+  const broadcast = isBroadcastRequest(request);
   if (options.profile !== 'pace') return decodeVariantStatus(options.profile, info, broadcast, options);
   return decodeMultiPack(info, broadcast, paceStatusCodec(options), '44H');
 }
@@ -160,5 +145,5 @@ export const readStatus: Command<PackRequest, StatusReply> = {
   decodeRequest: decodePackRequest,
   encodeReply: (res, _req, options) => encodeStatusInfo(res, options),
   decodeReply: (info: Uint8Array, ctx: DecodeContext<PackRequest>) => decodeStatusInfo(info, ctx.request, ctx.options),
-  expectedReplyBytes: (req, packCount) => 2 + (req.command === ALL_PACKS ? (packCount ?? 16) : 1) * MAX_STATUS_BLOCK_BYTES
+  expectedReplyBytes: (req, packCount) => packReplyBytes(req, packCount, MAX_STATUS_BLOCK_BYTES)
 };

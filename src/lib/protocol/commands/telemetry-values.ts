@@ -1,7 +1,7 @@
 // Value conversions and empty values shared by every 42H/44H dialect (PACE, Pylon, Seplos, EG4).
 
 import type { AlarmLevel, DecodeOptions, PackAnalog, PackStatus } from '../types';
-import { roundTo } from './byte-cursor';
+import { roundTo, type ByteReader, type ByteWriter } from './byte-cursor';
 
 /** PACE temperatures are 0.1 K with 273.0 as zero (reference §2.5). */
 export const PACE_KELVIN_OFFSET = 2730;
@@ -27,6 +27,31 @@ export function kelvinTenthsToC(raw: number, offset: number): number | null {
 export function cToKelvinTenths(temp_C: number | null, offset: number): number {
   if (temp_C === null) return TEMP_ABSENT;
   return Math.round(temp_C * 10) + offset;
+}
+
+/** The `m` cell voltages (mV, u16 each) that follow a 42H block's cell count. */
+export function readCellVoltages(r: ByteReader, m: number): number[] {
+  const cells_mV: number[] = [];
+  for (let i = 0; i < m; i++) cells_mV.push(r.u16(`cell ${i + 1} voltage`));
+  return cells_mV;
+}
+
+/** `n` temperatures (0.1 K above `offset`, u16 each); an absent sensor reads null. */
+export function readTemperatures(r: ByteReader, n: number, offset: number): (number | null)[] {
+  const temps_C: (number | null)[] = [];
+  for (let i = 0; i < n; i++) temps_C.push(kelvinTenthsToC(r.u16(`temperature ${i + 1}`), offset));
+  return temps_C;
+}
+
+/**
+ * The head of a 42H block: M, the cell voltages, N, the temperatures. N on the wire is
+ * `tempCountOnWire`, which is less than the temperatures written where a dialect sends some uncounted.
+ */
+export function writeCellsAndTemps(w: ByteWriter, pack: PackAnalog, tempCountOnWire: number, offset: number): void {
+  w.u8(pack.cells_mV.length, 'cell count');
+  for (const mV of pack.cells_mV) w.u16(Math.round(mV), 'cell voltage');
+  w.u8(tempCountOnWire, 'temperature count');
+  for (const t of pack.temps_C) w.u16(cToKelvinTenths(t, offset), 'temperature');
 }
 
 /** remaining/full and full/design as PbmsTools-compatible tools compute them; SOH clamped to 100 (§5.2). */
@@ -100,6 +125,33 @@ export function balanceBytesOf(cells: readonly number[], order: DecodeOptions['b
     else throw new RangeError(`cell ${c} has no balance bit (1..16)`);
   }
   return order === 'doc' ? [low, high] : [high, low];
+}
+
+/** The raw alarm codes of a 44H block, as decoded from the wire. */
+export type AlarmCodes = NonNullable<PackStatus['alarmCodes']>;
+
+/** The alarm part of a PackStatus: each code as a level, and the codes themselves for re-encoding. */
+export function alarmsOfCodes(codes: AlarmCodes): Pick<PackStatus, 'cellAlarms' | 'tempAlarms' | 'chargeCurrentAlarm' | 'packVoltageAlarm' | 'dischargeCurrentAlarm' | 'alarmCodes'> {
+  return {
+    cellAlarms: codes.cells.map(alarmLevel),
+    tempAlarms: codes.temps.map(alarmLevel),
+    chargeCurrentAlarm: alarmLevel(codes.chargeCurrent),
+    packVoltageAlarm: alarmLevel(codes.packVoltage),
+    dischargeCurrentAlarm: alarmLevel(codes.dischargeCurrent),
+    alarmCodes: codes
+  };
+}
+
+/**
+ * The head of a 44H block: M, the cell alarm codes, N, the temperature alarm codes. A raw code the
+ * pack sent wins over its level. N on the wire is `tempCountOnWire` (see writeCellsAndTemps).
+ */
+export function writeAlarmLists(w: ByteWriter, pack: PackStatus, tempCountOnWire: number): void {
+  const codes = pack.alarmCodes;
+  w.u8(pack.cellAlarms.length, 'cell count');
+  pack.cellAlarms.forEach((level, i) => w.u8(codes?.cells[i] ?? alarmCode(level), 'cell alarm'));
+  w.u8(tempCountOnWire, 'temperature count');
+  pack.tempAlarms.forEach((level, i) => w.u8(codes?.temps[i] ?? alarmCode(level), 'temperature alarm'));
 }
 
 export function emptyPackStatus(): PackStatus {
