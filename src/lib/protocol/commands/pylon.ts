@@ -306,16 +306,15 @@ interface StatusLayout {
   defaultBlockBytes: number;
 }
 
+/** Status fields one byte wide each, in wire order. */
+function byteFields(...names: string[]): StatusLayout['fields'] {
+  return names.map((name) => ({ name, bytes: 1 }));
+}
+
 const PYLON_STATUS: StatusLayout = {
   uncountedTemps: 0,
   separateCurrentAlarms: true,
-  fields: [
-    { name: 'status1', bytes: 1 },
-    { name: 'status2', bytes: 1 },
-    { name: 'status3', bytes: 1 },
-    { name: 'status4', bytes: 1 },
-    { name: 'status5', bytes: 1 }
-  ],
+  fields: byteFields('status1', 'status2', 'status3', 'status4', 'status5'),
   flags: PYLON_FLAGS,
   chargeMos: ['status2', 1],
   dischargeMos: ['status2', 2],
@@ -329,23 +328,10 @@ const PYLON_STATUS: StatusLayout = {
 const SEPLOS_STATUS: StatusLayout = {
   uncountedTemps: 0,
   separateCurrentAlarms: false,
-  fields: [
-    { name: 'userDefinedCount', bytes: 1 },
-    { name: 'event1', bytes: 1 },
-    { name: 'event2', bytes: 1 },
-    { name: 'event3', bytes: 1 },
-    { name: 'event4', bytes: 1 },
-    { name: 'event5', bytes: 1 },
-    { name: 'event6', bytes: 1 },
-    { name: 'switches', bytes: 1 },
-    { name: 'balance1', bytes: 1 },
-    { name: 'balance2', bytes: 1 },
-    { name: 'system', bytes: 1 },
-    { name: 'disconnection1', bytes: 1 },
-    { name: 'disconnection2', bytes: 1 },
-    { name: 'event7', bytes: 1 },
-    { name: 'event8', bytes: 1 }
-  ],
+  fields: byteFields(
+    'userDefinedCount', 'event1', 'event2', 'event3', 'event4', 'event5', 'event6', 'switches',
+    'balance1', 'balance2', 'system', 'disconnection1', 'disconnection2', 'event7', 'event8'
+  ),
   flags: SEPLOS_FLAGS,
   chargeMos: ['switches', 1],
   dischargeMos: ['switches', 0],
