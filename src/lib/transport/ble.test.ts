@@ -6,6 +6,7 @@ import { BleTransport, requestOptionsFor } from './ble';
 import { runTransportContract } from './contract';
 import { FakeBluetooth, FakeGattCharacteristic, hm10Peripheral, type FakePeripheral, type FakePeripheralOptions } from './fakes/bluetooth';
 import { TransportError, type TransportStatus } from './types';
+import { concatBytes } from './bytes';
 
 const FFE1 = 0xffe1;
 
@@ -37,16 +38,6 @@ runTransportContract('BleTransport over FakeBluetooth (HM-10)', {
     };
   }
 });
-
-function concat(chunks: readonly Uint8Array[]): Uint8Array {
-  const out = new Uint8Array(chunks.reduce((n, c) => n + c.length, 0));
-  let at = 0;
-  for (const c of chunks) {
-    out.set(c, at);
-    at += c.length;
-  }
-  return out;
-}
 
 /** A 42H-style reply frame long enough to need several notifications (58 bytes on the wire). */
 const REPLY = encodeFrame({ ver: 0x25, adr: 1, cid1: 0x46, code: 0x00, info: Uint8Array.from({ length: 20 }, (_, i) => i * 13) });
@@ -192,7 +183,7 @@ describe('BleTransport', () => {
         expect(r.peripheral.written(c.write)).toEqual(Uint8Array.of(1, 2, 3));
         r.peripheral.notify(c.notify, [4, 5]);
         await r.clock.advance(1);
-        expect(concat(r.received)).toEqual(Uint8Array.of(4, 5));
+        expect(concatBytes(r.received)).toEqual(Uint8Array.of(4, 5));
       });
     }
 
@@ -264,7 +255,7 @@ describe('BleTransport', () => {
       // The fake rejects overlapping operations ("GATT operation already in progress").
       await r.clock.run(Promise.all([r.transport.write(a), r.transport.write(b), r.transport.write(c)]));
       expect(r.peripheral.writes.map((w) => w.bytes.length)).toEqual([20, 20, 5, 7, 20, 10]);
-      expect(r.peripheral.written(FFE1)).toEqual(concat([a, b, c]));
+      expect(r.peripheral.written(FFE1)).toEqual(concatBytes([a, b, c]));
     });
 
     it('honours a profile chunk size', async () => {
@@ -358,7 +349,7 @@ describe('BleTransport', () => {
       expect(r.peripheral.subscribed(FFE1)).toBe(true);
       r.peripheral.notify(FFE1, [0x7e, 0x0d]);
       await r.clock.run(r.transport.write(FRAME_40));
-      expect(concat(r.received)).toEqual(Uint8Array.of(0x7e, 0x0d));
+      expect(concatBytes(r.received)).toEqual(Uint8Array.of(0x7e, 0x0d));
       expect(r.peripheral.written(FFE1)).toEqual(FRAME_40);
       expect(r.statuses.map((s) => s.state)).toEqual(['opening', 'open', 'lost', 'open']);
     });

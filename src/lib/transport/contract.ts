@@ -7,6 +7,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { asciiBytes } from '../protocol/hex';
 import { TransportError, type Transport, type TransportKind, type TransportStatus } from './types';
+import { concatBytes } from './bytes';
 
 export interface ContractFixture {
   /** A fresh, unopened transport. */
@@ -38,16 +39,6 @@ export interface TransportHarness {
 export const REQUEST_90H = asciiBytes('~250146900000FDA5\r');
 /** A 42H analog request for all packs (COMMAND FF), 20 bytes. */
 export const REQUEST_42H_ALL = asciiBytes('~25014642E002FFFD05\r');
-
-function concat(chunks: readonly Uint8Array[]): Uint8Array {
-  const out = new Uint8Array(chunks.reduce((n, c) => n + c.length, 0));
-  let at = 0;
-  for (const c of chunks) {
-    out.set(c, at);
-    at += c.length;
-  }
-  return out;
-}
 
 /** Bytes 0..n-1 mod 256, a pattern in which a lost, doubled or reordered byte shows. */
 function pattern(n: number, seed = 0): Uint8Array {
@@ -141,7 +132,7 @@ export function runTransportContract(name: string, harness: TransportHarness): v
       await fx.settle(fx.transport.write(REQUEST_90H));
       await fx.settle(fx.transport.write(REQUEST_42H_ALL));
       await fx.settle(fx.transport.write(big));
-      const expected = concat([REQUEST_90H, REQUEST_42H_ALL, big]);
+      const expected = concatBytes([REQUEST_90H, REQUEST_42H_ALL, big]);
       await until(fx, 'the device to receive every byte', () => fx.receivedByDevice().length >= expected.length);
       expect(fx.receivedByDevice()).toEqual(expected);
     });
@@ -151,7 +142,7 @@ export function runTransportContract(name: string, harness: TransportHarness): v
       await fx.settle(fx.transport.open());
       const parts = [pattern(45, 1), pattern(3, 2), pattern(64, 3)];
       await fx.settle(Promise.all(parts.map((p) => fx.transport.write(p))));
-      const expected = concat(parts);
+      const expected = concatBytes(parts);
       await until(fx, 'the device to receive every byte', () => fx.receivedByDevice().length >= expected.length);
       expect(fx.receivedByDevice()).toEqual(expected);
     });
@@ -165,8 +156,8 @@ export function runTransportContract(name: string, harness: TransportHarness): v
       await fx.sendFromDevice(reply.subarray(0, 1));
       await fx.sendFromDevice(reply.subarray(1, 300));
       await fx.sendFromDevice(reply.subarray(300));
-      await until(fx, 'every byte to arrive', () => concat(got).length >= reply.length);
-      expect(concat(got)).toEqual(reply);
+      await until(fx, 'every byte to arrive', () => concatBytes(got).length >= reply.length);
+      expect(concatBytes(got)).toEqual(reply);
       expect(got.every((c) => c.length > 0)).toBe(true);
     });
 
@@ -178,13 +169,13 @@ export function runTransportContract(name: string, harness: TransportHarness): v
       const stopB = fx.transport.onData((c) => b.push(c.slice()));
       await fx.settle(fx.transport.open());
       await fx.sendFromDevice(Uint8Array.of(1, 2, 3));
-      await until(fx, 'the first chunk', () => concat(a).length >= 3 && concat(b).length >= 3);
+      await until(fx, 'the first chunk', () => concatBytes(a).length >= 3 && concatBytes(b).length >= 3);
       stopB();
       await fx.sendFromDevice(Uint8Array.of(4, 5));
-      await until(fx, 'the second chunk', () => concat(a).length >= 5);
+      await until(fx, 'the second chunk', () => concatBytes(a).length >= 5);
       await fx.advance(100);
-      expect(concat(a)).toEqual(Uint8Array.of(1, 2, 3, 4, 5));
-      expect(concat(b)).toEqual(Uint8Array.of(1, 2, 3));
+      expect(concatBytes(a)).toEqual(Uint8Array.of(1, 2, 3, 4, 5));
+      expect(concatBytes(b)).toEqual(Uint8Array.of(1, 2, 3));
     });
 
     it('close() ends at closed/user, is idempotent and never throws', async () => {
@@ -221,7 +212,7 @@ export function runTransportContract(name: string, harness: TransportHarness): v
       await fx.settle(fx.transport.close());
       await fx.sendFromDevice(Uint8Array.of(9, 9, 9));
       await fx.advance(200);
-      expect(concat(got).length).toBe(0);
+      expect(concatBytes(got).length).toBe(0);
     });
 
     it('opens again after close() and carries bytes both ways', async () => {
@@ -236,8 +227,8 @@ export function runTransportContract(name: string, harness: TransportHarness): v
       await until(fx, 'the request to arrive', () => fx.receivedByDevice().length >= REQUEST_90H.length);
       expect(fx.receivedByDevice().slice(-REQUEST_90H.length)).toEqual(REQUEST_90H);
       await fx.sendFromDevice(Uint8Array.of(0x7e, 0x0d));
-      await until(fx, 'the reply to arrive', () => concat(got).length >= 2);
-      expect(concat(got)).toEqual(Uint8Array.of(0x7e, 0x0d));
+      await until(fx, 'the reply to arrive', () => concatBytes(got).length >= 2);
+      expect(concatBytes(got)).toEqual(Uint8Array.of(0x7e, 0x0d));
     });
 
     it('status changes are de-duplicated and an unsubscribed listener hears no more', async () => {

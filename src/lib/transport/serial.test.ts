@@ -4,6 +4,7 @@ import { runTransportContract, REQUEST_90H } from './contract';
 import { FakeSerial, type FakeSerialDevice } from './fakes/serial';
 import { SerialTransport } from './serial';
 import { TransportError, type TransportStatus } from './types';
+import { concatBytes } from './bytes';
 
 const CP2102 = { usbVendorId: 0x10c4, usbProductId: 0xea60 };
 
@@ -35,16 +36,6 @@ interface Rig {
   transport: SerialTransport;
   statuses: TransportStatus[];
   received: Uint8Array[];
-}
-
-function concat(chunks: readonly Uint8Array[]): Uint8Array {
-  const out = new Uint8Array(chunks.reduce((n, c) => n + c.length, 0));
-  let at = 0;
-  for (const c of chunks) {
-    out.set(c, at);
-    at += c.length;
-  }
-  return out;
 }
 
 describe('SerialTransport', () => {
@@ -222,7 +213,7 @@ describe('SerialTransport', () => {
       }
       expect(r.transport.status.state).toBe('open');
       expect(r.transport.lineErrors).toBe(4);
-      expect(concat(r.received)).toEqual(Uint8Array.of(1, 2, 3, 3, 3, 3));
+      expect(concatBytes(r.received)).toEqual(Uint8Array.of(1, 2, 3, 3, 3, 3));
     });
 
     it('an unrecoverable read error ends at lost/read-error and releases the port', async () => {
@@ -260,7 +251,7 @@ describe('SerialTransport', () => {
       expect(r.device.written()).toEqual(REQUEST_90H);
       r.device.push([0x7e]);
       await r.clock.advance(1);
-      expect(concat(r.received)).toEqual(Uint8Array.of(0x7e));
+      expect(concatBytes(r.received)).toEqual(Uint8Array.of(0x7e));
     });
 
     it('finds the replugged adapter through getPorts() when no connect event is seen', async () => {

@@ -22,6 +22,7 @@
 
 import { expandUuid } from '../ble-profiles';
 import { UserActivationGate, callHandler, copyBytes, domError, yieldToCaller } from './dom';
+import { concatBytes } from '../bytes';
 
 export type UuidLike = number | string;
 
@@ -491,14 +492,7 @@ export class FakePeripheral {
   /** All bytes written to one characteristic, concatenated. */
   written(characteristic: UuidLike): Uint8Array {
     const uuid = expandUuid(characteristic);
-    const chunks = this.writes.filter((w) => w.characteristic === uuid).map((w) => w.bytes);
-    const out = new Uint8Array(chunks.reduce((n, c) => n + c.length, 0));
-    let at = 0;
-    for (const c of chunks) {
-      out.set(c, at);
-      at += c.length;
-    }
-    return out;
+    return concatBytes(this.writes.filter((w) => w.characteristic === uuid).map((w) => w.bytes));
   }
 
   /** Send a notification. Returns false when nobody is subscribed (the bytes are lost). */

@@ -21,6 +21,7 @@
 //   dev.unplug(); dev.replug(); dev.failNextOpen('InvalidStateError'); dev.readError('FramingError');
 
 import { UserActivationGate, copyBytes, dispatchBubbling, domError, yieldToCaller } from './dom';
+import { concatBytes } from '../bytes';
 
 export interface FakeSerialDeviceOptions {
   usbVendorId?: number;
@@ -315,7 +316,7 @@ export class FakeSerialDevice {
 
   /** All bytes written so far, concatenated. */
   written(): Uint8Array {
-    return concat(this.writes);
+    return concatBytes(this.writes);
   }
 
   /** Listen to bytes the page writes. */
@@ -455,14 +456,4 @@ function matchesFilter(device: FakeSerialDevice, filter: SerialPortFilter): bool
   if (filter.usbVendorId !== undefined && filter.usbVendorId !== device.options.usbVendorId) return false;
   if (filter.usbProductId !== undefined && filter.usbProductId !== device.options.usbProductId) return false;
   return true;
-}
-
-function concat(chunks: readonly Uint8Array[]): Uint8Array {
-  const out = new Uint8Array(chunks.reduce((n, c) => n + c.length, 0));
-  let at = 0;
-  for (const c of chunks) {
-    out.set(c, at);
-    at += c.length;
-  }
-  return out;
 }
