@@ -17,6 +17,7 @@ import {
   writeFailedError
 } from './errors';
 import { Exclusive } from './exclusive';
+import { followAbort } from './follow-abort';
 import { Listeners, StatusCell } from './link-events';
 import { TransportError, type LinkTiming, type Transport, type TransportInfo, type TransportStatus, type Unsubscribe } from './types';
 
@@ -212,9 +213,7 @@ export class BleTransport implements Transport {
       this.#cancel?.abort();
       const cancel = new AbortController();
       this.#cancel = cancel;
-      const onCallerAbort = () => cancel.abort(signal?.reason);
-      if (signal?.aborted) onCallerAbort();
-      else signal?.addEventListener('abort', onCallerAbort, { once: true });
+      const unfollow = followAbort(signal, cancel);
       this.#status.set({ state: 'opening' });
       try {
         if (this.#waitForAdvertisement) await this.#awaitAdvertisement(cancel.signal);
@@ -226,7 +225,7 @@ export class BleTransport implements Transport {
         this.#status.set({ state: 'closed', reason: 'open-failed', message: error.message });
         throw error;
       } finally {
-        signal?.removeEventListener('abort', onCallerAbort);
+        unfollow();
       }
     });
   }

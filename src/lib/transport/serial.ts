@@ -20,6 +20,7 @@ import {
   ADVICE
 } from './errors';
 import { Exclusive } from './exclusive';
+import { followAbort } from './follow-abort';
 import { Listeners, StatusCell } from './link-events';
 import { TransportError, type LinkTiming, type Transport, type TransportInfo, type TransportStatus, type Unsubscribe } from './types';
 
@@ -230,9 +231,7 @@ export class SerialTransport implements Transport {
       this.#status.set({ state: 'opening' });
       const abort = new AbortController();
       this.#openAbort = abort;
-      const onCallerAbort = () => abort.abort(signal?.reason);
-      if (signal?.aborted) onCallerAbort();
-      else signal?.addEventListener('abort', onCallerAbort, { once: true });
+      const unfollow = followAbort(signal, abort);
       try {
         await this.#openPort(abort.signal);
         this.#status.set({ state: 'open' });
@@ -242,7 +241,7 @@ export class SerialTransport implements Transport {
         this.#status.set({ state: 'closed', reason: 'open-failed', message: error.message });
         throw error;
       } finally {
-        signal?.removeEventListener('abort', onCallerAbort);
+        unfollow();
         if (this.#openAbort === abort) this.#openAbort = null;
       }
     });
