@@ -99,40 +99,31 @@ export function buildScenario(name: ScenarioName, params: ScenarioParams, addres
   const pack = params.pack ?? addresses[addresses.length - 1];
   const needsPack = name === 'weak-cell' || name === 'hot-pack' || name === 'failed-sensor' || name === 'offline-slave';
   if (needsPack && !addresses.includes(pack)) throw new RangeError(`scenario "${name}": no pack at address ${pack} (bank has ${addresses.join(', ')})`);
+  const withCondition = (condition: Scenario['condition']): Scenario => ({ name, load, ambient_C, condition });
   switch (name) {
     case 'weak-cell':
-      return {
-        name,
-        load,
-        ambient_C,
-        condition: {
-          kind: 'weak-cell',
-          pack,
-          cell: params.cell ?? 7,
-          capacityFactor: params.capacityFactor ?? 0.8,
-          resistanceFactor: params.resistanceFactor ?? 2
-        }
-      };
+      return withCondition({
+        kind: 'weak-cell',
+        pack,
+        cell: params.cell ?? 7,
+        capacityFactor: params.capacityFactor ?? 0.8,
+        resistanceFactor: params.resistanceFactor ?? 2
+      });
     case 'hot-pack':
-      return {
-        name,
-        load,
-        ambient_C,
-        condition: {
-          kind: 'hot-pack',
-          pack,
-          resistanceFactor: params.resistanceFactor ?? 2.5,
-          coolingFactor: params.coolingFactor ?? 0.25,
-          extraAmbient_C: params.extraAmbient_C ?? 12
-        }
-      };
+      return withCondition({
+        kind: 'hot-pack',
+        pack,
+        resistanceFactor: params.resistanceFactor ?? 2.5,
+        coolingFactor: params.coolingFactor ?? 0.25,
+        extraAmbient_C: params.extraAmbient_C ?? 12
+      });
     case 'failed-sensor':
-      return { name, load, ambient_C, condition: { kind: 'failed-sensor', pack, sensor: params.sensor ?? 2, fault: params.sensorFault ?? 'open' } };
+      return withCondition({ kind: 'failed-sensor', pack, sensor: params.sensor ?? 2, fault: params.sensorFault ?? 'open' });
     case 'offline-slave':
       if (pack === addresses[0] && addresses.length > 1) throw new RangeError('scenario "offline-slave": the master cannot be the offline slave');
-      return { name, load, ambient_C, condition: { kind: 'offline-slave', pack } };
+      return withCondition({ kind: 'offline-slave', pack });
     default:
-      return { name, load, ambient_C, condition: { kind: 'none' } };
+      return withCondition({ kind: 'none' });
   }
 }
 
