@@ -5,13 +5,14 @@
 import { DecodeError, type Command } from '../command';
 import { bytesToHex } from '../hex';
 import { ByteReader, ByteWriter } from './byte-cursor';
+import { decodeEmptyInfo, encodeEmpty, type EmptyRequest } from './payload';
 
 export const CID2_PACK_COUNT = 0x90;
 export const CID2_SOFTWARE_VERSION = 0xc1;
 export const CID2_PRODUCT_INFO = 0xc2;
 
 /** The requests of this module carry no INFO. */
-export type EmptyRequest = Record<string, never>;
+export type { EmptyRequest };
 
 export interface PackCountReply {
   /** Packs in the bank as the master counts them; 1 from any pack that is not the master. */
@@ -33,15 +34,6 @@ export interface ProductInfoReply {
 
 /** Width of each fixed ASCII field in C1H / C2H. */
 export const ASCII_FIELD_CHARS = 20;
-
-function encodeEmpty(): Uint8Array {
-  return new Uint8Array(0);
-}
-
-function decodeEmpty(info: Uint8Array): EmptyRequest {
-  if (info.length !== 0) throw new DecodeError(`this request carries no INFO, got ${info.length} bytes: ${bytesToHex(info)}`);
-  return {};
-}
 
 /** Printable text of a fixed-width field: padding spaces and NULs trimmed, other bytes as \xNN. */
 export function asciiField(bytes: Uint8Array): string {
@@ -80,7 +72,7 @@ export const readPackCount: Command<EmptyRequest, PackCountReply> = {
   title: 'Number of packs in the bank',
   kind: 'read',
   encodeRequest: encodeEmpty,
-  decodeRequest: decodeEmpty,
+  decodeRequest: decodeEmptyInfo,
   encodeReply: (res) => new ByteWriter().u8(res.packCount, 'pack count').toBytes(),
   decodeReply(info) {
     if (info.length !== 1) throw new DecodeError(`90H reply carries 1 byte (the pack count), got ${info.length}: ${bytesToHex(info)}`);
@@ -98,7 +90,7 @@ export const readSoftwareVersion: Command<EmptyRequest, SoftwareVersionReply> = 
   title: 'Software version (and Bluetooth name)',
   kind: 'read',
   encodeRequest: encodeEmpty,
-  decodeRequest: decodeEmpty,
+  decodeRequest: decodeEmptyInfo,
   encodeReply(res) {
     const w = new ByteWriter().bytes(padAscii(res.version));
     if (res.bluetoothName !== undefined) w.bytes(padAscii(res.bluetoothName));
@@ -119,7 +111,7 @@ export const readProductInfo: Command<EmptyRequest, ProductInfoReply> = {
   title: 'BMS and pack serial numbers',
   kind: 'read',
   encodeRequest: encodeEmpty,
-  decodeRequest: decodeEmpty,
+  decodeRequest: decodeEmptyInfo,
   encodeReply(res) {
     const w = new ByteWriter().bytes(padAscii(res.bmsSerial));
     if (res.packSerial !== undefined) w.bytes(padAscii(res.packSerial));

@@ -230,6 +230,14 @@ export function decodeEmptyRequest(info: Uint8Array, what: string): void {
   }
 }
 
+/** The typed request of a command whose request carries no INFO and that is not Command<void> (90H, C1H, C2H, EG4 42H/44H). */
+export type EmptyRequest = Record<string, never>;
+
+export function decodeEmptyInfo(info: Uint8Array): EmptyRequest {
+  if (info.length !== 0) throw new DecodeError(`this request carries no INFO, got ${info.length} bytes: ${bytesToHex(info)}`);
+  return {};
+}
+
 // ---- command shapes ---------------------------------------------------------------------------
 
 const hexCode = (cid2: number) => cid2.toString(16).toUpperCase().padStart(2, '0') + 'H';

@@ -3,11 +3,11 @@
 // without INFO). The PACE commands in analog.ts/status.ts dispatch here by DecodeOptions.profile;
 // EG4 also gets its own Command objects because its request differs.
 
-import { DecodeError, type Command, type DecodeContext } from '../command';
-import { bytesToHex } from '../hex';
+import type { Command, DecodeContext } from '../command';
 import type { AnalogReply, DecodeOptions, PackAnalog, PackStatus, ProtocolProfile, StatusReply } from '../types';
 import { roundTo, type ByteReader } from './byte-cursor';
 import { countedBlockLength, decodeMultiPack, encodeMultiPack, type BlockCodec } from './pack-blocks';
+import { decodeEmptyInfo, encodeEmpty, type EmptyRequest } from './payload';
 import { decodeFlagsWith, type FlagDef } from './status-flags';
 import {
   VER20_KELVIN_OFFSET,
@@ -467,21 +467,15 @@ export function encodeVariantStatus(profile: VariantProfile, reply: StatusReply,
 // EG4 commands: the address travels only in ADR, INFO is empty (reference §11.3).
 
 /** A request with no INFO. */
-export type NoInfoRequest = Record<string, never>;
-
-function decodeNoInfo(info: Uint8Array): NoInfoRequest {
-  if (info.length !== 0) throw new DecodeError(`this request carries no INFO, got ${info.length} bytes: ${bytesToHex(info)}`);
-  return {};
-}
-
+export type NoInfoRequest = EmptyRequest;
 
 export const eg4ReadAnalog: Command<NoInfoRequest, AnalogReply> = {
   cid2: 0x42,
   id: 'eg4ReadAnalog',
   title: 'Pack analog values (EG4 LifePower4)',
   kind: 'read',
-  encodeRequest: () => new Uint8Array(0),
-  decodeRequest: decodeNoInfo,
+  encodeRequest: encodeEmpty,
+  decodeRequest: decodeEmptyInfo,
   encodeReply: (res) => encodeVariantAnalog('eg4', res),
   decodeReply: (info: Uint8Array) => decodeVariantAnalog('eg4', info, false),
   expectedReplyBytes: () => 2 + eg4Analog.defaultBlockBytes + 16
@@ -492,8 +486,8 @@ export const eg4ReadStatus: Command<NoInfoRequest, StatusReply> = {
   id: 'eg4ReadStatus',
   title: 'Pack alarms and status (EG4 LifePower4)',
   kind: 'read',
-  encodeRequest: () => new Uint8Array(0),
-  decodeRequest: decodeNoInfo,
+  encodeRequest: encodeEmpty,
+  decodeRequest: decodeEmptyInfo,
   encodeReply: (res, _req, options) => encodeVariantStatus('eg4', res, options),
   decodeReply: (info: Uint8Array, ctx: DecodeContext<NoInfoRequest>) => decodeVariantStatus('eg4', info, false, ctx.options),
   expectedReplyBytes: () => 2 + EG4_STATUS.defaultBlockBytes + 16
