@@ -13,8 +13,7 @@ import {
   computedSocSoh,
   emptyPackAnalog,
   paceTempLabels,
-  readCellVoltages,
-  readTemperatures,
+  readCellsAndTemps,
   writeCellsAndTemps
 } from './telemetry-values';
 
@@ -31,9 +30,7 @@ export function paceAnalogBaseLength(body: Uint8Array, offset: number): number |
 }
 
 function decodePaceBlock(r: ByteReader): PackAnalog {
-  const cells_mV = readCellVoltages(r, r.u8('cell count'));
-  const n = r.u8('temperature count');
-  const temps_C = readTemperatures(r, n, PACE_KELVIN_OFFSET);
+  const { cells_mV, tempCount: n, temps_C } = readCellsAndTemps(r, PACE_KELVIN_OFFSET);
   const current_A = roundTo(r.s16('current') / 100, 2);
   const voltage_V = roundTo(r.u16('pack voltage') / 1000, 3);
   const remaining_Ah = roundTo(r.u16('remaining capacity') / 100, 2);

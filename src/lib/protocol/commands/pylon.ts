@@ -19,8 +19,7 @@ import {
   emptyPackAnalog,
   emptyPackStatus,
   kelvinTenthsToC,
-  readCellVoltages,
-  readTemperatures,
+  readCellsAndTemps,
   writeAlarmLists,
   writeCellsAndTemps
 } from './telemetry-values';
@@ -48,9 +47,7 @@ const PYLON_U16_UNUSED = 0xffff;
 const pylonAnalog: BlockCodec<PackAnalog> = {
   baseLength: (body, offset) => countedBlockLength(body, offset, 2, 2 + 2 + 2 + 1 + 2 + 2),
   decode(r) {
-    const cells_mV = readCellVoltages(r, r.u8('cell count'));
-    const n = r.u8('temperature count');
-    const temps_C = readTemperatures(r, n, T);
+    const { cells_mV, tempCount: n, temps_C } = readCellsAndTemps(r, T);
     const current_A = roundTo(r.s16('current') / 10, 1);
     const voltage_V = roundTo(r.u16('pack voltage') / 1000, 3);
     let remaining_Ah = roundTo(r.u16('remaining capacity') / 1000, 3);
@@ -116,9 +113,7 @@ function seplosTempLabels(n: number): string[] {
 const seplosAnalog: BlockCodec<PackAnalog> = {
   baseLength: (body, offset) => countedBlockLength(body, offset, 2, 2 + 2 + 2 + 1 + 2 * SEPLOS_KNOWN_FIELDS),
   decode(r) {
-    const cells_mV = readCellVoltages(r, r.u8('cell count'));
-    const n = r.u8('temperature count');
-    const temps_C = readTemperatures(r, n, T);
+    const { cells_mV, tempCount: n, temps_C } = readCellsAndTemps(r, T);
     const current_A = roundTo(r.s16('current') / 100, 2);
     const voltage_V = roundTo(r.u16('pack voltage') / 100, 2);
     const remaining_Ah = roundTo(r.u16('residual capacity') / 100, 2);
@@ -184,9 +179,7 @@ function eg4TempLabels(n: number): string[] {
 const eg4Analog: BlockCodec<PackAnalog> = {
   baseLength: (body, offset) => countedBlockLength(body, offset, 2, 2 * 5 + 1 + EG4_TAIL_BYTES, EG4_UNCOUNTED_TEMPS),
   decode(r) {
-    const cells_mV = readCellVoltages(r, r.u8('cell count'));
-    const n = r.u8('temperature count');
-    const temps_C = readTemperatures(r, n + EG4_UNCOUNTED_TEMPS, T);
+    const { cells_mV, tempCount: n, temps_C } = readCellsAndTemps(r, T, EG4_UNCOUNTED_TEMPS);
     const current_A = roundTo(r.s16('current') / 100, 2);
     const voltage_V = roundTo(r.u16('pack voltage') / 100, 2);
     const remaining_Ah = roundTo(r.u16('remaining capacity') / 100, 2);

@@ -29,23 +29,27 @@ export function cToKelvinTenths(temp_C: number | null, offset: number): number {
   return Math.round(temp_C * 10) + offset;
 }
 
-/** The `m` cell voltages (mV, u16 each) that follow a 42H block's cell count. */
-export function readCellVoltages(r: ByteReader, m: number): number[] {
+/**
+ * The head of a 42H block: M, the cell voltages (mV), N, then N + `uncountedTemps` temperatures
+ * (0.1 K above `offset`; an absent sensor reads null). `tempCount` is N as sent.
+ */
+export function readCellsAndTemps(
+  r: ByteReader,
+  offset: number,
+  uncountedTemps = 0
+): { cells_mV: number[]; tempCount: number; temps_C: (number | null)[] } {
+  const m = r.u8('cell count');
   const cells_mV: number[] = [];
   for (let i = 0; i < m; i++) cells_mV.push(r.u16(`cell ${i + 1} voltage`));
-  return cells_mV;
-}
-
-/** `n` temperatures (0.1 K above `offset`, u16 each); an absent sensor reads null. */
-export function readTemperatures(r: ByteReader, n: number, offset: number): (number | null)[] {
+  const tempCount = r.u8('temperature count');
   const temps_C: (number | null)[] = [];
-  for (let i = 0; i < n; i++) temps_C.push(kelvinTenthsToC(r.u16(`temperature ${i + 1}`), offset));
-  return temps_C;
+  for (let i = 0; i < tempCount + uncountedTemps; i++) temps_C.push(kelvinTenthsToC(r.u16(`temperature ${i + 1}`), offset));
+  return { cells_mV, tempCount, temps_C };
 }
 
 /**
- * The head of a 42H block: M, the cell voltages, N, the temperatures. N on the wire is
- * `tempCountOnWire`, which is less than the temperatures written where a dialect sends some uncounted.
+ * Inverse of readCellsAndTemps. N on the wire is `tempCountOnWire`, which is less than the
+ * temperatures written where a dialect sends some uncounted.
  */
 export function writeCellsAndTemps(w: ByteWriter, pack: PackAnalog, tempCountOnWire: number, offset: number): void {
   w.u8(pack.cells_mV.length, 'cell count');
