@@ -54,7 +54,9 @@ export interface Preview {
 /** `vite preview` on a free port (not 4173, which the e2e tests may hold). */
 export async function startPreview(timeout_ms = 60_000): Promise<Preview> {
   const port = await freePort();
-  const child: ChildProcess = spawn('npx', ['vite', 'preview', '--port', String(port), '--strictPort', '--host', '127.0.0.1'], {
+  // vite itself, not through npx: a signal to npx does not always reach the server.
+  const vite = join(ROOT, 'node_modules', 'vite', 'bin', 'vite.js');
+  const child: ChildProcess = spawn(process.execPath, [vite, 'preview', '--port', String(port), '--strictPort', '--host', '127.0.0.1'], {
     cwd: ROOT,
     stdio: ['ignore', 'pipe', 'pipe'],
     detached: false
@@ -82,8 +84,12 @@ export async function startPreview(timeout_ms = 60_000): Promise<Preview> {
     url,
     stop: () =>
       new Promise<void>((resolve) => {
-        if (child.exitCode !== null) return resolve();
-        child.once('exit', () => resolve());
+        if (child.exitCode !== null || child.signalCode !== null) return resolve();
+        const force = setTimeout(() => child.kill('SIGKILL'), 5000);
+        child.once('exit', () => {
+          clearTimeout(force);
+          resolve();
+        });
         child.kill('SIGTERM');
       })
   };

@@ -62,7 +62,8 @@ export function freshnessSentence(view: FreshnessInput, now_ms: number): string 
     case 'live':
       return age === null || age < 2000 ? 'Live' : `Live, ${formatAge(age)} old`;
     case 'stale':
-      return age === null ? 'Stale' : `Stale, values ${formatAge(age)} old`;
+      // Right after a missed poll the values are seconds old; say why they are not live instead.
+      return age === null || age < 2000 ? 'Stale, missed the last poll' : `Stale, values ${formatAge(age)} old`;
     case 'offline':
       return view.health.lastGood_ms === null ? 'Offline, never answered' : `Offline, last seen ${ago(now_ms - view.health.lastGood_ms)}`;
     case 'nodata':

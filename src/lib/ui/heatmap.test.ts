@@ -3,6 +3,7 @@ import { syntheticView } from '../../../tests/fixtures/synthetic-bank';
 import {
   DIVERGING,
   SEQUENTIAL,
+  TEMP_STOPS,
   buildCellGrid,
   buildTempGrid,
   cellHalfRange,
@@ -10,6 +11,7 @@ import {
   contrastRatio,
   inkFor,
   interpolate,
+  interpolateAt,
   relativeLuminance,
   tempScale,
   toHex,
@@ -45,7 +47,7 @@ describe('colour maths', () => {
   it('puts white ink on the dark ends and dark ink on the pale middle', () => {
     expect(inkFor(DIVERGING[0])).toBe('#ffffff');
     expect(inkFor(DIVERGING[3])).toBe('#000000');
-    expect(inkFor(SEQUENTIAL[8])).toBe('#ffffff');
+    expect(inkFor(SEQUENTIAL[SEQUENTIAL.length - 1])).toBe('#ffffff');
   });
 });
 
@@ -70,25 +72,39 @@ describe('cell scale', () => {
 });
 
 describe('temperature scale', () => {
-  it('is sequential over the fixed domain with edge ticks', () => {
+  it('is sequential over the fixed domain, pale at room temperature, with edge ticks', () => {
     const s = tempScale();
-    expect(s.colour(-10)).toEqual(SEQUENTIAL[0]);
-    expect(s.colour(-40)).toEqual(SEQUENTIAL[0]);
-    expect(s.colour(60)).toEqual(SEQUENTIAL[8]);
+    expect(s.colour(-10)).toEqual(TEMP_STOPS[0].rgb);
+    expect(s.colour(-40)).toEqual(TEMP_STOPS[0].rgb);
+    expect(s.colour(60)).toEqual(TEMP_STOPS[TEMP_STOPS.length - 1].rgb);
+    expect(s.colour(25)).toEqual([0xfd, 0xe2, 0xa6]);
     // Sequential: luminance falls monotonically as temperature rises.
     let last = Infinity;
-    for (let t = -10; t <= 60; t += 5) {
+    for (let t = -10; t <= 60; t += 2.5) {
       const l = relativeLuminance(s.colour(t));
       expect(l).toBeLessThan(last);
       last = l;
     }
+    // Room temperature stays light (calm, dark text); the protection range is dark (white text).
+    expect(relativeLuminance(s.colour(25))).toBeGreaterThan(0.7);
+    expect(inkFor(s.colour(25))).toBe('#000000');
+    expect(inkFor(s.colour(57))).toBe('#ffffff');
     const labels = s.legend.ticks.map((t) => t.label);
-    expect(labels[0]).toBe('≤\u2009\u221210\u00a0°C');
-    expect(labels[labels.length - 1]).toBe('≥\u200960\u00a0°C');
-    expect(s.legend.ticks[1].at).toBeCloseTo(10 / 70, 6);
+    expect(labels).toEqual(['≤\u2009\u221210\u00a0°C', '10\u00a0°C', '25\u00a0°C', '45\u00a0°C', '≥\u200960\u00a0°C']);
+    expect(s.legend.ticks[2].at).toBeCloseTo(35 / 70, 6);
+    expect(s.legend.gradient).toContain('#fde2a6 50.0%');
   });
-  it('rejects an empty domain', () => {
-    expect(() => tempScale([20, 20])).toThrow(RangeError);
+  it('interpolates between positioned stops and clamps outside them', () => {
+    const stops = [
+      { at: 0, rgb: [0, 0, 0] as const },
+      { at: 10, rgb: [100, 200, 50] as const },
+      { at: 30, rgb: [200, 200, 250] as const }
+    ];
+    expect(interpolateAt(stops, 5)).toEqual([50, 100, 25]);
+    expect(interpolateAt(stops, 20)).toEqual([150, 200, 150]);
+    expect(interpolateAt(stops, -1)).toEqual([0, 0, 0]);
+    expect(interpolateAt(stops, 99)).toEqual([200, 200, 250]);
+    expect(interpolateAt(stops, Number.NaN)).toEqual([0, 0, 0]);
   });
 });
 

@@ -22,21 +22,32 @@ export const DIVERGING: readonly RGB[] = [
   [0xb3, 0x58, 0x06]
 ];
 
-/** ColorBrewer YlOrRd (9 classes), pale yellow = cold, dark red = hot. */
-export const SEQUENTIAL: readonly RGB[] = [
-  [0xff, 0xff, 0xcc],
-  [0xff, 0xed, 0xa0],
-  [0xfe, 0xd9, 0x76],
-  [0xfe, 0xb2, 0x4c],
-  [0xfd, 0x8d, 0x3c],
-  [0xfc, 0x4e, 0x2a],
-  [0xe3, 0x1a, 0x1c],
-  [0xbd, 0x00, 0x26],
-  [0x80, 0x00, 0x26]
+/** A colour pinned to a value of the scale's own unit. */
+export interface Stop {
+  at: number;
+  rgb: RGB;
+}
+
+/**
+ * Temperature, pale to dark with rising °C: room temperature reads as calm cream, heat as orange
+ * and the protection range (55 °C and up) as dark red. Lightness falls monotonically, so it stays
+ * a sequential scale; the stops sit where LiFePO4 limits are, not evenly.
+ */
+export const TEMP_STOPS: readonly Stop[] = [
+  { at: -10, rgb: [0xfb, 0xfc, 0xfe] },
+  { at: 10, rgb: [0xfd, 0xf3, 0xd8] },
+  { at: 25, rgb: [0xfd, 0xe2, 0xa6] },
+  { at: 35, rgb: [0xfd, 0xb8, 0x63] },
+  { at: 45, rgb: [0xf0, 0x7c, 0x2e] },
+  { at: 55, rgb: [0xcc, 0x2a, 0x1a] },
+  { at: 60, rgb: [0x8c, 0x0a, 0x12] }
 ];
 
+/** The same colours evenly spaced, for gradients and tests. */
+export const SEQUENTIAL: readonly RGB[] = TEMP_STOPS.map((s) => s.rgb);
+
 /** Fixed temperature domain: a wall display must not change what "red" means as the day warms. */
-export const TEMP_DOMAIN_C: readonly [number, number] = [-10, 60];
+export const TEMP_DOMAIN_C: readonly [number, number] = [TEMP_STOPS[0].at, TEMP_STOPS[TEMP_STOPS.length - 1].at];
 
 /** Half-ranges the cell scale snaps to, so the legend shows round numbers and a 2 mV bank stays pale. */
 export const CELL_HALF_RANGES_MV: readonly number[] = [10, 20, 50, 100, 200, 500, 1000];
@@ -53,6 +64,23 @@ export function interpolate(stops: readonly RGB[], t: number): RGB {
   const a = stops[i];
   const b = stops[i + 1];
   return [Math.round(a[0] + (b[0] - a[0]) * f), Math.round(a[1] + (b[1] - a[1]) * f), Math.round(a[2] + (b[2] - a[2]) * f)];
+}
+
+/** Piecewise-linear interpolation through stops at rising positions; clamped at both ends. */
+export function interpolateAt(stops: readonly Stop[], value: number): RGB {
+  if (!Number.isFinite(value) || value <= stops[0].at) return stops[0].rgb;
+  const last = stops[stops.length - 1];
+  if (value >= last.at) return last.rgb;
+  let i = 0;
+  while (value > stops[i + 1].at) i++;
+  const a = stops[i];
+  const b = stops[i + 1];
+  const f = (value - a.at) / (b.at - a.at);
+  return [
+    Math.round(a.rgb[0] + (b.rgb[0] - a.rgb[0]) * f),
+    Math.round(a.rgb[1] + (b.rgb[1] - a.rgb[1]) * f),
+    Math.round(a.rgb[2] + (b.rgb[2] - a.rgb[2]) * f)
+  ];
 }
 
 export function toHex(rgb: RGB): string {
@@ -85,6 +113,11 @@ export function inkFor(fill: RGB): string {
 /** A CSS gradient that shows the palette left (low) to right (high). */
 export function cssGradient(stops: readonly RGB[]): string {
   return `linear-gradient(to right, ${stops.map((s, i) => `${toHex(s)} ${((i / (stops.length - 1)) * 100).toFixed(1)}%`).join(', ')})`;
+}
+
+/** The same for stops at their own positions within [lo, hi]. */
+export function cssGradientAt(stops: readonly Stop[], lo: number, hi: number): string {
+  return `linear-gradient(to right, ${stops.map((s) => `${toHex(s.rgb)} ${(((s.at - lo) / (hi - lo)) * 100).toFixed(1)}%`).join(', ')})`;
 }
 
 export interface LegendTick {
@@ -140,17 +173,17 @@ export interface TempScale {
   legend: Legend;
 }
 
-export function tempScale(domain: readonly [number, number] = TEMP_DOMAIN_C): TempScale {
-  const [lo, hi] = domain;
-  if (!(hi > lo)) throw new RangeError(`temperature domain must rise, got ${lo}..${hi}`);
-  const ticks: LegendTick[] = [];
-  for (let t = Math.ceil(lo / 10) * 10; t <= hi; t += 10) {
+/** Temperature scale over TEMP_STOPS; ticks at the stops that matter, edges marked as open-ended. */
+export function tempScale(): TempScale {
+  const [lo, hi] = TEMP_DOMAIN_C;
+  const tickAt = [-10, 10, 25, 45, 60];
+  const ticks: LegendTick[] = tickAt.map((t) => {
     const edge = t === lo ? '≤\u2009' : t === hi ? '≥\u2009' : '';
-    ticks.push({ at: (t - lo) / (hi - lo), label: `${edge}${formatNumber(t, 0)}${UNIT_SEP}°C` });
-  }
+    return { at: (t - lo) / (hi - lo), label: `${edge}${formatNumber(t, 0)}${UNIT_SEP}°C` };
+  });
   return {
-    colour: (temp_C) => interpolate(SEQUENTIAL, (temp_C - lo) / (hi - lo)),
-    legend: { title: 'Temperature', gradient: cssGradient(SEQUENTIAL), ticks, note: STALE_NOTE }
+    colour: (temp_C) => interpolateAt(TEMP_STOPS, temp_C),
+    legend: { title: 'Temperature', gradient: cssGradientAt(TEMP_STOPS, lo, hi), ticks, note: STALE_NOTE }
   };
 }
 
@@ -282,8 +315,8 @@ export function buildCellGrid(packs: readonly GridPack[]): HeatGrid {
 }
 
 /** The pack × temperature-sensor grid of the whole bank. */
-export function buildTempGrid(packs: readonly GridPack[], domain: readonly [number, number] = TEMP_DOMAIN_C): HeatGrid {
-  const scale = tempScale(domain);
+export function buildTempGrid(packs: readonly GridPack[]): HeatGrid {
+  const scale = tempScale();
   const freshness = packs.map((p) => packFreshness(p));
   const labels: string[] = [];
   packs.forEach((p, i) => {

@@ -89,6 +89,7 @@ describe('freshness', () => {
     expect(freshnessSentence(v, 10_500)).toBe('Live');
     expect(freshnessSentence(v, 14_500)).toBe('Live, 4\u00a0s old');
     expect(freshnessSentence(syntheticView(1, { state: 'stale', received_ms: 10_000 }), 50_000)).toBe('Stale, values 40\u00a0s old');
+    expect(freshnessSentence(syntheticView(1, { state: 'stale', received_ms: 10_000 }), 10_500)).toBe('Stale, missed the last poll');
     expect(freshnessSentence(syntheticView(2, { state: 'offline', received_ms: 0 }), 300_000)).toBe('Offline, last seen 5\u00a0min ago');
     const never = syntheticView(2, { state: 'offline', noData: true });
     expect(freshnessSentence(never, 300_000)).toBe('Offline, never answered');

@@ -73,7 +73,8 @@ export class TrendCharts {
             stroke: ink,
             grid: { stroke: grid, width: 1 },
             ticks: { stroke: grid },
-            size: 56,
+            // Room for "−120.0 A" / "52.75 V" at the axis font.
+            size: 78,
             values: (_u, vals) => vals.map((v) => `${formatNumber(v, panel.decimals)} ${panel.unit}`)
           }
         ],
