@@ -389,7 +389,7 @@ export class DeviceSession<C extends ClientPort = ClientPort, P extends PollerPo
       });
       return true;
     } catch (e) {
-      if (e instanceof Superseded) {
+      if (e instanceof Superseded || generation !== this.#generation) {
         // A newer connect or a disconnect took over; it owns the state now. Release what we opened.
         if (transport && transport !== this.#transport) await transport.close();
         return false;

@@ -315,3 +315,39 @@ describe('DeviceSession', () => {
     expect(h.session.client?.decodeOptions.balanceByteOrder).toBe('u16');
   });
 });
+
+describe('DeviceSession with overlapping connects', () => {
+  it('lets the newest connect win and closes what the older one opened', async () => {
+    const clock = new VirtualClock();
+    const slow = new FakeTransport({ clock, state: 'closed' });
+    const fast = new FakeTransport({ clock, state: 'closed' });
+    const bank = new TwoPackBank();
+    slow.responder = bank.respond;
+    fast.responder = bank.respond;
+    let releaseSlow!: (t: Transport) => void;
+    let calls = 0;
+    const links: LinkFactory = {
+      request: () => (calls++ === 0 ? new Promise<Transport>((resolve) => (releaseSlow = resolve)) : Promise.resolve(fast)),
+      remembered: async () => null,
+      setBaud: async () => undefined,
+      probe: (t, profile, o) => probeLink(t, profile, o),
+      attach: (t, o) => attachPaceLink(t, o)
+    };
+    const storage = new MemoryStorage();
+    const session = new DeviceSession({ links, clock, storage, settings: new SettingsStore(storage) });
+    session.settings.update({ profile: 'pace' });
+
+    const first = session.connect({ kind: 'serial' });
+    const second = session.connect({ kind: 'serial' });
+    expect(await clock.run(second)).toBe(true);
+    // The first picker only now returns a port: it must not take over, and its port is released.
+    releaseSlow(slow);
+    expect(await clock.run(first)).toBe(false);
+    await clock.advance(5_000);
+    expect(session.phase).toBe('live');
+    expect(session.packs).toHaveLength(2);
+    expect(slow.status.state).not.toBe('open');
+    expect(fast.status.state).toBe('open');
+    await clock.run(session.disconnect());
+  });
+});
