@@ -63,3 +63,45 @@ test('the demo bank size comes from the settings', async ({ page }) => {
   await page.getByRole('button', { name: 'Open demo bank' }).click();
   await expect(cards(page)).toHaveCount(4);
 });
+
+test('works from the keyboard alone and announces the link state', async ({ page }) => {
+  await page.goto('/connect');
+  // Wait for the app to start, or the Tab lands before there is anything to focus.
+  await page.waitForFunction(() => window.__packservice !== undefined);
+  await page.keyboard.press('Tab');
+  await expect(page.getByRole('link', { name: 'Skip to content' })).toBeFocused();
+  await page.keyboard.press('Enter');
+  const demo = page.getByRole('button', { name: 'Open demo bank' });
+  for (let i = 0; i < 25 && !(await demo.evaluate((el) => el === document.activeElement)); i++) await page.keyboard.press('Tab');
+  await expect(demo).toBeFocused();
+  await page.keyboard.press('Enter');
+  await expect(cards(page)).toHaveCount(16);
+  // The screen-reader sentence for the strip, in a polite live region.
+  await expect(page.getByTestId('link-health').getByRole('status')).toHaveText(/^Connected via Demo bank \(16 packs\)\. Values are live\.$/);
+});
+
+test('on a phone the navigation folds into a menu that Escape closes', async ({ page }) => {
+  await page.setViewportSize({ width: 360, height: 740 });
+  await page.goto('/connect');
+  const nav = page.getByRole('navigation', { name: 'Main' });
+  const toggle = nav.getByRole('button', { name: 'Menu' });
+  await expect(toggle).toHaveAttribute('aria-expanded', 'false');
+  await expect(nav.getByRole('link', { name: /Settings/ })).toBeHidden();
+  await toggle.click();
+  await expect(toggle).toHaveAttribute('aria-expanded', 'true');
+  await expect(nav.getByRole('link', { name: /Settings/ })).toBeVisible();
+  await page.keyboard.press('Escape');
+  await expect(toggle).toHaveAttribute('aria-expanded', 'false');
+  await expect(toggle).toBeFocused();
+  await toggle.click();
+  await nav.getByRole('link', { name: /Settings/ }).click();
+  await expect(page).toHaveURL(/\/settings$/);
+  await expect(toggle).toHaveAttribute('aria-expanded', 'false');
+  // Nothing on the page is wider than the phone, with every panel open.
+  expect(await page.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(360);
+  await page.goto('/connect');
+  await page.getByText('My port is not listed').click();
+  await page.getByText('Advanced: baud rate and protocol').click();
+  await expect(page.getByLabel('Baud rate')).toBeVisible();
+  expect(await page.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(360);
+});
