@@ -2,6 +2,10 @@
 // its CSS stay out of the first page's bundle. One small chart per panel (the quantities have
 // different units); the x axis of all panels moves together, whether by drag-zoom or by a range
 // button, and double-click asks the owner to go back to the selected range.
+//
+// Zoom is ours, not uPlot's: uPlot applies scale changes in a later microtask, so a flag around
+// our own setScale calls cannot tell them from a user's drag. Instead uPlot only draws the drag
+// selection (drag.setScale off) and its setSelect hook, which fires on mouse-up only, zooms.
 
 import uPlot from 'uplot';
 import 'uplot/dist/uPlot.min.css';
@@ -27,8 +31,6 @@ export class TrendCharts {
   #plots: uPlot[] = [];
   #targets: HTMLElement[];
   #opts: TrendChartsOptions;
-  /** True while we move scales ourselves, so the setScale hook does not read it as a user zoom. */
-  #programmatic = false;
   #zoomed = false;
 
   constructor(targets: HTMLElement[], cols: TrendColumns, win: TimeWindow, opts: TrendChartsOptions) {
@@ -38,13 +40,7 @@ export class TrendCharts {
     const x = this.#x(cols);
     const ink = getComputedStyle(targets[0]).color || '#0b1620';
     const grid = 'rgba(128,128,128,0.25)';
-    // uPlot sets its scales while it builds; that is not a user zoom.
-    this.#programmatic = true;
-    try {
-      this.#build(cols, x, ink, grid);
-    } finally {
-      this.#programmatic = false;
-    }
+    this.#build(cols, x, ink, grid);
     this.setWindow(win);
   }
 
@@ -58,7 +54,7 @@ export class TrendCharts {
         height: opts.height ?? 150,
         legend: { show: true, live: true },
         cursor: {
-          drag: { x: true, y: false, setScale: true },
+          drag: { x: true, y: false, setScale: false },
           bind: {
             dblclick: () => () => {
               opts.onResetRequest?.();
@@ -89,13 +85,15 @@ export class TrendCharts {
           }))
         ],
         hooks: {
-          setScale: [
-            (u: uPlot, key: string) => {
-              if (key !== 'x' || this.#programmatic) return;
-              // A user zoom on one panel: move the others with it.
-              const { min, max } = u.scales.x;
-              if (min == null || max == null) return;
-              this.#setAllX(min, max, u);
+          setSelect: [
+            (u: uPlot) => {
+              const { left, width } = u.select;
+              // A click is not a zoom.
+              if (width < 3) return;
+              const min = u.posToVal(left, 'x');
+              const max = u.posToVal(left + width, 'x');
+              u.setSelect({ left: 0, top: 0, width: 0, height: 0 }, false);
+              this.#setAllX(min, max);
               if (!this.#zoomed) {
                 this.#zoomed = true;
                 opts.onZoom?.(true);
@@ -115,23 +113,18 @@ export class TrendCharts {
   /** New samples. Keeps a user zoom; otherwise follows `win`. */
   setData(cols: TrendColumns, win: TimeWindow): void {
     const x = this.#x(cols);
-    const keep = this.#zoomed ? this.#plots.map((p) => [p.scales.x.min, p.scales.x.max] as const) : null;
-    this.#programmatic = true;
-    try {
-      PANELS.forEach((panel, i) => {
-        this.#plots[i].setData([x, ...panel.series.map((s) => withGaps(cols[s.key]))], false);
-      });
-    } finally {
-      this.#programmatic = false;
-    }
-    if (keep && keep[0][0] != null && keep[0][1] != null) this.#setAllX(keep[0][0], keep[0][1], null);
+    const keep = this.#zoomed ? ([this.#plots[0].scales.x.min, this.#plots[0].scales.x.max] as const) : null;
+    PANELS.forEach((panel, i) => {
+      this.#plots[i].setData([x, ...panel.series.map((s) => withGaps(cols[s.key]))], false);
+    });
+    if (keep && keep[0] != null && keep[1] != null) this.#setAllX(keep[0], keep[1]);
     else this.setWindow(win);
   }
 
   /** Show exactly this window and end any user zoom. */
   setWindow(win: TimeWindow): void {
     const off = this.#opts.epochOffset_ms;
-    this.#setAllX((win.from_ms + off) / 1000, (win.to_ms + off) / 1000, null);
+    this.#setAllX((win.from_ms + off) / 1000, (win.to_ms + off) / 1000);
     if (this.#zoomed) {
       this.#zoomed = false;
       this.#opts.onZoom?.(false);
@@ -148,13 +141,8 @@ export class TrendCharts {
     this.#plots = [];
   }
 
-  #setAllX(min: number, max: number, except: uPlot | null): void {
-    this.#programmatic = true;
-    try {
-      for (const p of this.#plots) if (p !== except) p.setScale('x', { min, max });
-    } finally {
-      this.#programmatic = false;
-    }
+  #setAllX(min: number, max: number): void {
+    for (const p of this.#plots) p.setScale('x', { min, max });
   }
 
   #x(cols: TrendColumns): Float64Array {

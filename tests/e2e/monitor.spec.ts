@@ -1,0 +1,275 @@
+// The monitoring pages against the demo bank (the simulator behind the real session, client and
+// poller): overview cards and heatmaps, a pack page with cells, flags and a zoomable trend, the
+// wall display, odd addresses, and a phone-width layout.
+
+import { expect, test, type Page } from '@playwright/test';
+import { injectUpdates, openDemo, takeOverUpdates } from './monitor-helpers';
+import { FLAG_CELL_OV_WARNING, FLAG_DISCHARGE_MOS_FAULT, syntheticAnalog, syntheticHealth, syntheticStatus } from '../fixtures/synthetic-bank';
+
+const PACKS = 16;
+
+test.describe('overview', () => {
+  test('shows 16 live pack cards, the bank totals and both heatmaps with legends', async ({ page }) => {
+    await openDemo(page, PACKS);
+    for (let a = 1; a <= PACKS; a++) {
+      const card = page.getByTestId(`pack-card-${a}`);
+      await expect(card).toBeVisible();
+      await expect(card).toHaveAttribute('data-freshness', 'live');
+      await expect(card).toContainText(`Pack ${a}`);
+      await expect(card).toContainText(/\d+\.\d\d\sV/);
+    }
+    await expect(page.getByTestId('pack-card-1')).toContainText('Master');
+    await expect(page.getByTestId('pack-card-2')).toContainText('Slave');
+    await expect(page.locator('[data-testid^="pack-card-"]')).toHaveCount(PACKS);
+
+    const totals = page.getByTestId('bank-totals');
+    await expect(totals.locator('[data-figure="packs"] dd').first()).toHaveText('16 of 16');
+    await expect(totals.locator('[data-figure="state"] dd')).toHaveText(/^(Standby|Charging|Discharging)$/);
+    await expect(totals.locator('[data-figure="voltage"] dd')).toHaveText(/^\d+\.\d\d\sV$/);
+
+    const cells = page.getByTestId('cell-heatmap');
+    await expect(cells.getByRole('heading', { name: 'Cell voltages (mV)' })).toBeVisible();
+    await expect(cells.locator('tbody tr')).toHaveCount(PACKS);
+    // Every live cell is text (mV) with a colour and a full-sentence label.
+    const firstCell = cells.locator('tbody tr').first().locator('td').first();
+    await expect(firstCell).toHaveText(/^\s*\d{4}/);
+    await expect(firstCell).toHaveAttribute('title', /Pack 1, cell 1: \d{4}\smV, .* from the bank mean/);
+    await expect(cells.locator('figure.legend')).toContainText('Cell voltage against the bank mean');
+    await expect(cells.locator('figure.legend')).toContainText(/mean \d{4}\smV/);
+    await expect(cells.locator('figure.legend')).toContainText('Hatched grey');
+
+    const temps = page.getByTestId('temp-heatmap');
+    await expect(temps.locator('tbody tr')).toHaveCount(PACKS);
+    await expect(temps.locator('thead th')).toContainText(['Pack', 'Cell T1']);
+    await expect(temps.locator('figure.legend')).toContainText('Temperature');
+    await expect(temps.locator('figure.legend')).toContainText(/°C/);
+  });
+
+  test('a card opens its pack page', async ({ page }) => {
+    await openDemo(page, PACKS);
+    await page.getByTestId('pack-card-3').click();
+    await expect(page).toHaveURL(/\/pack\/3$/);
+    await expect(page.getByRole('heading', { level: 1, name: 'Pack 3' })).toBeVisible();
+  });
+});
+
+test.describe('trouble', () => {
+  test('a stale and an offline pack are marked and greyed, never drawn as live', async ({ page }) => {
+    await openDemo(page, PACKS);
+    await takeOverUpdates(page, PACKS);
+    // As the poller reports them: no new values, only health.
+    await injectUpdates(page, [
+      { address: 5, received_ms: 0, health: syntheticHealth(5, 'stale', -40_000) },
+      { address: 9, received_ms: 0, health: syntheticHealth(9, 'offline', -300_000) }
+    ]);
+
+    const stale = page.getByTestId('pack-card-5');
+    await expect(stale).toHaveAttribute('data-freshness', 'stale');
+    await expect(stale).toHaveClass(/muted/);
+    await expect(stale).toContainText(/Stale/);
+    await expect(stale).toContainText(/\d+\.\d\d\sV/);
+
+    const offline = page.getByTestId('pack-card-9');
+    await expect(offline).toHaveAttribute('data-freshness', 'offline');
+    await expect(offline).toContainText('Offline, last seen 5\u00a0min ago');
+    await expect(offline).not.toContainText(/\d+\.\d\d\sV/);
+
+    await expect(page.getByTestId('bank-totals').locator('[data-figure="packs"] dd').first()).toHaveText('14 of 16');
+
+    const cells = page.getByTestId('cell-heatmap');
+    await expect(cells.locator('tr[data-address="9"] td')).toHaveText(['Offline']);
+    await expect(cells.locator('tr[data-address="9"] th')).toContainText('offline');
+    const staleCells = cells.locator('tr[data-address="5"] td');
+    await expect(staleCells).toHaveCount(16);
+    // Hatched, no colour of its own, and labelled stale.
+    for (const td of await staleCells.all()) {
+      await expect(td).toHaveClass(/hatched/);
+      await expect(td).toHaveAttribute('title', /\(stale\)/);
+      expect(await td.evaluate((el) => (el as HTMLElement).style.backgroundColor)).toBe('');
+    }
+    await expect(page.getByTestId('temp-heatmap').locator('tr[data-address="9"] td')).toHaveText(['Offline']);
+
+    await page.getByTestId('wall-enter').click();
+    await expect(page.getByTestId('wall-tile-9')).toContainText('Offline');
+    await expect(page.getByTestId('wall-tile-5')).toContainText('Stale');
+  });
+
+  test('alarms read in words on the card and with advice on the pack page', async ({ page }) => {
+    await openDemo(page, PACKS);
+    await takeOverUpdates(page, PACKS);
+    await injectUpdates(page, [
+      {
+        address: 12,
+        analog: syntheticAnalog(12, 1),
+        status: syntheticStatus(12, 1, [FLAG_CELL_OV_WARNING, FLAG_DISCHARGE_MOS_FAULT]),
+        received_ms: 0,
+        health: syntheticHealth(12, 'ok', 0)
+      }
+    ]);
+    const card = page.getByTestId('pack-card-12');
+    await expect(card).toContainText('Discharge MOSFET fault + 1 more');
+
+    await card.click();
+    await expect(page).toHaveURL(/\/pack\/12$/);
+    await expect(page.getByRole('heading', { name: 'Alarms: Discharge MOSFET fault + 1 more' })).toBeVisible();
+    const flags = page.getByTestId('flag-list');
+    await expect(flags.getByRole('heading', { name: /Faults \(1\)/ })).toBeVisible();
+    await expect(flags.getByRole('heading', { name: /Warnings \(1\)/ })).toBeVisible();
+    await expect(flags.locator('li[data-flag="dischargeMosFault"]')).toContainText(FLAG_DISCHARGE_MOS_FAULT.advice);
+    await expect(flags.locator('li[data-flag="cellOverVoltageWarning"]')).toContainText('Cell high voltage warning');
+    await expect(flags.getByTestId('no-alarms')).toHaveCount(0);
+  });
+});
+
+async function dragAcross(page: Page, target: ReturnType<Page['locator']>): Promise<void> {
+  // Mouse coordinates are the viewport's: the plot must be on screen.
+  await target.scrollIntoViewIfNeeded();
+  const box = await target.boundingBox();
+  if (!box) throw new Error('plot area has no box');
+  const y = box.y + box.height / 2;
+  await page.mouse.move(box.x + box.width * 0.3, y);
+  await page.mouse.down();
+  await page.mouse.move(box.x + box.width * 0.5, y, { steps: 5 });
+  await page.mouse.move(box.x + box.width * 0.7, y, { steps: 5 });
+  await page.mouse.up();
+}
+
+test.describe('pack page', () => {
+  test('shows every cell, temperatures, switches, flags in words and identity', async ({ page }) => {
+    await openDemo(page, PACKS);
+    await page.goto('/pack/2');
+    await expect(page.getByRole('heading', { level: 1, name: 'Pack 2' })).toBeVisible();
+    const bars = page.getByTestId('cell-bars').locator('li');
+    await expect(bars).toHaveCount(16);
+    await expect(bars.first()).toContainText(/Cell 01\s*\d{4}\smV/);
+    await expect(page.getByTestId('cell-summary')).toHaveText(/^16 cells\. (Highest|All at)/);
+    // The extremes are marked in words, not only in colour.
+    await expect(page.getByTestId('cell-bars')).toContainText('highest');
+    await expect(page.getByTestId('cell-bars')).toContainText('lowest');
+
+    const temps = page.getByTestId('temp-list');
+    await expect(temps).toContainText('MOSFET');
+    await expect(temps.locator('li')).toHaveCount(6);
+
+    await expect(page.getByTestId('switches')).toContainText(/Charge MOSFET\s*(On|Off)/);
+    await expect(page.getByTestId('switches')).toContainText(/Discharge MOSFET\s*(On|Off)/);
+
+    // Flags in words: either the "no alarms" sentence or named flags with advice.
+    const flags = page.getByTestId('flag-list');
+    await expect(flags).toBeVisible();
+    const noAlarms = await flags.getByTestId('no-alarms').count();
+    if (noAlarms) await expect(flags).toContainText('No protection, warning or fault is active');
+    else await expect(flags.locator('li[data-flag] strong').first()).toHaveText(/\w+ \w+/);
+
+    await expect(page.getByTestId('identity')).toContainText('0x02 (2)');
+    await expect(page.getByTestId('fig-voltage')).toContainText(/\d+\.\d\d\sV/);
+    await expect(page.getByTestId('fig-soc')).toContainText('%');
+  });
+
+  test('the trend renders, zooms on drag and resets on double-click', async ({ page }) => {
+    await openDemo(page, PACKS);
+    await page.goto('/pack/1');
+    const trend = page.getByTestId('trend');
+    await expect(trend).toHaveAttribute('data-phase', 'ready');
+    await expect(trend.locator('canvas')).toHaveCount(5);
+    // A few samples, so the chart has a line to zoom into.
+    await expect.poll(async () => page.evaluate(() => window.__packservice?.session.trend(1)?.length ?? 0)).toBeGreaterThan(3);
+    await expect(trend.locator('table.summary')).toContainText(/Pack voltage\s*\d+\.\d\d\sV/);
+    await expect(trend).toHaveAttribute('data-zoomed', 'false');
+    await expect(page.getByTestId('trend-reset')).toBeDisabled();
+
+    const over = trend.locator('[data-panel="voltage"] .u-over');
+    await dragAcross(page, over);
+    await expect(trend).toHaveAttribute('data-zoomed', 'true');
+    await expect(page.getByTestId('trend-reset')).toBeEnabled();
+
+    await over.dblclick();
+    await expect(trend).toHaveAttribute('data-zoomed', 'false');
+
+    // Range buttons are toggle buttons with a pressed state.
+    await page.getByRole('button', { name: '5 min' }).click();
+    await expect(page.getByRole('button', { name: '5 min' })).toHaveAttribute('aria-pressed', 'true');
+  });
+
+  test('an address that is not in the bank, and one that is not an address', async ({ page }) => {
+    await openDemo(page, PACKS);
+    await page.goto('/pack/99');
+    await expect(page.getByTestId('unknown-pack')).toContainText('There is no pack at address 99');
+    await expect(page.getByTestId('unknown-pack').getByRole('link', { name: 'Pack 16' })).toHaveCount(1);
+    await page.goto('/pack/abc');
+    await expect(page.getByTestId('bad-address')).toContainText('“abc” is not a pack address');
+  });
+
+  test('without a connection the pages say so instead of showing numbers', async ({ page }) => {
+    await page.goto('/pack/1');
+    await expect(page.getByTestId('not-connected')).toBeVisible();
+    await page.goto('/overview');
+    await expect(page.getByTestId('not-connected')).toBeVisible();
+    await expect(page.locator('[data-testid^="pack-card-"]')).toHaveCount(0);
+  });
+});
+
+test.describe('wall display', () => {
+  test('enters from the overview, hides the navigation and exits with Esc', async ({ page }) => {
+    await openDemo(page, PACKS);
+    await page.getByTestId('wall-enter').click();
+    await expect(page).toHaveURL(/\/overview\?wall=1$/);
+    const wall = page.getByTestId('wall');
+    await expect(wall).toBeVisible();
+    await expect(wall.locator('[data-testid^="wall-tile-"]')).toHaveCount(PACKS);
+    await expect(wall.locator('[data-figure="soc"] dd')).toHaveText(/\d+\s%/);
+    // The wall covers the whole viewport, navigation included.
+    const box = await wall.boundingBox();
+    const vp = page.viewportSize();
+    expect(box).toMatchObject({ x: 0, y: 0, width: vp?.width, height: vp?.height });
+    const wallOnTop = await page.evaluate(() => {
+      const nav = document.querySelector('nav[aria-label="Main"]')?.getBoundingClientRect();
+      const probe = nav && nav.width > 0 ? { x: nav.x + nav.width / 2, y: nav.y + nav.height / 2 } : { x: 10, y: 10 };
+      return document.elementFromPoint(probe.x, probe.y)?.closest('[data-testid="wall"]') !== null;
+    });
+    expect(wallOnTop).toBe(true);
+
+    await page.keyboard.press('Escape');
+    await expect(page).toHaveURL(/\/overview$/);
+    await expect(wall).toHaveCount(0);
+    expect(await page.evaluate(() => document.fullscreenElement)).toBeNull();
+    await expect(page.getByTestId('pack-card-1')).toBeVisible();
+  });
+
+  test('the exit button leaves it too', async ({ page }) => {
+    await openDemo(page, PACKS);
+    await page.goto('/overview?wall=1');
+    await page.getByTestId('wall-exit').click();
+    await expect(page).toHaveURL(/\/overview$/);
+  });
+});
+
+test.describe('phone width', () => {
+  test.use({ viewport: { width: 360, height: 740 } });
+
+  test('cards reflow to two columns and the heatmap scrolls sideways with its labels in place', async ({ page }) => {
+    await openDemo(page, PACKS);
+    const [a, b, c] = await Promise.all([1, 2, 3].map((n) => page.getByTestId(`pack-card-${n}`).boundingBox()));
+    if (!a || !b || !c) throw new Error('cards have no boxes');
+    // 1 and 2 side by side, 3 below 1.
+    expect(Math.abs(a.y - b.y)).toBeLessThan(1);
+    expect(b.x).toBeGreaterThan(a.x + a.width - 1);
+    expect(Math.abs(c.x - a.x)).toBeLessThan(1);
+    expect(c.y).toBeGreaterThan(a.y + a.height - 1);
+    expect(b.x + b.width).toBeLessThanOrEqual(360);
+
+    // Nothing but the heatmap scrollers may be wider than the screen.
+    const pageOverflow = await page.evaluate(() => document.documentElement.scrollWidth - document.documentElement.clientWidth);
+    expect(pageOverflow).toBeLessThanOrEqual(0);
+
+    const scroller = page.getByTestId('cell-heatmap').locator('.scroll');
+    const dims = await scroller.evaluate((el) => ({ scroll: el.scrollWidth, client: el.clientWidth }));
+    expect(dims.scroll).toBeGreaterThan(dims.client);
+    const rowHead = page.getByTestId('cell-heatmap').locator('tbody th').first();
+    const before = await rowHead.boundingBox();
+    await scroller.evaluate((el) => el.scrollTo({ left: 300 }));
+    const after = await rowHead.boundingBox();
+    // Sticky: the pack name stays where it was while the cells move under it.
+    expect(after?.x).toBeCloseTo(before?.x ?? -1, 0);
+  });
+});
