@@ -6,7 +6,7 @@ import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { chromium, type Page } from 'playwright-core';
 import { CHROMIUM_ARGS } from '../playwright.config';
-import { ROOT, ensureBuild, startPreview } from './bench/_ui-harness';
+import { NAME_HELPER_SCRIPT, ROOT, ensureBuild, startPreview } from './bench/_ui-harness';
 import { injectUpdates, openDemo, takeOverUpdates, waitForLiveBank } from '../tests/e2e/monitor-helpers';
 import { FLAG_CELL_OV_WARNING, FLAG_DISCHARGE_MOS_FAULT, syntheticAnalog, syntheticHealth, syntheticStatus } from '../tests/fixtures/synthetic-bank';
 import type { PackUpdate } from '../src/lib/protocol/bank-types';
@@ -41,6 +41,7 @@ async function main(): Promise<void> {
   try {
     for (const size of SIZES) {
       const context = await browser.newContext({ viewport: { width: size.width, height: size.height }, baseURL: preview.url });
+      await context.addInitScript(NAME_HELPER_SCRIPT);
       const page = await context.newPage();
       await openDemo(page);
       // Let a few refreshes and trend samples arrive.

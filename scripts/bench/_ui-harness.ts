@@ -150,6 +150,28 @@ export function initialJsWeight(htmlFile: string, buildDir = BUILD_DIR): JsWeigh
   return { files: seen.size, raw_B: raw, gzip_B: gz };
 }
 
+/**
+ * tsx compiles scripts with esbuild's keepNames, which wraps named functions inside page.evaluate
+ * callbacks in a `__name(fn, "name")` helper that exists only in Node. Give the page a no-op one.
+ */
+export const NAME_HELPER_SCRIPT = 'globalThis.__name = globalThis.__name || ((fn) => fn);';
+
+/**
+ * Counts timer callbacks that run (window.__timersRun), so a timed window that a timer fell into
+ * (the demo bank's physics step, the age tick, a deferred chart redraw) can be told apart from
+ * the work under test and measured again.
+ */
+export const TIMER_COUNTER_SCRIPT = `(() => {
+  window.__timersRun = 0;
+  for (const name of ['setTimeout', 'setInterval']) {
+    const original = window[name];
+    window[name] = function (fn, ms, ...args) {
+      if (typeof fn !== 'function') return original.call(window, fn, ms, ...args);
+      return original.call(window, function (...a) { window.__timersRun++; return fn.apply(this, a); }, ms, ...args);
+    };
+  }
+})();`;
+
 export function percentile(values: readonly number[], p: number): number {
   if (values.length === 0) return Number.NaN;
   const sorted = [...values].sort((a, b) => a - b);

@@ -29,18 +29,26 @@ test.describe('overview', () => {
 
     const cells = page.getByTestId('cell-heatmap');
     await expect(cells.getByRole('heading', { name: 'Cell voltages (mV)' })).toBeVisible();
-    await expect(cells.locator('tbody tr')).toHaveCount(PACKS);
-    // Every live cell is text (mV) with a colour and a full-sentence label.
-    const firstCell = cells.locator('tbody tr').first().locator('td').first();
-    await expect(firstCell).toHaveText(/^\s*\d{4}/);
-    await expect(firstCell).toHaveAttribute('title', /Pack 1, cell 1: \d{4}\smV, .* from the bank mean/);
+    // The numbers are a real table (the canvas's fallback content) for assistive technology...
+    await expect(cells.locator('table tbody tr')).toHaveCount(PACKS);
+    await expect(cells.locator('table tbody tr').first().locator('td').first()).toHaveText(/^\d{4}/);
+    await expect(cells.locator('table thead th').nth(16)).toHaveText('Cell 16');
+    // ...the pack names link to their pages...
+    await expect(cells.locator('.label a')).toHaveCount(PACKS);
+    // ...and under the pointer each cell says everything about itself.
+    const canvas = page.getByTestId('cell-heatmap-canvas');
+    await canvas.hover({ position: { x: 10, y: 10 } });
+    await expect(canvas).toHaveAttribute('title', /^Pack 1, cell 1: \d{4}\smV, .* from the bank mean/);
+    await canvas.hover({ position: { x: 50 * 2 + 10, y: 40 * 3 + 10 } });
+    await expect(canvas).toHaveAttribute('title', /^Pack 4, cell 3: /);
     await expect(cells.locator('figure.legend')).toContainText('Cell voltage against the bank mean');
     await expect(cells.locator('figure.legend')).toContainText(/mean \d{4}\smV/);
     await expect(cells.locator('figure.legend')).toContainText('Hatched grey');
 
     const temps = page.getByTestId('temp-heatmap');
-    await expect(temps.locator('tbody tr')).toHaveCount(PACKS);
-    await expect(temps.locator('thead th')).toContainText(['Pack', 'Cell T1']);
+    await expect(temps.locator('table tbody tr')).toHaveCount(PACKS);
+    await expect(temps.locator('table thead th')).toContainText(['Pack', 'Cell T1', 'MOSFET', 'Ambient']);
+    await expect(temps.locator('.colheads')).toContainText('MOSFET');
     await expect(temps.locator('figure.legend')).toContainText('Temperature');
     await expect(temps.locator('figure.legend')).toContainText(/°C/);
   });
@@ -78,16 +86,32 @@ test.describe('trouble', () => {
 
     const cells = page.getByTestId('cell-heatmap');
     await expect(cells.locator('tr[data-address="9"] td')).toHaveText(['Offline']);
-    await expect(cells.locator('tr[data-address="9"] th')).toContainText('offline');
+    await expect(cells.locator('.label[data-address="9"]')).toContainText('Slave, offline');
+    await expect(cells.locator('.label[data-address="5"]')).toContainText('Slave, stale');
     const staleCells = cells.locator('tr[data-address="5"] td');
     await expect(staleCells).toHaveCount(16);
-    // Hatched, no colour of its own, and labelled stale.
-    for (const td of await staleCells.all()) {
-      await expect(td).toHaveClass(/hatched/);
-      await expect(td).toHaveAttribute('title', /\(stale\)/);
-      expect(await td.evaluate((el) => (el as HTMLElement).style.backgroundColor)).toBe('');
-    }
+    for (const td of await staleCells.all()) await expect(td).toHaveText(/^\d{4} \(stale\)/);
     await expect(page.getByTestId('temp-heatmap').locator('tr[data-address="9"] td')).toHaveText(['Offline']);
+
+    // On the canvas: the stale row is hatched grey (two greys, no hue), a live row a flat colour.
+    const patch = (row: number) =>
+      page.getByTestId('cell-heatmap-canvas').evaluate((el, row) => {
+        const c = el as HTMLCanvasElement;
+        const dpr = c.width / c.clientWidth;
+        const d = c.getContext('2d')!.getImageData(Math.round(2 * dpr), Math.round((row * 40 + 2) * dpr), Math.round(8 * dpr), Math.round(8 * dpr)).data;
+        const colours = new Set<string>();
+        let maxChroma = 0;
+        for (let i = 0; i < d.length; i += 4) {
+          colours.add(`${d[i]},${d[i + 1]},${d[i + 2]}`);
+          maxChroma = Math.max(maxChroma, Math.max(d[i], d[i + 1], d[i + 2]) - Math.min(d[i], d[i + 1], d[i + 2]));
+        }
+        return { colours: colours.size, maxChroma };
+      }, row);
+    // Off screen the canvas waits; it repaints when it scrolls into view.
+    await page.getByTestId('cell-heatmap-canvas').scrollIntoViewIfNeeded();
+    await expect.poll(async () => (await patch(4)).colours).toBeGreaterThan(1);
+    expect((await patch(4)).maxChroma).toBeLessThan(20);
+    expect((await patch(0)).colours).toBe(1);
 
     await page.getByTestId('wall-enter').click();
     await expect(page.getByTestId('wall-tile-9')).toContainText('Offline');
@@ -265,7 +289,7 @@ test.describe('phone width', () => {
     const scroller = page.getByTestId('cell-heatmap').locator('.scroll');
     const dims = await scroller.evaluate((el) => ({ scroll: el.scrollWidth, client: el.clientWidth }));
     expect(dims.scroll).toBeGreaterThan(dims.client);
-    const rowHead = page.getByTestId('cell-heatmap').locator('tbody th').first();
+    const rowHead = page.getByTestId('cell-heatmap').locator('.label').first();
     const before = await rowHead.boundingBox();
     await scroller.evaluate((el) => el.scrollTo({ left: 300 }));
     const after = await rowHead.boundingBox();

@@ -71,6 +71,21 @@ describe('cell scale', () => {
   });
 });
 
+describe('swatch tables', () => {
+  it('match the exact colours at table points and pair them with readable ink', () => {
+    const c = cellScale(3300, 15);
+    for (const mV of [3280, 3290, 3300, 3305, 3320, 3400, 3100]) {
+      const sw = c.swatch(mV);
+      expect(sw.fill).toBe(toHex(c.colour(mV)));
+      expect(sw.ink).toBe(inkFor(c.colour(mV)));
+    }
+    const t = tempScale();
+    for (const temp of [-20, -10, 0, 24.9, 25, 37.3, 55, 60, 80]) {
+      expect(t.swatch(temp).fill).toBe(toHex(t.colour(temp)));
+    }
+  });
+});
+
 describe('temperature scale', () => {
   it('is sequential over the fixed domain, pale at room temperature, with edge ticks', () => {
     const s = tempScale();

@@ -134,10 +134,35 @@ export interface Legend {
   note: string;
 }
 
+/** A background and the text colour that reads on it, as CSS hex strings. */
+export interface Swatch {
+  fill: string;
+  ink: string;
+}
+
+function swatchOf(rgb: RGB): Swatch {
+  return { fill: toHex(rgb), ink: inkFor(rgb) };
+}
+
+/**
+ * Swatches of a palette at `steps` + 1 even positions, built once: a bank heatmap asks for a few
+ * hundred colours a second, and the contrast maths (powers) is the costly part.
+ */
+function swatchTable(colourAt: (t: number) => RGB, steps: number): Swatch[] {
+  return Array.from({ length: steps + 1 }, (_, i) => swatchOf(colourAt(i / steps)));
+}
+
+const DIVERGING_STEPS = 256;
+let divergingTable: Swatch[] | null = null;
+const TEMP_STEPS_PER_C = 10;
+let tempTable: Swatch[] | null = null;
+
 export interface CellScale {
   mean_mV: number;
   halfRange_mV: number;
   colour(mV: number): RGB;
+  /** colour() as CSS with its ink, from a table (1/256 of the range resolution). */
+  swatch(mV: number): Swatch;
   legend: Legend;
 }
 
@@ -155,6 +180,11 @@ export function cellScale(mean_mV: number, maxAbsDeviation_mV: number): CellScal
     mean_mV,
     halfRange_mV: half,
     colour: (mV) => interpolate(DIVERGING, 0.5 + (mV - mean_mV) / (2 * half)),
+    swatch: (mV) => {
+      divergingTable ??= swatchTable((t) => interpolate(DIVERGING, t), DIVERGING_STEPS);
+      const t = clamp01(0.5 + (mV - mean_mV) / (2 * half));
+      return divergingTable[Math.round(t * DIVERGING_STEPS)];
+    },
     legend: {
       title: 'Cell voltage against the bank mean',
       gradient: cssGradient(DIVERGING),
@@ -170,6 +200,8 @@ export function cellScale(mean_mV: number, maxAbsDeviation_mV: number): CellScal
 
 export interface TempScale {
   colour(temp_C: number): RGB;
+  /** colour() as CSS with its ink, from a table at 0.1 °C resolution. */
+  swatch(temp_C: number): Swatch;
   legend: Legend;
 }
 
@@ -183,6 +215,12 @@ export function tempScale(): TempScale {
   });
   return {
     colour: (temp_C) => interpolateAt(TEMP_STOPS, temp_C),
+    swatch: (temp_C) => {
+      const span = hi - lo;
+      tempTable ??= swatchTable((t) => interpolateAt(TEMP_STOPS, lo + t * span), span * TEMP_STEPS_PER_C);
+      const t = clamp01((temp_C - lo) / span);
+      return tempTable[Math.round(t * span * TEMP_STEPS_PER_C)];
+    },
     legend: { title: 'Temperature', gradient: cssGradientAt(TEMP_STOPS, lo, hi), ticks, note: STALE_NOTE }
   };
 }
@@ -289,15 +327,15 @@ export function buildCellGrid(packs: readonly GridPack[]): HeatGrid {
       if (f === 'stale') {
         return { key: col.key, state: f, value: v, text: String(v), fill: null, ink: null, label: `${where}: ${formatMillivolts(v)} (stale)${extras}`, balancing: bal, extreme };
       }
-      const rgb = scale.colour(v);
+      const sw = scale.swatch(v);
       const dev = v - mean;
       return {
         key: col.key,
         state: f,
         value: v,
         text: String(v),
-        fill: toHex(rgb),
-        ink: inkFor(rgb),
+        fill: sw.fill,
+        ink: sw.ink,
         label: `${where}: ${formatMillivolts(v)}, ${formatDeviation(dev, 'mV')} from the bank mean${extras}`,
         balancing: bal,
         extreme
@@ -341,8 +379,8 @@ export function buildTempGrid(packs: readonly GridPack[]): HeatGrid {
       const text = formatNumber(t, 1);
       if (f === 'stale') return { key: col.key, state: f, value: t, text, fill: null, ink: null, label: `${where}: ${formatTemp(t)} (stale)`, balancing: false, extreme: null };
       hottest = Math.max(hottest, t);
-      const rgb = scale.colour(t);
-      return { key: col.key, state: f, value: t, text, fill: toHex(rgb), ink: inkFor(rgb), label: `${where}: ${formatTemp(t)}`, balancing: false, extreme: null };
+      const sw = scale.swatch(t);
+      return { key: col.key, state: f, value: t, text, fill: sw.fill, ink: sw.ink, label: `${where}: ${formatTemp(t)}`, balancing: false, extreme: null };
     });
     return { address: p.address, name, isMaster: p.isMaster, freshness: f, note: rowNote(p.isMaster, f), cells };
   });
