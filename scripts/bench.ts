@@ -4,6 +4,8 @@
 // `run(): Promise<Record<string, number | string | boolean | null>>`, whose keys are figure names
 // without the group prefix ("cycle_s"). The dispatcher prefixes them ("poll.cycle_s") and prints
 // one object merging every group that ran. Adding a group means adding a file; nothing here changes.
+// A key that starts with "/" is a figure some issue names outside the group's namespace
+// ("/discovery_s", "/bundle.initial_js_gzip_kB"): it is printed as given, without the slash.
 // With --json stdout carries that one JSON object and nothing else (group chatter goes to stderr).
 
 import { readdirSync } from 'node:fs';
@@ -62,7 +64,7 @@ async function main(): Promise<void> {
       const mod = (await import(pathToFileURL(join(groupDir, `${name}.ts`)).href)) as Partial<BenchGroup>;
       if (typeof mod.run !== 'function') throw new Error(`scripts/bench/${name}.ts does not export run()`);
       const figures = await mod.run();
-      for (const [k, v] of Object.entries(figures)) merged[`${name}.${k}`] = v;
+      for (const [k, v] of Object.entries(figures)) merged[k.startsWith('/') ? k.slice(1) : `${name}.${k}`] = v;
     } catch (e) {
       failed = true;
       merged[`${name}.error`] = e instanceof Error ? e.message : String(e);
