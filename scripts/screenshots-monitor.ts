@@ -18,6 +18,12 @@ const SIZES = [
 ] as const;
 
 async function shoot(page: Page, file: string, fullPage = true): Promise<void> {
+  if (fullPage) {
+    // Heatmap canvases off screen wait to be painted; a page about to be printed paints them all,
+    // which is what a full-page picture is.
+    await page.evaluate(() => window.dispatchEvent(new Event('beforeprint')));
+    await page.waitForTimeout(100);
+  }
   await page.screenshot({ path: join(OUT, file), fullPage });
   process.stderr.write(`wrote screenshots/${file}\n`);
 }

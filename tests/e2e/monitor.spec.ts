@@ -37,6 +37,9 @@ test.describe('overview', () => {
     await expect(cells.locator('.label a')).toHaveCount(PACKS);
     // ...and under the pointer each cell says everything about itself.
     const canvas = page.getByTestId('cell-heatmap-canvas');
+    // Off screen the canvas waits unpainted (hidden); on screen it shows the current values.
+    await canvas.evaluate((el) => el.scrollIntoView());
+    await expect(canvas).toBeVisible();
     await canvas.hover({ position: { x: 10, y: 10 } });
     await expect(canvas).toHaveAttribute('title', /^Pack 1, cell 1: \d{4}\smV, .* from the bank mean/);
     await canvas.hover({ position: { x: 50 * 2 + 10, y: 40 * 3 + 10 } });
@@ -107,7 +110,12 @@ test.describe('trouble', () => {
         }
         return { colours: colours.size, maxChroma };
       }, row);
-    // Painted at once, on screen or not: scrolling there must never show the old colours.
+    // Off screen the canvas is hidden until it is painted again: never the old colours.
+    const canvasEl = page.getByTestId('cell-heatmap-canvas');
+    await page.evaluate(() => window.scrollTo(0, 0));
+    expect(await canvasEl.evaluate((el) => getComputedStyle(el).visibility)).toBe('hidden');
+    await canvasEl.evaluate((el) => el.scrollIntoView());
+    await expect.poll(() => canvasEl.evaluate((el) => getComputedStyle(el).visibility)).toBe('visible');
     expect((await patch(4)).colours).toBeGreaterThan(1);
     expect((await patch(4)).maxChroma).toBeLessThan(20);
     expect((await patch(0)).colours).toBe(1);

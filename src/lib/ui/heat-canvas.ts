@@ -65,12 +65,30 @@ function hatch(ctx: CanvasRenderingContext2D, theme: HeatTheme, dpr: number): Ca
   return ctx.createPattern(tile, 'repeat') ?? theme.hatchA;
 }
 
+interface Glyph {
+  image: HTMLCanvasElement;
+  /** CSS px. */
+  width: number;
+  height: number;
+}
+
+/** Glyph cache bound: a bank shows a few hundred distinct numbers; this is many times that. */
+const MAX_GLYPHS = 4000;
+
 export class HeatPainter {
   #canvas: HTMLCanvasElement;
   #ctx: CanvasRenderingContext2D;
   #pattern: CanvasPattern | string | null = null;
   #dpr = 1;
   #theme: HeatTheme;
+  /**
+   * Each distinct text in each font and colour is rasterised once and then copied: fillText
+   * shapes the string every time and was most of the cost of a repaint.
+   */
+  #glyphs = new Map<string, Glyph>();
+  /** What each cell showed after the last paint; unchanged cells are not painted again. */
+  #shown: string[] = [];
+  #shownCols = -1;
 
   constructor(canvas: HTMLCanvasElement) {
     const ctx = canvas.getContext('2d', { alpha: false });
@@ -84,6 +102,8 @@ export class HeatPainter {
   retheme(): void {
     this.#theme = readTheme(this.#canvas);
     this.#pattern = null;
+    this.#glyphs.clear();
+    this.#shown = [];
   }
 
   draw(grid: HeatGrid, geo: HeatGeometry, balancing: boolean): void {
@@ -92,6 +112,7 @@ export class HeatPainter {
     const h = grid.rows.length * geo.rowHeight;
     const pw = Math.round(w * dpr);
     const ph = Math.round(h * dpr);
+    const ctx = this.#ctx;
     if (this.#canvas.width !== pw || this.#canvas.height !== ph || dpr !== this.#dpr) {
       this.#canvas.width = pw;
       this.#canvas.height = ph;
@@ -99,55 +120,169 @@ export class HeatPainter {
       this.#canvas.style.height = `${h}px`;
       this.#dpr = dpr;
       this.#pattern = null;
+      this.#glyphs.clear();
+      this.#shown = [];
     }
-    const ctx = this.#ctx;
+    if (this.#shownCols !== grid.columns.length) {
+      this.#shown = [];
+      this.#shownCols = grid.columns.length;
+    }
     const theme = this.#theme;
     if (!this.#pattern) this.#pattern = hatch(ctx, theme, dpr);
     ctx.setTransform(dpr, 0, 0, dpr, 0, 0);
-    ctx.fillStyle = theme.gap;
-    ctx.fillRect(0, 0, w, h);
-    ctx.textAlign = 'center';
-    ctx.textBaseline = 'middle';
-    const font = `600 14px ${theme.font}`;
-    const italic = `italic 14px ${theme.font}`;
-    ctx.font = font;
-
+    if (this.#shown.length === 0) {
+      ctx.fillStyle = theme.gap;
+      ctx.fillRect(0, 0, w, h);
+    }
+    const cols = grid.columns.length;
     grid.rows.forEach((row, r) => {
       const y = r * geo.rowHeight;
       if (row.freshness === 'offline' || row.freshness === 'nodata') {
+        const sig = `row:${row.freshness}`;
+        if (this.#shown[r * cols] === sig) return;
+        for (let c = 0; c < cols; c++) this.#shown[r * cols + c] = sig;
+        // Across the column gaps, which must come back when the pack does.
         ctx.fillStyle = this.#pattern!;
         ctx.fillRect(0, y, w, geo.rowHeight - 1);
-        ctx.fillStyle = theme.staleInk;
-        ctx.textAlign = 'left';
-        ctx.font = `700 14px ${theme.font}`;
-        ctx.fillText(row.freshness === 'offline' ? 'Offline' : 'No data yet', 10, y + geo.rowHeight / 2);
-        ctx.textAlign = 'center';
-        ctx.font = font;
+        this.#text(row.freshness === 'offline' ? 'Offline' : 'No data yet', 'bold', theme.staleInk, 10, y, 0, geo.rowHeight - 1, 'left');
         return;
       }
-      row.cells.forEach((cell, c) => this.#cell(cell, c * geo.colWidth, y, geo, balancing, font, italic));
+      if (this.#shown[r * cols]?.startsWith('row:')) {
+        // The pack is back: restore the column gaps its blank row covered.
+        ctx.fillStyle = theme.gap;
+        ctx.fillRect(0, y, w, geo.rowHeight);
+        for (let c = 0; c < cols; c++) this.#shown[r * cols + c] = '';
+      }
+      row.cells.forEach((cell, c) => {
+        const sig = `${cell.state}|${cell.fill}|${cell.ink}|${cell.text}|${balancing && cell.balancing}`;
+        if (this.#shown[r * cols + c] === sig) return;
+        this.#shown[r * cols + c] = sig;
+        this.#cell(cell, c * geo.colWidth, y, geo, balancing);
+      });
     });
   }
 
-  #cell(cell: HeatCell, x: number, y: number, geo: HeatGeometry, balancing: boolean, font: string, italic: string): void {
+  #cell(cell: HeatCell, x: number, y: number, geo: HeatGeometry, balancing: boolean): void {
     const ctx = this.#ctx;
+    // The 1 px gaps right and below were painted with the first full paint and are never touched.
     const cw = geo.colWidth - 1;
     const ch = geo.rowHeight - 1;
-    if (cell.fill === null) {
-      ctx.fillStyle = this.#pattern!;
-      ctx.fillRect(x, y, cw, ch);
-      ctx.fillStyle = this.#theme.staleInk;
-      if (cell.state === 'stale') ctx.font = italic;
-    } else {
-      ctx.fillStyle = cell.fill;
-      ctx.fillRect(x, y, cw, ch);
-      ctx.fillStyle = cell.ink ?? '#000000';
+    const plain = cell.fill === null;
+    ctx.fillStyle = plain ? this.#pattern! : cell.fill!;
+    ctx.fillRect(x, y, cw, ch);
+    if (cell.text) {
+      const ink = plain ? this.#theme.staleInk : (cell.ink ?? '#000000');
+      this.#text(cell.text, cell.state === 'stale' ? 'italic' : 'semibold', ink, x, y, cw, ch, 'center');
     }
-    if (cell.text) ctx.fillText(cell.text, x + cw / 2, y + ch / 2 + 1);
-    if (cell.state === 'stale') ctx.font = font;
     if (balancing && cell.balancing) {
       ctx.fillStyle = BALANCE_MARK;
       ctx.fillRect(x, y + ch - 4, cw, 4);
     }
   }
+
+  #text(text: string, style: 'semibold' | 'bold' | 'italic', ink: string, x: number, y: number, cw: number, ch: number, align: 'center' | 'left'): void {
+    const key = `${style}|${ink}|${text}`;
+    let g = this.#glyphs.get(key);
+    if (!g) {
+      if (this.#glyphs.size >= MAX_GLYPHS) this.#glyphs.clear();
+      g = this.#rasterise(text, style, ink);
+      this.#glyphs.set(key, g);
+    }
+    const gx = align === 'center' ? x + (cw - g.width) / 2 : x;
+    this.#ctx.drawImage(g.image, Math.round(gx), Math.round(y + (ch - g.height) / 2), g.width, g.height);
+  }
+
+  #rasterise(text: string, style: 'semibold' | 'bold' | 'italic', ink: string): Glyph {
+    const dpr = this.#dpr;
+    const font = `${style === 'italic' ? 'italic 400' : style === 'bold' ? '700' : '600'} 14px ${this.#theme.font}`;
+    const image = document.createElement('canvas');
+    const t = image.getContext('2d');
+    const probe = t ?? this.#ctx;
+    probe.font = font;
+    const width = Math.ceil(probe.measureText(text).width) + 2;
+    const height = 18;
+    image.width = Math.max(1, Math.round(width * dpr));
+    image.height = Math.round(height * dpr);
+    if (t) {
+      t.scale(dpr, dpr);
+      t.font = font;
+      t.fillStyle = ink;
+      t.textBaseline = 'middle';
+      t.fillText(text, 1, height / 2 + 1);
+    }
+    return { image, width, height };
+  }
+}
+
+/** What a fallback table cell says: the value, and "stale" / "balancing" in words. */
+export function fallbackText(cell: HeatCell, balancing: boolean): string {
+  return `${cell.text}${cell.state === 'stale' ? ' (stale)' : ''}${balancing && cell.balancing ? ' balancing' : ''}`;
+}
+
+/**
+ * Keeps the canvas's fallback <table> (the heatmap's numbers as text for assistive technology)
+ * in step with the grid. Written directly rather than through Svelte's keyed blocks: ~350 cells
+ * change every second, and here a refresh costs one text write per changed cell and nothing else.
+ */
+export class FallbackTable {
+  #table: HTMLTableElement;
+  #shape = '';
+  #texts: Text[][] = [];
+
+  constructor(table: HTMLTableElement) {
+    this.#table = table;
+  }
+
+  sync(grid: HeatGrid, balancing: boolean, offlineWord: (f: 'offline' | 'nodata') => string): void {
+    const shape = `${grid.columns.map((c) => c.key).join(',')}|${grid.rows.map((r) => `${r.address}:${r.freshness === 'offline' || r.freshness === 'nodata' ? 'x' : 'v'}`).join(',')}`;
+    if (shape !== this.#shape) this.#build(grid, shape);
+    grid.rows.forEach((row, r) => {
+      const texts = this.#texts[r];
+      const blank = row.freshness === 'offline' || row.freshness === 'nodata';
+      set(texts[0], `${row.name} (${row.note})`);
+      if (blank) set(texts[1], offlineWord(row.freshness as 'offline' | 'nodata'));
+      else row.cells.forEach((cell, c) => set(texts[c + 1], fallbackText(cell, balancing)));
+    });
+  }
+
+  #build(grid: HeatGrid, shape: string): void {
+    const doc = this.#table.ownerDocument;
+    const head = doc.createElement('thead');
+    const hr = head.insertRow();
+    const corner = doc.createElement('th');
+    corner.scope = 'col';
+    corner.textContent = 'Pack';
+    hr.append(corner);
+    for (const col of grid.columns) {
+      const th = doc.createElement('th');
+      th.scope = 'col';
+      th.textContent = col.title;
+      hr.append(th);
+    }
+    const body = doc.createElement('tbody');
+    this.#texts = grid.rows.map((row) => {
+      const tr = body.insertRow();
+      tr.dataset.address = String(row.address);
+      const th = doc.createElement('th');
+      th.scope = 'row';
+      const texts = [th.appendChild(doc.createTextNode(''))];
+      tr.append(th);
+      const blank = row.freshness === 'offline' || row.freshness === 'nodata';
+      const n = blank ? 1 : grid.columns.length;
+      for (let c = 0; c < n; c++) {
+        const td = tr.insertCell();
+        if (blank) td.colSpan = grid.columns.length;
+        texts.push(td.appendChild(doc.createTextNode('')));
+      }
+      return texts;
+    });
+    this.#table.querySelector('thead')?.remove();
+    this.#table.querySelector('tbody')?.remove();
+    this.#table.append(head, body);
+    this.#shape = shape;
+  }
+}
+
+function set(node: Text, value: string): void {
+  if (node.data !== value) node.data = value;
 }

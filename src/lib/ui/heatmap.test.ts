@@ -188,8 +188,19 @@ describe('buildCellGrid', () => {
   });
 
   it('summarises in words, including a bank with nothing live', () => {
-    expect(buildCellGrid([syntheticView(1), syntheticView(2, { state: 'stale' })]).summary).toMatch(/^1 of 2 packs live\. Bank mean \d+\u00a0mV/);
-    expect(buildCellGrid([syntheticView(1, { state: 'offline' })]).summary).toBe('No live cell voltages: 1 packs, none live.');
+    const g = buildCellGrid([syntheticView(1), syntheticView(2, { state: 'stale' })]);
+    expect(g.summary).toMatch(/^1 of 2 packs live\. Colours span \u2212\d+\u00a0mV to \+\d+\u00a0mV around the bank mean\.$/);
+    expect(g.highlight).toEqual({ label: 'Bank mean', value: expect.stringMatching(/^\d{4}\u00a0mV$/) });
+    const none = buildCellGrid([syntheticView(1, { state: 'offline' })]);
+    expect(none.summary).toBe('No live cell voltages: 1 packs, none live.');
+    expect(none.highlight).toBeNull();
+  });
+
+  it('keeps the summary sentence still while values move (no relayout per refresh)', () => {
+    const a = buildCellGrid([syntheticView(1, { tick: 1 }), syntheticView(2, { tick: 1 })]);
+    const b = buildCellGrid([syntheticView(1, { tick: 2 }), syntheticView(2, { tick: 2 })]);
+    expect(b.summary).toBe(a.summary);
+    expect(buildTempGrid([syntheticView(1, { tick: 1 })]).summary).toBe(buildTempGrid([syntheticView(1, { tick: 2 })]).summary);
   });
 });
 
@@ -203,7 +214,8 @@ describe('buildTempGrid', () => {
     expect(grid.rows[0].cells[5]).toMatchObject({ state: 'unfitted', fill: null, text: 'n/f', label: 'Pack 1, Ambient: not fitted' });
     expect(grid.rows[1].cells.every((c) => c.fill === null && c.state === 'stale')).toBe(true);
     expect(grid.rows[2].cells.every((c) => c.text === '' && c.state === 'offline')).toBe(true);
-    expect(grid.summary).toMatch(/Hottest live sensor/);
+    expect(grid.summary).toBe('1 of 3 packs live.');
+    expect(grid.highlight).toEqual({ label: 'Hottest live sensor', value: expect.stringMatching(/^\d+\.\d\u00a0°C$/) });
     expect(grid.legend.title).toBe('Temperature');
   });
 });

@@ -268,8 +268,13 @@ export interface HeatGrid {
   columns: HeatColumn[];
   rows: HeatRow[];
   legend: Legend;
-  /** One sentence for screen readers above the table. */
+  /**
+   * What the grid shows, in a sentence. Changes only when packs come and go or the scale steps,
+   * not on every refresh, so it costs no relayout per refresh.
+   */
   summary: string;
+  /** The one figure that does move every refresh ("Bank mean", "3296 mV"); null when none is live. */
+  highlight: { label: string; value: string } | null;
 }
 
 type GridPack = Pick<PackView, 'address' | 'isMaster' | 'analog' | 'status' | 'fresh' | 'health' | 'received_ms'>;
@@ -347,9 +352,10 @@ export function buildCellGrid(packs: readonly GridPack[]): HeatGrid {
   const live = freshness.filter(isLive).length;
   const summary =
     n > 0
-      ? `${live} of ${packs.length} packs live. Bank mean ${formatMillivolts(mean)}, colours span ${formatDeviation(-scale.halfRange_mV, 'mV')} to ${formatDeviation(scale.halfRange_mV, 'mV')}.`
+      ? `${live} of ${packs.length} packs live. Colours span ${formatDeviation(-scale.halfRange_mV, 'mV')} to ${formatDeviation(scale.halfRange_mV, 'mV')} around the bank mean.`
       : `No live cell voltages: ${packs.length} packs, none live.`;
-  return { columns, rows, legend: scale.legend, summary };
+  const highlight = n > 0 ? { label: 'Bank mean', value: formatMillivolts(mean) } : null;
+  return { columns, rows, legend: scale.legend, summary, highlight };
 }
 
 /** The pack × temperature-sensor grid of the whole bank. */
@@ -386,8 +392,8 @@ export function buildTempGrid(packs: readonly GridPack[]): HeatGrid {
   });
 
   const live = freshness.filter(isLive).length;
-  const summary = Number.isFinite(hottest)
-    ? `${live} of ${packs.length} packs live. Hottest live sensor ${formatTemp(hottest)}.`
-    : `No live temperatures: ${packs.length} packs, none live.`;
-  return { columns, rows, legend: scale.legend, summary };
+  const any = Number.isFinite(hottest);
+  const summary = any ? `${live} of ${packs.length} packs live.` : `No live temperatures: ${packs.length} packs, none live.`;
+  const highlight = any ? { label: 'Hottest live sensor', value: formatTemp(hottest) } : null;
+  return { columns, rows, legend: scale.legend, summary, highlight };
 }
