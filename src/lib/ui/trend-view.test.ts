@@ -9,8 +9,8 @@ describe('rangeWindow', () => {
   });
   it('starts at the oldest sample when the data is shorter than the span', () => {
     expect(rangeWindow('1h', 600_000, 900_000, 900_000)).toEqual({ from_ms: 600_000, to_ms: 900_000 });
-    // ...but never narrower than a minute.
-    expect(rangeWindow('1h', 895_000, 900_000, 900_000)).toEqual({ from_ms: 840_000, to_ms: 900_000 });
+    // ...but never narrower than 30 s.
+    expect(rangeWindow('1h', 895_000, 900_000, 900_000)).toEqual({ from_ms: 870_000, to_ms: 900_000 });
   });
   it('falls back to the default range for an unknown id', () => {
     expect(rangeWindow('nonsense', null, 0, 0).from_ms).toBe(-3_600_000);
