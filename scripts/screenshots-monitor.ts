@@ -80,6 +80,18 @@ async function main(): Promise<void> {
       await shoot(page, `monitor-wall-trouble-${size.name}.png`, false);
       await context.close();
     }
+    // The dark theme (system setting), overview and a pack page at desktop size.
+    const dark = await browser.newContext({ viewport: { width: 1280, height: 800 }, baseURL: preview.url, colorScheme: 'dark' });
+    await dark.addInitScript(NAME_HELPER_SCRIPT);
+    const page = await dark.newPage();
+    await openDemo(page);
+    await page.waitForTimeout(3000);
+    await shoot(page, 'monitor-overview-dark-desktop.png');
+    await page.getByTestId('pack-card-2').click();
+    await page.locator('[data-testid="trend"][data-phase="ready"]').waitFor();
+    await page.waitForTimeout(1500);
+    await shoot(page, 'monitor-pack-dark-desktop.png');
+    await dark.close();
   } finally {
     await browser.close();
     await preview.stop();
