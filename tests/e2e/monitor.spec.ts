@@ -56,6 +56,25 @@ test.describe('overview', () => {
     await expect(temps.locator('figure.legend')).toContainText(/°C/);
   });
 
+  test('the heatmap values stay in the accessibility tree of the browser while their layout is skipped', async ({ page }) => {
+    await openDemo(page, PACKS);
+    await page.evaluate(() => window.scrollTo(0, 0));
+    // At the top of the page the heatmap sections are off screen under content-visibility: auto
+    // (skipped layout and paint); ask Chromium itself, not Playwright's role engine, what a
+    // screen reader gets. (A table moved out of the canvas to an off-screen box lost this.)
+    const table = page.getByTestId('cell-heatmap').locator('table');
+    const firstCell = (await table.locator('tbody tr').first().locator('td').first().textContent())?.trim() ?? '';
+    expect(firstCell).toMatch(/^\d{4}$/);
+    expect(await table.evaluate((el) => el.checkVisibility({ contentVisibilityAuto: true }))).toBe(false);
+    const cdp = await page.context().newCDPSession(page);
+    await cdp.send('Accessibility.enable');
+    const { nodes } = (await cdp.send('Accessibility.getFullAXTree')) as { nodes: { role?: { value?: string }; name?: { value?: string }; ignored?: boolean }[] };
+    const exposed = nodes.filter((n) => !n.ignored);
+    expect(exposed.some((n) => n.role?.value === 'table' && n.name?.value === 'Cell voltages (mV)')).toBe(true);
+    expect(exposed.filter((n) => n.role?.value === 'columnheader' && n.name?.value === 'Cell 16').length).toBeGreaterThan(0);
+    expect(exposed.filter((n) => n.role?.value === 'rowheader' && /^Pack 16 /.test(n.name?.value ?? '')).length).toBeGreaterThan(0);
+  });
+
   test('a card opens its pack page', async ({ page }) => {
     await openDemo(page, PACKS);
     await page.getByTestId('pack-card-3').click();
