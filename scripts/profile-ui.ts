@@ -10,9 +10,8 @@ import { chromium } from 'playwright-core';
 import { CHROMIUM_ARGS } from '../playwright.config';
 import { syntheticRefresh } from '../tests/fixtures/synthetic-bank';
 import { openDemo, takeOverUpdates } from '../tests/e2e/monitor-helpers';
-import { NAME_HELPER_SCRIPT, TIMER_COUNTER_SCRIPT, ensureBuild, startPreview } from './bench/_ui-harness';
+import { NAME_HELPER_SCRIPT, TIMER_COUNTER_SCRIPT, ensureBuild, startPreview, traceDuring, type TraceEvent } from './bench/_ui-harness';
 
-interface TraceEvent { name: string; ph: string; ts: number; dur?: number; tid: number; pid: number; args?: Record<string, unknown>; cat: string }
 
 const where = process.argv[2] ?? 'top';
 ensureBuild();
@@ -35,31 +34,37 @@ if (where.startsWith('/')) {
   await page.waitForTimeout(1500);
 }
 const refreshes = Array.from({ length: 40 }, (_, i) => syntheticRefresh(16, 5000 + i, 0));
-const cdp = await context.newCDPSession(page);
-const events: TraceEvent[] = [];
-cdp.on('Tracing.dataCollected', (e) => events.push(...(e.value as unknown as TraceEvent[])));
-const done = new Promise<void>((r) => cdp.once('Tracing.tracingComplete', () => r()));
-if (process.env.JS_PROFILE) {
-  await cdp.send('Profiler.enable');
-  await cdp.send('Profiler.setSamplingInterval', { interval: 50 });
-  await cdp.send('Profiler.start');
-}
-await cdp.send('Tracing.start', { categories: 'devtools.timeline,disabled-by-default-devtools.timeline,blink.user_timing' + (process.env.SHOW_ARGS ? ',disabled-by-default-devtools.timeline.invalidationTracking' : ''), transferMode: 'ReportEvents' });
-await page.evaluate(async ({ refreshes, only }) => {
-  const apply = window.__monitorApply!;
-  const s = window.__packservice!.session;
-  for (let i = 0; i < refreshes.length; i++) {
-    await new Promise((r) => setTimeout(r, 150));
-    await new Promise((r) => requestAnimationFrame(r));
-    const now = s.clock.now();
-    performance.mark(`r${i}:start`);
-    for (const u of refreshes[i].slice(0, only)) { u.received_ms = now; u.health.lastGood_ms = now; apply(u); }
-    await new Promise((r) => requestAnimationFrame(() => setTimeout(r, 0)));
-    performance.mark(`r${i}:end`);
+type CpuProfile = { startTime: number; nodes: { id: number; callFrame: { functionName: string; url: string; lineNumber: number; columnNumber: number }; children?: number[] }[]; samples: number[]; timeDeltas: number[] };
+const categories = 'devtools.timeline,disabled-by-default-devtools.timeline,blink.user_timing' + (process.env.SHOW_ARGS ? ',disabled-by-default-devtools.timeline.invalidationTracking' : '');
+const { result: profile, events } = await traceDuring(page, categories, async (cdp): Promise<CpuProfile> => {
+  if (process.env.JS_PROFILE) {
+    await cdp.send('Profiler.enable');
+    await cdp.send('Profiler.setSamplingInterval', { interval: 50 });
+    await cdp.send('Profiler.start');
   }
-}, { refreshes, only: Number(process.env.PACKS ?? 16) });
-const { profile } = (process.env.JS_PROFILE ? await cdp.send('Profiler.stop') : { profile: { startTime: 0, nodes: [], samples: [], timeDeltas: [] } }) as unknown as { profile: { startTime: number; nodes: { id: number; callFrame: { functionName: string; url: string; lineNumber: number; columnNumber: number }; children?: number[] }[]; samples: number[]; timeDeltas: number[] } };
-await cdp.send('Tracing.end');
+  await page.evaluate(
+    async ({ refreshes, only }) => {
+      const apply = window.__monitorApply!;
+      const s = window.__packservice!.session;
+      for (let i = 0; i < refreshes.length; i++) {
+        await new Promise((r) => setTimeout(r, 150));
+        await new Promise((r) => requestAnimationFrame(r));
+        const now = s.clock.now();
+        performance.mark(`r${i}:start`);
+        for (const u of refreshes[i].slice(0, only)) {
+          u.received_ms = now;
+          u.health.lastGood_ms = now;
+          apply(u);
+        }
+        await new Promise((r) => requestAnimationFrame(() => setTimeout(r, 0)));
+        performance.mark(`r${i}:end`);
+      }
+    },
+    { refreshes, only: Number(process.env.PACKS ?? 16) }
+  );
+  if (!process.env.JS_PROFILE) return { startTime: 0, nodes: [], samples: [], timeDeltas: [] };
+  return ((await cdp.send('Profiler.stop')) as unknown as { profile: CpuProfile }).profile;
+});
 function jsReport(windows: [number, number][]) {
   const self = new Map<number, number>();
   let t = profile.startTime;
@@ -93,7 +98,6 @@ function jsReport(windows: [number, number][]) {
   console.log('JS self time per refresh, ms:');
   for (const [k, v] of [...byFn].filter(([k]) => !k.startsWith('(idle)') && !k.startsWith('(program)')).sort((a, b) => b[1] - a[1]).slice(0, 40)) console.log(`  ${(v / 1000 / windows.length).toFixed(2).padStart(7)}  ${k}`);
 }
-await done;
 await browser.close();
 await preview.stop();
 

@@ -8,6 +8,7 @@ import { dirname, join, posix, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { gzipSync } from 'node:zlib';
 import { createServer } from 'node:net';
+import type { CDPSession, Page } from 'playwright-core';
 
 export const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
 export const BUILD_DIR = join(ROOT, 'build');
@@ -180,3 +181,38 @@ export function percentile(values: readonly number[], p: number): number {
 }
 
 export const round = (v: number, decimals = 2): number => Math.round(v * 10 ** decimals) / 10 ** decimals;
+
+/** One Chromium trace event, as much of it as the bench and the profiler read. */
+export interface TraceEvent {
+  name: string;
+  cat: string;
+  ph: string;
+  ts: number;
+  /** Thread time (µs of CPU the thread has used so far): what makes CPU time measurable. */
+  tts?: number;
+  dur?: number;
+  pid: number;
+  tid: number;
+  args?: Record<string, unknown>;
+}
+
+/**
+ * Runs `work` while Chromium traces `categories` and returns the events with its result. `work`
+ * gets the CDP session, for anything it wants to start and stop inside the trace (a profiler).
+ */
+export async function traceDuring<T>(page: Page, categories: string, work: (cdp: CDPSession) => Promise<T>): Promise<{ result: T; events: TraceEvent[] }> {
+  const cdp = await page.context().newCDPSession(page);
+  const events: TraceEvent[] = [];
+  cdp.on('Tracing.dataCollected', (e) => events.push(...(e.value as unknown as TraceEvent[])));
+  const complete = new Promise<void>((resolve) => cdp.once('Tracing.tracingComplete', () => resolve()));
+  await cdp.send('Tracing.start', { categories, transferMode: 'ReportEvents' });
+  let result: T;
+  try {
+    result = await work(cdp);
+  } finally {
+    await cdp.send('Tracing.end');
+    await complete;
+    await cdp.detach();
+  }
+  return { result, events };
+}

@@ -38,7 +38,7 @@ import type { BenchFigures } from '../bench';
 import { syntheticAnalog, syntheticRefresh } from '../../tests/fixtures/synthetic-bank';
 import { openDemo, takeOverUpdates } from '../../tests/e2e/monitor-helpers';
 import { formatVoltage } from '../../src/lib/ui/format';
-import { NAME_HELPER_SCRIPT, TIMER_COUNTER_SCRIPT, ensureBuild, percentile, round, startPreview } from './_ui-harness';
+import { NAME_HELPER_SCRIPT, TIMER_COUNTER_SCRIPT, ensureBuild, percentile, round, startPreview, traceDuring } from './_ui-harness';
 import type { PackUpdate } from '../../src/lib/protocol/bank-types';
 
 const PACKS = 16;
@@ -61,32 +61,6 @@ interface Timed {
   retried: number;
 }
 
-interface MarkEvent {
-  name: string;
-  cat: string;
-  ts: number;
-  /** Thread time (µs of CPU used by that thread so far): what makes CPU time measurable. */
-  tts?: number;
-}
-
-/** Runs `work` with Chromium tracing the User Timing marks; returns the marks by name. */
-async function withMarks<T>(page: Page, work: () => Promise<T>): Promise<{ result: T; marks: Map<string, MarkEvent> }> {
-  const cdp = await page.context().newCDPSession(page);
-  const events: MarkEvent[] = [];
-  cdp.on('Tracing.dataCollected', (e) => events.push(...(e.value as unknown as MarkEvent[])));
-  const complete = new Promise<void>((resolve) => cdp.once('Tracing.tracingComplete', () => resolve()));
-  await cdp.send('Tracing.start', { categories: 'blink.user_timing', transferMode: 'ReportEvents' });
-  let result: T;
-  try {
-    result = await work();
-  } finally {
-    await cdp.send('Tracing.end');
-    await complete;
-    await cdp.detach();
-  }
-  return { result, marks: new Map(events.filter((e) => e.cat.includes('blink.user_timing')).map((e) => [e.name, e])) };
-}
-
 /**
  * Applies `refreshes` (each one full bank) one by one. Each starts at the beginning of a frame
  * (in a requestAnimationFrame callback) and its window ends with the first task after that
@@ -98,7 +72,7 @@ async function withMarks<T>(page: Page, work: () => Promise<T>): Promise<{ resul
  * redraw) is measured again with the next refresh. Checks the DOM after each refresh.
  */
 async function timeRefreshes(page: Page, refreshes: PackUpdate[][], check: { selector: string; texts: string[] }, wanted: number): Promise<Timed> {
-  const { result, marks } = await withMarks(page, () =>
+  const { result, events } = await traceDuring(page, 'blink.user_timing', () =>
     page.evaluate(
       async ({ refreshes, check, wanted }) => {
         const apply = window.__monitorApply;
@@ -147,6 +121,7 @@ async function timeRefreshes(page: Page, refreshes: PackUpdate[][], check: { sel
       { refreshes, check, wanted }
     )
   );
+  const marks = new Map(events.filter((e) => e.cat.includes('blink.user_timing')).map((e) => [e.name, e]));
   const cpu_ms = result.kept.map((i) => {
     const a = marks.get(`ui-refresh-${i}:start`);
     const b = marks.get(`ui-refresh-${i}:end`);
