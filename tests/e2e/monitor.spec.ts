@@ -8,6 +8,16 @@ import { FLAG_CELL_OV_WARNING, FLAG_DISCHARGE_MOS_FAULT, syntheticAnalog, synthe
 
 const PACKS = 16;
 
+/** In the page: which thread paints a heatmap canvas. */
+function paintedBy(el: Element): 'worker' | 'main' {
+  try {
+    (el as HTMLCanvasElement).getContext('2d');
+    return 'main';
+  } catch {
+    return 'worker';
+  }
+}
+
 test.describe('overview', () => {
   test('shows 16 live pack cards, the bank totals and both heatmaps with legends', async ({ page }) => {
     await openDemo(page, PACKS);
@@ -40,6 +50,8 @@ test.describe('overview', () => {
     // Off screen the canvas waits unpainted (hidden); on screen it shows the current values.
     await canvas.evaluate((el) => el.scrollIntoView());
     await expect(canvas).toBeVisible();
+    // Painted by the worker: a canvas handed to one refuses a context on the main thread.
+    expect(await canvas.evaluate(paintedBy)).toBe('worker');
     await canvas.hover({ position: { x: 10, y: 10 } });
     await expect(canvas).toHaveAttribute('title', /^Pack 1, cell 1: \d{4}\smV, .* from the bank mean/);
     await canvas.hover({ position: { x: 50 * 2 + 10, y: 40 * 3 + 10 } });
@@ -73,6 +85,35 @@ test.describe('overview', () => {
     expect(exposed.some((n) => n.role?.value === 'table' && n.name?.value === 'Cell voltages (mV)')).toBe(true);
     expect(exposed.filter((n) => n.role?.value === 'columnheader' && n.name?.value === 'Cell 16').length).toBeGreaterThan(0);
     expect(exposed.filter((n) => n.role?.value === 'rowheader' && /^Pack 16 /.test(n.name?.value ?? '')).length).toBeGreaterThan(0);
+  });
+
+  test.describe('without the paint worker', () => {
+    // The service worker would serve the worker script from its cache, past page.route.
+    test.use({ serviceWorkers: 'block' });
+    test('the heatmap is painted on the main thread instead', async ({ page }) => {
+      await page.route(/heat-paint\.worker/, (route) => route.abort());
+      const warnings: string[] = [];
+      page.on('console', (m) => {
+        if (m.type() === 'warning') warnings.push(m.text());
+      });
+      await openDemo(page, PACKS);
+      const canvas = page.getByTestId('cell-heatmap-canvas');
+      // The section, not the canvas: the canvas is replaced when the worker fails.
+      await page.getByTestId('cell-heatmap').scrollIntoViewIfNeeded();
+      await expect.poll(() => canvas.evaluate(paintedBy)).toBe('main');
+      await expect.poll(() => canvas.evaluate((el) => getComputedStyle(el).opacity)).toBe('1');
+      const colours = await canvas.evaluate((el) => {
+        const c = el as HTMLCanvasElement;
+        const d = c.getContext('2d')!.getImageData(0, 0, c.width, 40).data;
+        const seen = new Set<string>();
+        for (let i = 0; i < d.length; i += 4) seen.add(`${d[i]},${d[i + 1]},${d[i + 2]}`);
+        return seen.size;
+      });
+      expect(colours).toBeGreaterThan(3);
+      expect(warnings.some((w) => w.includes('Heatmap paint worker failed'))).toBe(true);
+      // The table for assistive technology moved with the new canvas and is filled.
+      await expect(page.getByTestId('cell-heatmap').locator('table tbody tr')).toHaveCount(PACKS);
+    });
   });
 
   test('a card opens its pack page', async ({ page }) => {
@@ -116,25 +157,40 @@ test.describe('trouble', () => {
     await expect(page.getByTestId('temp-heatmap').locator('tr[data-address="9"] td')).toHaveText(['Offline']);
 
     // On the canvas: the stale row is hatched grey (two greys, no hue), a live row a flat colour.
-    const patch = (row: number) =>
-      page.getByTestId('cell-heatmap-canvas').evaluate((el, row) => {
-        const c = el as HTMLCanvasElement;
-        const dpr = c.width / c.clientWidth;
-        const d = c.getContext('2d')!.getImageData(Math.round(2 * dpr), Math.round((row * 40 + 2) * dpr), Math.round(8 * dpr), Math.round(8 * dpr)).data;
-        const colours = new Set<string>();
-        let maxChroma = 0;
-        for (let i = 0; i < d.length; i += 4) {
-          colours.add(`${d[i]},${d[i + 1]},${d[i + 2]}`);
-          maxChroma = Math.max(maxChroma, Math.max(d[i], d[i + 1], d[i + 2]) - Math.min(d[i], d[i + 1], d[i + 2]));
-        }
-        return { colours: colours.size, maxChroma };
-      }, row);
+    // The canvas is painted in a worker (it belongs to an OffscreenCanvas there), so its pixels
+    // are read from a screenshot of it, decoded by the page.
+    const patch = async (row: number) => {
+      const canvas = page.getByTestId('cell-heatmap-canvas');
+      await canvas.scrollIntoViewIfNeeded();
+      const png = (await canvas.screenshot()).toString('base64');
+      return page.evaluate(
+        async ({ png, row }) => {
+          const img = new Image();
+          img.src = `data:image/png;base64,${png}`;
+          await img.decode();
+          const c = document.createElement('canvas');
+          c.width = img.naturalWidth;
+          c.height = img.naturalHeight;
+          const ctx = c.getContext('2d')!;
+          ctx.drawImage(img, 0, 0);
+          const d = ctx.getImageData(2, row * 40 + 2, 8, 8).data;
+          const colours = new Set<string>();
+          let maxChroma = 0;
+          for (let i = 0; i < d.length; i += 4) {
+            colours.add(`${d[i]},${d[i + 1]},${d[i + 2]}`);
+            maxChroma = Math.max(maxChroma, Math.max(d[i], d[i + 1], d[i + 2]) - Math.min(d[i], d[i + 1], d[i + 2]));
+          }
+          return { colours: colours.size, maxChroma };
+        },
+        { png, row }
+      );
+    };
     // Off screen the canvas is hidden until it is painted again: never the old colours.
     const canvasEl = page.getByTestId('cell-heatmap-canvas');
     await page.evaluate(() => window.scrollTo(0, 0));
-    expect(await canvasEl.evaluate((el) => getComputedStyle(el).visibility)).toBe('hidden');
+    expect(await canvasEl.evaluate((el) => getComputedStyle(el).opacity)).toBe('0');
     await canvasEl.evaluate((el) => el.scrollIntoView());
-    await expect.poll(() => canvasEl.evaluate((el) => getComputedStyle(el).visibility)).toBe('visible');
+    await expect.poll(() => canvasEl.evaluate((el) => getComputedStyle(el).opacity)).toBe('1');
     expect((await patch(4)).colours).toBeGreaterThan(1);
     expect((await patch(4)).maxChroma).toBeLessThan(20);
     expect((await patch(0)).colours).toBe(1);

@@ -1,7 +1,8 @@
 // Draws a HeatGrid's cells on a canvas. A 16 x 16 bank heatmap changes almost every cell on every
 // refresh; as DOM that is ~800 dirty layout objects and ~300 style recalcs per second, on a canvas
-// it is one draw call per cell. The numbers stay text for assistive technology in the canvas's
-// fallback table (HeatTable.svelte); this module only paints. Browser-only (needs a 2D context).
+// it is one draw call per cell. The painter runs in a worker where the browser can hand it the
+// canvas (heat-surface.ts), else on the main thread. The numbers stay text for assistive
+// technology in the canvas's fallback table (FallbackTable, below). Browser-only.
 
 import type { HeatCell, HeatGrid } from './heatmap';
 
@@ -42,12 +43,50 @@ export function cellAt(grid: HeatGrid, geo: HeatGeometry, x: number, y: number):
   return { row, col };
 }
 
-function hatch(ctx: CanvasRenderingContext2D, theme: HeatTheme, dpr: number): CanvasPattern | string {
+/** What the painter needs of one cell: no sentences, so it posts cheaply to a worker. */
+export type PaintCell = Pick<HeatCell, 'state' | 'fill' | 'ink' | 'text' | 'balancing'>;
+
+/** What the painter needs of a grid. */
+export interface PaintGrid {
+  cols: number;
+  rows: { freshness: HeatGrid['rows'][number]['freshness']; cells: PaintCell[] }[];
+}
+
+export function toPaintGrid(grid: HeatGrid): PaintGrid {
+  return {
+    cols: grid.columns.length,
+    rows: grid.rows.map((row) => ({
+      freshness: row.freshness,
+      cells: row.cells.map((c) => ({ state: c.state, fill: c.fill, ink: c.ink, text: c.text, balancing: c.balancing }))
+    }))
+  };
+}
+
+/** The canvas's CSS size for a grid. */
+export function canvasSize(grid: { cols: number; rows: readonly unknown[] }, geo: HeatGeometry): { width: number; height: number } {
+  return { width: grid.cols * geo.colWidth, height: grid.rows.length * geo.rowHeight };
+}
+
+type Ctx2D = CanvasRenderingContext2D | OffscreenCanvasRenderingContext2D;
+
+/**
+ * A small bitmap to draw a glyph or the hatch tile on: an OffscreenCanvas where there is one (also
+ * in a worker, which has no document), else a detached <canvas>.
+ */
+function scratch(width_px: number, height_px: number): { canvas: OffscreenCanvas | HTMLCanvasElement; ctx: Ctx2D | null } {
+  if (typeof OffscreenCanvas === 'function') {
+    const canvas = new OffscreenCanvas(width_px, height_px);
+    return { canvas, ctx: canvas.getContext('2d') };
+  }
+  const canvas = document.createElement('canvas');
+  canvas.width = width_px;
+  canvas.height = height_px;
+  return { canvas, ctx: canvas.getContext('2d') };
+}
+
+function hatch(ctx: Ctx2D, theme: HeatTheme, dpr: number): CanvasPattern | string {
   const size = Math.round(7 * dpr);
-  const tile = document.createElement('canvas');
-  tile.width = size;
-  tile.height = size;
-  const t = tile.getContext('2d');
+  const { canvas: tile, ctx: t } = scratch(size, size);
   if (!t) return theme.hatchA;
   t.fillStyle = theme.hatchA;
   t.fillRect(0, 0, size, size);
@@ -66,7 +105,7 @@ function hatch(ctx: CanvasRenderingContext2D, theme: HeatTheme, dpr: number): Ca
 }
 
 interface Glyph {
-  image: HTMLCanvasElement;
+  image: OffscreenCanvas | HTMLCanvasElement;
   /** CSS px. */
   width: number;
   height: number;
@@ -75,9 +114,13 @@ interface Glyph {
 /** Glyph cache bound: a bank shows a few hundred distinct numbers; this is many times that. */
 const MAX_GLYPHS = 4000;
 
+/**
+ * Paints a PaintGrid on a canvas, on the main thread or (with an OffscreenCanvas) in a worker:
+ * it reads no document and no globals, so theme and device pixel ratio come in as arguments.
+ */
 export class HeatPainter {
-  #canvas: HTMLCanvasElement;
-  #ctx: CanvasRenderingContext2D;
+  #canvas: HTMLCanvasElement | OffscreenCanvas;
+  #ctx: Ctx2D;
   #pattern: CanvasPattern | string | null = null;
   #dpr = 1;
   #theme: HeatTheme;
@@ -90,42 +133,38 @@ export class HeatPainter {
   #shown: string[] = [];
   #shownCols = -1;
 
-  constructor(canvas: HTMLCanvasElement) {
-    const ctx = canvas.getContext('2d', { alpha: false });
+  constructor(canvas: HTMLCanvasElement | OffscreenCanvas, theme: HeatTheme) {
+    const ctx = canvas.getContext('2d', { alpha: false }) as Ctx2D | null;
     if (!ctx) throw new Error('2D canvas is not available');
     this.#canvas = canvas;
     this.#ctx = ctx;
-    this.#theme = readTheme(canvas);
+    this.#theme = theme;
   }
 
-  /** After a theme switch. */
-  retheme(): void {
-    this.#theme = readTheme(this.#canvas);
+  /** After a theme switch: everything is painted again in the new colours. */
+  retheme(theme: HeatTheme): void {
+    this.#theme = theme;
     this.#pattern = null;
     this.#glyphs.clear();
     this.#shown = [];
   }
 
-  draw(grid: HeatGrid, geo: HeatGeometry, balancing: boolean): void {
-    const dpr = globalThis.devicePixelRatio || 1;
-    const w = grid.columns.length * geo.colWidth;
-    const h = grid.rows.length * geo.rowHeight;
+  draw(grid: PaintGrid, geo: HeatGeometry, balancing: boolean, dpr: number): void {
+    const { width: w, height: h } = canvasSize(grid, geo);
     const pw = Math.round(w * dpr);
     const ph = Math.round(h * dpr);
     const ctx = this.#ctx;
     if (this.#canvas.width !== pw || this.#canvas.height !== ph || dpr !== this.#dpr) {
       this.#canvas.width = pw;
       this.#canvas.height = ph;
-      this.#canvas.style.width = `${w}px`;
-      this.#canvas.style.height = `${h}px`;
       this.#dpr = dpr;
       this.#pattern = null;
       this.#glyphs.clear();
       this.#shown = [];
     }
-    if (this.#shownCols !== grid.columns.length) {
+    if (this.#shownCols !== grid.cols) {
       this.#shown = [];
-      this.#shownCols = grid.columns.length;
+      this.#shownCols = grid.cols;
     }
     const theme = this.#theme;
     if (!this.#pattern) this.#pattern = hatch(ctx, theme, dpr);
@@ -134,7 +173,7 @@ export class HeatPainter {
       ctx.fillStyle = theme.gap;
       ctx.fillRect(0, 0, w, h);
     }
-    const cols = grid.columns.length;
+    const cols = grid.cols;
     grid.rows.forEach((row, r) => {
       const y = r * geo.rowHeight;
       if (row.freshness === 'offline' || row.freshness === 'nodata') {
@@ -162,7 +201,7 @@ export class HeatPainter {
     });
   }
 
-  #cell(cell: HeatCell, x: number, y: number, geo: HeatGeometry, balancing: boolean): void {
+  #cell(cell: PaintCell, x: number, y: number, geo: HeatGeometry, balancing: boolean): void {
     const ctx = this.#ctx;
     // The 1 px gaps right and below were painted with the first full paint and are never touched.
     const cw = geo.colWidth - 1;
@@ -195,14 +234,10 @@ export class HeatPainter {
   #rasterise(text: string, style: 'semibold' | 'bold' | 'italic', ink: string): Glyph {
     const dpr = this.#dpr;
     const font = `${style === 'italic' ? 'italic 400' : style === 'bold' ? '700' : '600'} 14px ${this.#theme.font}`;
-    const image = document.createElement('canvas');
-    const t = image.getContext('2d');
-    const probe = t ?? this.#ctx;
-    probe.font = font;
-    const width = Math.ceil(probe.measureText(text).width) + 2;
+    this.#ctx.font = font;
+    const width = Math.ceil(this.#ctx.measureText(text).width) + 2;
     const height = 18;
-    image.width = Math.max(1, Math.round(width * dpr));
-    image.height = Math.round(height * dpr);
+    const { canvas: image, ctx: t } = scratch(Math.max(1, Math.round(width * dpr)), Math.round(height * dpr));
     if (t) {
       t.scale(dpr, dpr);
       t.font = font;
@@ -225,12 +260,12 @@ export function fallbackText(cell: HeatCell, balancing: boolean): string {
  * change every second, and here a refresh costs one text write per changed cell and nothing else.
  */
 export class FallbackTable {
-  #table: HTMLTableElement;
+  readonly table: HTMLTableElement;
   #shape = '';
   #texts: Text[][] = [];
 
   constructor(table: HTMLTableElement) {
-    this.#table = table;
+    this.table = table;
   }
 
   sync(grid: HeatGrid, balancing: boolean, offlineWord: (f: 'offline' | 'nodata') => string): void {
@@ -246,7 +281,7 @@ export class FallbackTable {
   }
 
   #build(grid: HeatGrid, shape: string): void {
-    const doc = this.#table.ownerDocument;
+    const doc = this.table.ownerDocument;
     const head = doc.createElement('thead');
     const hr = head.insertRow();
     const corner = doc.createElement('th');
@@ -276,9 +311,9 @@ export class FallbackTable {
       }
       return texts;
     });
-    this.#table.querySelector('thead')?.remove();
-    this.#table.querySelector('tbody')?.remove();
-    this.#table.append(head, body);
+    this.table.querySelector('thead')?.remove();
+    this.table.querySelector('tbody')?.remove();
+    this.table.append(head, body);
     this.#shape = shape;
   }
 }
