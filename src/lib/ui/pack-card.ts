@@ -65,3 +65,21 @@ export function packCardModel(view: PackView, now_ms: number): PackCardModel {
   model.sentence = parts.join(', ');
   return model;
 }
+
+const cardCache = new WeakMap<PackView, { now_ms: number; model: PackCardModel }>();
+
+/**
+ * The cards of a bank, reusing the model of every pack whose view did not change since the last
+ * call at the same `now_ms` (the session replaces only the view of a pack that reported). The
+ * poller delivers packs one at a time; with the same object, Svelte leaves the other 15 cards
+ * alone instead of comparing every one of their texts again.
+ */
+export function packCardModels(views: readonly PackView[], now_ms: number): PackCardModel[] {
+  return views.map((view) => {
+    const hit = cardCache.get(view);
+    if (hit && hit.now_ms === now_ms) return hit.model;
+    const model = packCardModel(view, now_ms);
+    cardCache.set(view, { now_ms, model });
+    return model;
+  });
+}

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { FLAG_CELL_OV_WARNING, FLAG_DISCHARGE_MOS_FAULT, syntheticStatus, syntheticView } from '../../../tests/fixtures/synthetic-bank';
 import type { StatusFlag } from '$lib/protocol/types';
 import { freshnessSentence, packFreshness, valueAge_ms } from './freshness';
-import { packCardModel } from './pack-card';
+import { packCardModel, packCardModels } from './pack-card';
 import { alarmSummary, cellStats, coldest, hottest, packActivity, parseVersionString } from './pack-summary';
 
 describe('cellStats', () => {
@@ -115,5 +115,22 @@ describe('packCardModel', () => {
     const m = packCardModel(syntheticView(3, { state: 'offline', received_ms: 0 }), 60_000);
     expect(m).toMatchObject({ muted: true, voltage: '—', current: '—', soc: '—', hottest: '—', socGauge: null, alarmLevel: 'unknown', alarmText: 'Offline' });
     expect(m.sentence).toBe('Pack 3, slave, Offline, last seen 1\u00a0min ago');
+  });
+});
+
+describe('packCardModels', () => {
+  it('reuses the model of a pack whose view did not change, and only at the same time', () => {
+    const views = [syntheticView(1), syntheticView(2), syntheticView(3)];
+    const first = packCardModels(views, 50_000);
+    const updated = [views[0], { ...views[1], received_ms: (views[1].received_ms ?? 0) + 1000 }, views[2]];
+    const second = packCardModels(updated, 50_000);
+    expect(second[0]).toBe(first[0]);
+    expect(second[2]).toBe(first[2]);
+    expect(second[1]).not.toBe(first[1]);
+    expect(second[1]).toEqual(packCardModel(updated[1], 50_000));
+    // The age in the freshness text moves with the clock: a new time means new models.
+    const later = packCardModels(updated, 51_000);
+    expect(later[0]).not.toBe(second[0]);
+    expect(later[0]).toEqual(packCardModel(views[0], 51_000));
   });
 });
