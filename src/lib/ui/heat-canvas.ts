@@ -263,6 +263,8 @@ export class FallbackTable {
   readonly table: HTMLTableElement;
   #shape = '';
   #texts: Text[][] = [];
+  /** What each text node holds: compared here, not by reading ~350 nodes back from the DOM. */
+  #written: string[][] = [];
 
   constructor(table: HTMLTableElement) {
     this.table = table;
@@ -273,10 +275,16 @@ export class FallbackTable {
     if (shape !== this.#shape) this.#build(grid, shape);
     grid.rows.forEach((row, r) => {
       const texts = this.#texts[r];
+      const written = this.#written[r];
+      const set = (i: number, value: string) => {
+        if (written[i] === value) return;
+        written[i] = value;
+        texts[i].data = value;
+      };
       const blank = row.freshness === 'offline' || row.freshness === 'nodata';
-      set(texts[0], `${row.name} (${row.note})`);
-      if (blank) set(texts[1], offlineWord(row.freshness as 'offline' | 'nodata'));
-      else row.cells.forEach((cell, c) => set(texts[c + 1], fallbackText(cell, balancing)));
+      set(0, `${row.name} (${row.note})`);
+      if (blank) set(1, offlineWord(row.freshness as 'offline' | 'nodata'));
+      else row.cells.forEach((cell, c) => set(c + 1, fallbackText(cell, balancing)));
     });
   }
 
@@ -311,6 +319,7 @@ export class FallbackTable {
       }
       return texts;
     });
+    this.#written = this.#texts.map((texts) => texts.map(() => ''));
     this.table.querySelector('thead')?.remove();
     this.table.querySelector('tbody')?.remove();
     this.table.append(head, body);
@@ -318,6 +327,3 @@ export class FallbackTable {
   }
 }
 
-function set(node: Text, value: string): void {
-  if (node.data !== value) node.data = value;
-}

@@ -1,10 +1,12 @@
-// Messages between the main thread (heat-surface.ts) and the heatmap paint worker.
+// Messages between the main thread (heat-surface.ts) and the heatmap paint worker. One worker
+// serves every heatmap canvas of the app, each under its own id.
 
 import type { HeatGeometry, HeatTheme, PaintGrid } from './heat-canvas';
 
 export type ToPainter =
-  | { kind: 'init'; canvas: OffscreenCanvas; theme: HeatTheme }
-  | { kind: 'draw'; seq: number; grid: PaintGrid; geo: HeatGeometry; balancing: boolean; dpr: number }
-  | { kind: 'retheme'; theme: HeatTheme };
+  | { kind: 'add'; id: number; canvas: OffscreenCanvas; theme: HeatTheme }
+  | { kind: 'draw'; id: number; seq: number; grid: PaintGrid; geo: HeatGeometry; balancing: boolean; dpr: number }
+  | { kind: 'retheme'; id: number; theme: HeatTheme }
+  | { kind: 'remove'; id: number };
 
-export type FromPainter = { kind: 'drawn'; seq: number } | { kind: 'failed'; message: string };
+export type FromPainter = { kind: 'drawn'; id: number; seq: number } | { kind: 'failed'; id: number; message: string };
