@@ -3,7 +3,7 @@
 // caller learns when a grid is on the canvas (`ondrawn`), so it can keep the canvas hidden until
 // the colours shown are the current ones.
 
-import { HeatPainter, canvasSize, readTheme, toPaintGrid, type HeatGeometry } from './heat-canvas';
+import { HeatPainter, canvasSize, encodePaintGrid, readTheme, toPaintGrid, type HeatGeometry } from './heat-canvas';
 import type { HeatGrid } from './heatmap';
 import type { FromPainter, ToPainter } from './heat-paint-protocol';
 
@@ -101,7 +101,7 @@ class WorkerSurface implements HeatSurface {
 
   draw(grid: HeatGrid, geo: HeatGeometry, balancing: boolean): void {
     sizeElement(this.#canvas, grid, geo);
-    this.#post({ kind: 'draw', id: this.#id, seq: ++this.#seq, grid: toPaintGrid(grid), geo, balancing, dpr: globalThis.devicePixelRatio || 1 });
+    this.#post({ kind: 'draw', id: this.#id, seq: ++this.#seq, grid: encodePaintGrid(grid), geo, balancing, dpr: globalThis.devicePixelRatio || 1 });
   }
 
   retheme(): void {
