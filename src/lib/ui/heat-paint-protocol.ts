@@ -5,8 +5,11 @@ import type { HeatGeometry, HeatTheme } from './heat-canvas';
 
 export type ToPainter =
   | { kind: 'add'; id: number; canvas: OffscreenCanvas; theme: HeatTheme }
-  /** `grid`: encodePaintGrid()'s string. */
-  | { kind: 'draw'; id: number; seq: number; grid: string; geo: HeatGeometry; balancing: boolean; dpr: number }
+  /**
+   * `grid`: encodePaintGrid()'s string. `visible`: the canvas is near the viewport, so paint
+   * now; otherwise the worker waits a moment and paints only the newest grid.
+   */
+  | { kind: 'draw'; id: number; seq: number; grid: string; geo: HeatGeometry; balancing: boolean; dpr: number; visible: boolean }
   | { kind: 'retheme'; id: number; theme: HeatTheme }
   | { kind: 'remove'; id: number };
 

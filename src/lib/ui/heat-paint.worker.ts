@@ -11,10 +11,19 @@ const painters = new Map<number, HeatPainter>();
  * canvas's removal (leaving the page) overtook in the meantime are never painted.
  */
 const pending = new Map<number, Extract<ToPainter, { kind: 'draw' }>>();
-let flushing = false;
+/**
+ * An off-screen canvas is kept current, but without hurry: its grids wait this long, so a page
+ * left at once (overview, then a pack) is never painted and does not take a core from the page
+ * being opened, and a canvas far from view is painted a few times a second at most.
+ */
+const OFF_SCREEN_DELAY_ms = 300;
+let soon: ReturnType<typeof setTimeout> | null = null;
+let later: ReturnType<typeof setTimeout> | null = null;
 
 function flush(): void {
-  flushing = false;
+  if (soon !== null) clearTimeout(soon);
+  if (later !== null) clearTimeout(later);
+  soon = later = null;
   for (const [id, m] of pending) {
     pending.delete(id);
     const painter = painters.get(id);
@@ -42,10 +51,8 @@ self.onmessage = (e: MessageEvent<ToPainter>) => {
     } else if (m.kind === 'retheme') painters.get(m.id)?.retheme(m.theme);
     else {
       pending.set(m.id, m);
-      if (!flushing) {
-        flushing = true;
-        setTimeout(flush, 0);
-      }
+      if (m.visible) soon ??= setTimeout(flush, 0);
+      else later ??= setTimeout(flush, OFF_SCREEN_DELAY_ms);
     }
   } catch (err) {
     reply({ kind: 'failed', id: m.id, message: err instanceof Error ? err.message : String(err) });

@@ -8,8 +8,8 @@ import type { HeatGrid } from './heatmap';
 import type { FromPainter, ToPainter } from './heat-paint-protocol';
 
 export interface HeatSurface {
-  /** Paints `grid`; `ondrawn` runs once it is on the canvas. */
-  draw(grid: HeatGrid, geo: HeatGeometry, balancing: boolean): void;
+  /** Paints `grid` (sooner if `visible`); `ondrawn` runs once it is on the canvas. */
+  draw(grid: HeatGrid, geo: HeatGeometry, balancing: boolean, visible: boolean): void;
   /** Re-reads the theme colours from the canvas's CSS and repaints on the next draw. */
   retheme(): void;
   destroy(): void;
@@ -38,6 +38,7 @@ class MainThreadSurface implements HeatSurface {
   }
 
   draw(grid: HeatGrid, geo: HeatGeometry, balancing: boolean): void {
+    // Called only for a visible canvas (or for printing): the main thread has no time to spare.
     sizeElement(this.#canvas, grid, geo);
     this.#painter.draw(toPaintGrid(grid), geo, balancing, globalThis.devicePixelRatio || 1);
     this.#ondrawn();
@@ -99,9 +100,9 @@ class WorkerSurface implements HeatSurface {
     this.#worker.postMessage(m, transfer);
   }
 
-  draw(grid: HeatGrid, geo: HeatGeometry, balancing: boolean): void {
+  draw(grid: HeatGrid, geo: HeatGeometry, balancing: boolean, visible: boolean): void {
     sizeElement(this.#canvas, grid, geo);
-    this.#post({ kind: 'draw', id: this.#id, seq: ++this.#seq, grid: encodePaintGrid(grid), geo, balancing, dpr: globalThis.devicePixelRatio || 1 });
+    this.#post({ kind: 'draw', id: this.#id, seq: ++this.#seq, grid: encodePaintGrid(grid), geo, balancing, dpr: globalThis.devicePixelRatio || 1, visible });
   }
 
   retheme(): void {
