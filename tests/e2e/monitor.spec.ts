@@ -123,6 +123,47 @@ test.describe('overview', () => {
     });
   });
 
+  test('what is on screen shows a refresh at once; a section off screen catches up in idle time', async ({ page }) => {
+    await openDemo(page, PACKS);
+    await takeOverUpdates(page, PACKS);
+    /** Applies pack 1's next values and reports what the card and the heatmap show before any frame, and after idle time. */
+    const applyAndLook = (tick: number) =>
+      page.evaluate(
+        async ({ analog, status }) => {
+          const apply = window.__monitorApply!;
+          const now = window.__packservice!.session.clock.now();
+          const look = () => ({
+            card: document.querySelector('[data-testid="pack-card-1"] .v')?.textContent ?? '',
+            cell: document.querySelector('[data-testid="cell-heatmap"] tr[data-address="1"] td')?.textContent ?? ''
+          });
+          apply({ address: 1, received_ms: now, analog, status, health: { address: 1, state: 'ok', lastGood_ms: now, noReplyCount: 0, badReplyCount: 0, consecutiveFailures: 0, nextProbe_ms: null, lastError: null } });
+          // Svelte applies state changes in a microtask: after it, before any frame.
+          await Promise.resolve();
+          await new Promise<void>((r) => queueMicrotask(r));
+          const atOnce = look();
+          await new Promise((r) => requestIdleCallback(r, { timeout: 2000 }));
+          return { atOnce, afterIdle: look() };
+        },
+        { analog: { ...syntheticAnalog(1, tick), cells_mV: Array(16).fill(3000 + tick), voltage_V: (16 * (3000 + tick)) / 1000 }, status: syntheticStatus(1, tick) }
+      );
+
+    // At the top of the overview: the cards are on screen, the heatmaps below are not.
+    await page.evaluate(() => window.scrollTo(0, 0));
+    await page.waitForTimeout(300);
+    const top = await applyAndLook(111);
+    expect(top.atOnce.card).toBe('49.78\u00a0V');
+    expect(top.atOnce.cell).not.toMatch(/^3111/);
+    expect(top.afterIdle.cell).toMatch(/^3111/);
+
+    // Scrolled down to the cell heatmap: now the cards are the ones off screen.
+    await page.getByTestId('cell-heatmap').scrollIntoViewIfNeeded();
+    await page.waitForTimeout(300);
+    const down = await applyAndLook(222);
+    expect(down.atOnce.cell).toMatch(/^3222/);
+    expect(down.atOnce.card).toBe('49.78\u00a0V');
+    expect(down.afterIdle.card).toBe('51.55\u00a0V');
+  });
+
   test('a card opens its pack page', async ({ page }) => {
     await openDemo(page, PACKS);
     await page.getByTestId('pack-card-3').click();
