@@ -6,6 +6,7 @@
 //   PACKS=1        apply only the first pack of each refresh (the fixed cost of any update)
 //   JS_PROFILE=1   also sample JS (inclusive and self time per function, inside the windows)
 //   SHOW_ARGS=1    print one refresh's layout roots, paints and invalidations
+//   SHOW_TASKS=1   print the events of the three windows that cost the most CPU
 import { chromium } from 'playwright-core';
 import { CHROMIUM_ARGS } from '../playwright.config';
 import { syntheticRefresh } from '../tests/fixtures/synthetic-bank';
@@ -33,7 +34,7 @@ if (where.startsWith('/')) {
   }, where);
   await page.waitForTimeout(1500);
 }
-const refreshes = Array.from({ length: 40 }, (_, i) => syntheticRefresh(16, 5000 + i, 0));
+const refreshes = Array.from({ length: Number(process.env.REFRESHES ?? 40) }, (_, i) => syntheticRefresh(16, 5000 + i, 0));
 type CpuProfile = { startTime: number; nodes: { id: number; callFrame: { functionName: string; url: string; lineNumber: number; columnNumber: number }; children?: number[] }[]; samples: number[]; timeDeltas: number[] };
 const categories = 'devtools.timeline,disabled-by-default-devtools.timeline,blink.user_timing' + (process.env.SHOW_ARGS ? ',disabled-by-default-devtools.timeline.invalidationTracking' : '');
 const { result: profile, events } = await traceDuring(page, categories, async (cdp): Promise<CpuProfile> => {
@@ -56,8 +57,14 @@ const { result: profile, events } = await traceDuring(page, categories, async (c
           u.health.lastGood_ms = now;
           apply(u);
         }
-        await new Promise((r) => requestAnimationFrame(() => setTimeout(r, 0)));
+        // As the ui bench: the window ends with the first task after the frame.
+        await new Promise<void>((r) => {
+          const ch = new MessageChannel();
+          ch.port1.onmessage = () => r();
+          ch.port2.postMessage(null);
+        });
         performance.mark(`r${i}:end`);
+        await new Promise((r) => requestIdleCallback(r, { timeout: 2000 }));
       }
     },
     { refreshes, only: Number(process.env.PACKS ?? 16) }
@@ -105,7 +112,7 @@ const marks = events.filter((e) => e.cat.includes('blink.user_timing') && /^r\d+
 const start = marks.find((m) => m.name.endsWith(':start'))!;
 const tid = start.tid; const pid = start.pid;
 const windows: [number, number][] = [];
-for (let i = 10; i < 40; i++) {
+for (let i = 10; i < refreshes.length; i++) {
   const s = marks.find((m) => m.name === `r${i}:start`); const e = marks.find((m) => m.name === `r${i}:end`);
   if (s && e) windows.push([s.ts, e.ts]);
 }
@@ -132,6 +139,22 @@ for (const [a, b] of windows) {
 }
 const n = windows.length;
 jsReport(windows);
+if (process.env.SHOW_TASKS) {
+  // The top-level tasks of a few windows, in order, with their biggest children.
+  // The three windows that took longest, by the thread's CPU clock.
+  const cpuOf = ([a, b]: [number, number]) => {
+    const at = (t: number) => marks.find((m) => m.ts === t)?.tts ?? 0;
+    return at(b) - at(a);
+  };
+  for (const [a, b] of [...windows].sort((x, y) => cpuOf(y) - cpuOf(x)).slice(0, 3)) {
+    console.log('--- window', ((b - a) / 1000).toFixed(2), 'ms wall', (cpuOf([a, b]) / 1000).toFixed(2), 'ms CPU');
+    const overlapping = main.filter((e) => e.ts < b && e.ts + (e.dur ?? 0) > a && (e.dur ?? 0) > 60).sort((x, y) => x.ts - y.ts);
+    for (const e of overlapping) {
+      if (!process.env.SHOW_GC && /^V8\.|^v8\.|GC/.test(e.name)) continue;
+      console.log(((e.ts - a) / 1000).toFixed(2).padStart(7), ((e.dur ?? 0) / 1000).toFixed(2).padStart(6), e.name);
+    }
+  }
+}
 if (process.env.SHOW_ARGS) {
   const [a, b] = windows[5];
   for (const e of events.filter((e) => e.tid === tid && e.ts >= a && e.ts <= b && /^(Layout|Paint|UpdateLayoutTree|PrePaint|Layerize|InvalidateLayout|ScheduleStyleRecalculation|StyleRecalcInvalidationTracking|LayoutInvalidationTracking|PaintInvalidationTracking)$/.test(e.name)))

@@ -87,7 +87,7 @@ export interface Timed {
  * on screen shows the refresh); then the bench waits for an idle callback, after which `later`
  * must hold too (an off-screen section caught up in idle time).
  */
-export async function timeRefreshes(page: Page, refreshes: PackUpdate[][], check: Check, wanted: number, warmup = 10, later: Check | null = null): Promise<Timed> {
+export async function timeRefreshes(page: Page, refreshes: PackUpdate[][], check: Check | null, wanted: number, warmup = 10, later: Check | null = null): Promise<Timed> {
   const { result, events } = await traceDuring(page, 'blink.user_timing', () =>
     page.evaluate(
       async ({ refreshes, check, wanted, warmup, later }) => {
@@ -128,7 +128,7 @@ export async function timeRefreshes(page: Page, refreshes: PackUpdate[][], check
             const shown = document.querySelector(c.selectors[i])?.textContent ?? '';
             if (!shown.includes(c.texts[i])) throw new Error(`refresh ${i} ${when}: expected "${c.texts[i]}" in ${c.selectors[i]}, page shows "${shown.trim()}"`);
           };
-          expect(check, 'after its frame');
+          if (check) expect(check, 'after its frame');
           await new Promise((r) => requestIdleCallback(r, { timeout: 2000 }));
           performance.mark(`ui-refresh-${i}:idle`);
           if (later) expect(later, 'after idle time');
@@ -308,7 +308,8 @@ export async function run(): Promise<BenchFigures> {
     // Overview, top of the page: the cards show the refresh in its frame, the heatmaps below catch up in idle time.
     const overview = await timeRefreshes(page, refreshes(1000), voltageCheck('[data-testid="pack-card-1"]', 1, 1000), REFRESHES, 10, cellCheck(1000));
     const oneByOne = arrivals(6000);
-    const arrival = await timeRefreshes(page, oneByOne.refreshes, oneByOne.check, REFRESHES);
+    // Half the cards are below the fold and take their pack's update in idle time: checked after it.
+    const arrival = await timeRefreshes(page, oneByOne.refreshes, null, REFRESHES, 10, oneByOne.check);
     // Overview scrolled to the cell heatmap, the part with the most values on screen.
     await page.getByTestId('cell-heatmap').scrollIntoViewIfNeeded();
     const heatmap = await timeRefreshes(page, refreshes(4000), cellCheck(4000), REFRESHES, 10, voltageCheck('[data-testid="pack-card-1"]', 1, 4000));

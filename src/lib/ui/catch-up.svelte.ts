@@ -43,17 +43,38 @@ export class CatchUpValue<T> {
   }
 
   readonly observe: Attachment<Element> = (element) => {
-    const io = new IntersectionObserver(
-      (entries) => {
-        const last = entries.at(-1);
-        if (last) this.#catchUp.setNear(last.isIntersecting);
-      },
-      { rootMargin: this.#margin }
-    );
-    io.observe(element);
+    const stop = watchNear(element, this.#margin, (near) => this.#catchUp.setNear(near));
     return () => {
-      io.disconnect();
+      stop();
       this.#catchUp.setNear(true);
     };
+  };
+}
+
+/**
+ * One IntersectionObserver per margin for every watched element (sixteen cards need not cost
+ * sixteen observers on every frame).
+ */
+const observers = new Map<string, { io: IntersectionObserver; listeners: Map<Element, (near: boolean) => void> }>();
+
+function watchNear(element: Element, margin: string, listener: (near: boolean) => void): () => void {
+  let entry = observers.get(margin);
+  if (!entry) {
+    const listeners = new Map<Element, (near: boolean) => void>();
+    const io = new IntersectionObserver(
+      (records) => {
+        for (const r of records) listeners.get(r.target)?.(r.isIntersecting);
+      },
+      { rootMargin: margin }
+    );
+    entry = { io, listeners };
+    observers.set(margin, entry);
+  }
+  const { io, listeners } = entry;
+  listeners.set(element, listener);
+  io.observe(element);
+  return () => {
+    io.unobserve(element);
+    listeners.delete(element);
   };
 }
