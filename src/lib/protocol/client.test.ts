@@ -6,7 +6,7 @@ import { encodeFrame, encodeFrameText, frameWireLength, type Frame } from './fra
 import { asciiBytes } from './hex';
 import { FakeTransport, type FakeReply, type FakeResponder } from './testing/fake-transport';
 import { wireTime_ms } from './timing';
-import { VirtualClock } from '../time/clock';
+import { VirtualClock, type Clock } from '../time/clock';
 
 interface TestReq {
   command: number;
@@ -214,6 +214,44 @@ describe('PaceClient: deadlines, timeouts and retries', () => {
     expect(err.kind).toBe('timeout');
     expect(err.message).toMatch(/stopped after 50 bytes/);
     expect(clock.now()).toBeCloseTo(client.deadlineFor(20, 61), 6);
+  });
+
+  it('a deadline timer that fires late (the thread was stalled) waits for the reply queued behind it instead of timing out', async () => {
+    const inner = new VirtualClock();
+    // Between `from` and `to` the thread is frozen: every timer due in that window runs at `to`,
+    // in the order it was set, so the deadline (set before the request went out) runs before
+    // the reply's bytes, which arrived during the stall.
+    const stall = { from: -1, to: -1 };
+    const clock: Clock = {
+      now: () => inner.now(),
+      setTimeout: (fn, ms) => {
+        const due = inner.now() + ms;
+        return inner.setTimeout(fn, due >= stall.from && due < stall.to ? stall.to - inner.now() : ms);
+      },
+      clearTimeout: (id) => inner.clearTimeout(id)
+    };
+    const transport = new FakeTransport({ clock, baud: 9600 });
+    const client = new PaceClient(transport, { clock, retries: 2 });
+    transport.responder = () => ({ bytes: reply([0, 1, 7]) });
+    const deadline = client.deadlineFor(20, 61);
+    stall.from = 1;
+    stall.to = deadline + 400;
+    const res = await inner.run(client.call(testCmd, 1, { command: 1 }));
+    expect(res.payload).toEqual([7]);
+    expect(transport.writes).toHaveLength(1);
+    expect(client.stats).toMatchObject({ requests: 1, timeouts: 0, retries: 0 });
+    expect(inner.pendingTimers).toBe(0);
+  });
+
+  it('a stalled thread does not keep a silent device waiting for ever: after three grants it times out', async () => {
+    const inner = new VirtualClock();
+    // A thread that is always late (a background tab throttled to one timer a second).
+    const clock: Clock = { now: () => inner.now(), setTimeout: (fn, ms) => inner.setTimeout(fn, ms + 1000), clearTimeout: (id) => inner.clearTimeout(id) };
+    const transport = new FakeTransport({ clock: inner, baud: 9600 });
+    const client = new PaceClient(transport, { clock, retries: 0 });
+    const err = await expectProtocolError(inner, client.call(testCmd, 1, { command: 1 }));
+    expect(err.kind).toBe('timeout');
+    expect(client.stats.timeouts).toBe(1);
   });
 
   it('retries after a timeout and succeeds', async () => {

@@ -147,6 +147,15 @@ const DEFAULT_QUIET_MIN_MS = 8;
  * pauses every few hundred ms; a line that never pauses is noise, and waiting longer cannot help.
  */
 const QUIET_WAIT_CAP_MS = 2000;
+/**
+ * A deadline timer that fires this much later than asked means the thread was stalled (a page
+ * rendering, a throttled background tab) or, in demo mode, the simulated bank was frozen with it.
+ * The reply may be waiting in the input queue behind the timer: a stall is not the device's
+ * silence, so the deadline is extended instead of failing the attempt (seen in the browser: a
+ * 250 ms stall turned a reply into a timeout, a retry, and the reply processed twice).
+ */
+const STALL_LATE_MS = 50;
+const STALL_GRANTS_MAX = 3;
 
 type Verdict<T> = { kind: 'ok'; value: T } | { kind: 'retry'; error: ProtocolError } | { kind: 'fail'; error: ProtocolError };
 
@@ -664,13 +673,25 @@ export class PaceClient {
       const pending = this.#reader.pending;
       return { type: 'timeout', message: pending > 0 ? ` (the reply stopped after ${pending} bytes)` : '' };
     };
+    let deadlineDue_ms = t0 + deadline_ms;
+    let stallGrants = 0;
+    const armDeadline = (at_ms: number) => {
+      deadlineDue_ms = at_ms;
+      deadlineTimer = clock.setTimeout(onDeadline, at_ms - clock.now());
+    };
     const onDeadline = () => {
       deadlineTimer = null;
       const now = clock.now();
+      const late_ms = now - deadlineDue_ms;
+      if (late_ms > STALL_LATE_MS && stallGrants < STALL_GRANTS_MAX) {
+        stallGrants++;
+        armDeadline(now + Math.max(idle_ms, Math.min(late_ms, deadline_ms)));
+        return;
+      }
       const sinceRx = now - this.#lastRx_ms;
       // A reply that has started and is still flowing gets to finish (long broadcasts at 9600 baud).
       if (this.#reader.pending > 0 && sinceRx < idle_ms && now < t0 + cap_ms) {
-        deadlineTimer = clock.setTimeout(onDeadline, Math.min(this.#lastRx_ms + idle_ms, t0 + cap_ms) - now);
+        armDeadline(Math.min(this.#lastRx_ms + idle_ms, t0 + cap_ms));
         return;
       }
       end(silenceOutcome());
@@ -706,7 +727,7 @@ export class PaceClient {
       lost: (status) => end({ type: 'transport', message: transportMessage(status) })
     };
     spec.signal?.addEventListener('abort', onAbort, { once: true });
-    deadlineTimer = clock.setTimeout(onDeadline, deadline_ms);
+    armDeadline(t0 + deadline_ms);
     try {
       this.#stats.requests++;
       this.#log({ t_ms: t0, dir: 'tx', bytes: spec.bytes, text: printableAscii(spec.bytes), frame: spec.request });
