@@ -5,11 +5,10 @@
 //   npx tsx scripts/ab-ui.ts /path/to/checkout-A [/path/to/checkout-B (default: this one)]
 //   ROUNDS=12 (blocks per side and view), VIEWS=top,heatmap,pack, CSS_B='css added to B only'
 // Both checkouts must be built (`npm run build`); node_modules may be a symlink.
-import { chromium, type Browser, type Page } from 'playwright-core';
+import { chromium, type Page } from 'playwright-core';
 import { resolve } from 'node:path';
 import { CHROMIUM_ARGS } from '../playwright.config';
-import { openDemo, takeOverUpdates } from '../tests/e2e/monitor-helpers';
-import { NAME_HELPER_SCRIPT, ROOT, TIMER_COUNTER_SCRIPT, percentile, startPreview, type Preview } from './bench/_ui-harness';
+import { ROOT, openBenchPage, percentile, startPreview } from './bench/_ui-harness';
 import { cellCheck, navigate, refreshes, timeRefreshes, voltageCheck, type Check } from './bench/ui';
 
 const [dirA, dirB = ROOT] = process.argv.slice(2).map((d) => resolve(d));
@@ -23,16 +22,6 @@ function checks(view: string, tick: number): [Check, Check | null] {
   if (view === 'pack') return [voltageCheck('[data-testid="fig-voltage"]', 3, tick), null];
   const card = voltageCheck('[data-testid="pack-card-1"]', 1, tick);
   return view === 'heatmap' ? [cellCheck(tick), card] : [card, cellCheck(tick)];
-}
-
-async function openSide(browser: Browser, preview: Preview): Promise<Page> {
-  const context = await browser.newContext({ viewport: { width: 1280, height: 800 }, baseURL: preview.url });
-  await context.addInitScript(NAME_HELPER_SCRIPT);
-  await context.addInitScript(TIMER_COUNTER_SCRIPT);
-  const page = await context.newPage();
-  await openDemo(page, 16);
-  await takeOverUpdates(page, 16);
-  return page;
 }
 
 async function goTo(page: Page, view: string): Promise<void> {
@@ -53,7 +42,7 @@ async function goTo(page: Page, view: string): Promise<void> {
 const previews = [await startPreview(60_000, dirA), await startPreview(60_000, dirB)];
 const browser = await chromium.launch({ executablePath: '/usr/bin/chromium', args: CHROMIUM_ARGS });
 try {
-  const pages = [await openSide(browser, previews[0]), await openSide(browser, previews[1])];
+  const pages = [await openBenchPage(browser, previews[0].url), await openBenchPage(browser, previews[1].url)];
   // CSS_B: a style sheet added to side B only, to try a CSS change without a second build.
   if (process.env.CSS_B) await pages[1].addStyleTag({ content: process.env.CSS_B });
   let tick = 1000;

@@ -10,20 +10,14 @@
 import { chromium } from 'playwright-core';
 import { CHROMIUM_ARGS } from '../playwright.config';
 import { syntheticRefresh } from '../tests/fixtures/synthetic-bank';
-import { openDemo, takeOverUpdates } from '../tests/e2e/monitor-helpers';
-import { NAME_HELPER_SCRIPT, TIMER_COUNTER_SCRIPT, ensureBuild, startPreview, traceDuring, type TraceEvent } from './bench/_ui-harness';
+import { ensureBuild, openBenchPage, startPreview, traceDuring, type TraceEvent } from './bench/_ui-harness';
 
 
 const where = process.argv[2] ?? 'top';
 ensureBuild();
 const preview = await startPreview();
 const browser = await chromium.launch({ executablePath: '/usr/bin/chromium', args: CHROMIUM_ARGS });
-const context = await browser.newContext({ viewport: { width: 1280, height: 800 }, baseURL: preview.url });
-await context.addInitScript(NAME_HELPER_SCRIPT);
-await context.addInitScript(TIMER_COUNTER_SCRIPT);
-const page = await context.newPage();
-await openDemo(page, 16);
-await takeOverUpdates(page, 16);
+const page = await openBenchPage(browser, preview.url);
 if (where === 'heatmap') await page.getByTestId('cell-heatmap').scrollIntoViewIfNeeded();
 if (where.startsWith('/')) {
   await page.evaluate((h) => {

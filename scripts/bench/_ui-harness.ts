@@ -8,7 +8,8 @@ import { dirname, join, posix, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { gzipSync } from 'node:zlib';
 import { createServer } from 'node:net';
-import type { CDPSession, Page } from 'playwright-core';
+import type { Browser, CDPSession, Page } from 'playwright-core';
+import { openDemo, takeOverUpdates } from '../../tests/e2e/monitor-helpers';
 
 export const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
 export const BUILD_DIR = join(ROOT, 'build');
@@ -215,4 +216,18 @@ export async function traceDuring<T>(page: Page, categories: string, work: (cdp:
     await cdp.detach();
   }
   return { result, events };
+}
+
+/**
+ * A 1280x800 page on the demo bank with `packs` packs, updates taken over by the caller
+ * (takeOverUpdates), timers counted: where the ui bench, the profiler and the A/B tool start.
+ */
+export async function openBenchPage(browser: Browser, baseURL: string, packs = 16): Promise<Page> {
+  const context = await browser.newContext({ viewport: { width: 1280, height: 800 }, baseURL });
+  await context.addInitScript(NAME_HELPER_SCRIPT);
+  await context.addInitScript(TIMER_COUNTER_SCRIPT);
+  const page = await context.newPage();
+  await openDemo(page, packs);
+  await takeOverUpdates(page, packs);
+  return page;
 }

@@ -44,9 +44,8 @@ import { chromium, type Page } from 'playwright-core';
 import { CHROMIUM_ARGS } from '../../playwright.config';
 import type { BenchFigures } from '../bench';
 import { syntheticAnalog, syntheticRefresh } from '../../tests/fixtures/synthetic-bank';
-import { openDemo, takeOverUpdates } from '../../tests/e2e/monitor-helpers';
 import { formatVoltage } from '../../src/lib/ui/format';
-import { NAME_HELPER_SCRIPT, TIMER_COUNTER_SCRIPT, ensureBuild, percentile, round, startPreview, traceDuring } from './_ui-harness';
+import { ensureBuild, openBenchPage, percentile, round, startPreview, traceDuring } from './_ui-harness';
 import type { PackUpdate } from '../../src/lib/protocol/bank-types';
 
 const PACKS = 16;
@@ -298,12 +297,8 @@ export async function run(): Promise<BenchFigures> {
   const preview = await startPreview();
   const browser = await chromium.launch({ executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium', args: CHROMIUM_ARGS });
   try {
-    const context = await browser.newContext({ viewport: { width: 1280, height: 800 }, baseURL: preview.url });
-    await context.addInitScript(NAME_HELPER_SCRIPT);
-    await context.addInitScript(TIMER_COUNTER_SCRIPT);
-    const page = await context.newPage();
-    await openDemo(page, PACKS);
-    await takeOverUpdates(page, PACKS);
+    const page = await openBenchPage(browser, preview.url, PACKS);
+    const context = page.context();
 
     // Overview, top of the page: the cards show the refresh in its frame, the heatmaps below catch up in idle time.
     const overview = await timeRefreshes(page, refreshes(1000), voltageCheck('[data-testid="pack-card-1"]', 1, 1000), REFRESHES, 10, cellCheck(1000));
