@@ -1,17 +1,9 @@
 // The rune side of catch-up.ts: a value that follows its source at once while an element is on
-// or near the screen, and in idle time while it is not.
+// screen, and in idle time while it is not.
 
 import { untrack } from 'svelte';
 import type { Attachment } from 'svelte/attachments';
 import { CatchUp, type CatchUpOptions } from './catch-up';
-
-export interface CatchUpValueOptions extends CatchUpOptions {
-  /**
-   * How far beyond the viewport an element still counts as near (IntersectionObserver
-   * rootMargin): it catches up before it scrolls in.
-   */
-  margin?: string;
-}
 
 /**
  * `current` is `source()`, lagging in idle time while the observed element is off screen.
@@ -21,11 +13,9 @@ export interface CatchUpValueOptions extends CatchUpOptions {
 export class CatchUpValue<T> {
   current: T = $state.raw() as T;
   readonly #catchUp: CatchUp<T>;
-  readonly #margin: string;
 
-  constructor(source: () => T, options: CatchUpValueOptions = {}) {
+  constructor(source: () => T, options: CatchUpOptions = {}) {
     this.current = untrack(source);
-    this.#margin = options.margin ?? '0px';
     this.#catchUp = new CatchUp((value) => (this.current = value), options);
     $effect.pre(() => {
       const next = source();
@@ -43,7 +33,7 @@ export class CatchUpValue<T> {
   }
 
   readonly observe: Attachment<Element> = (element) => {
-    const stop = watchNear(element, this.#margin, (near) => this.#catchUp.setNear(near));
+    const stop = watchNear(element, (near) => this.#catchUp.setNear(near));
     return () => {
       stop();
       this.#catchUp.setNear(true);
@@ -52,29 +42,22 @@ export class CatchUpValue<T> {
 }
 
 /**
- * One IntersectionObserver per margin for every watched element (sixteen cards need not cost
- * sixteen observers on every frame).
+ * One IntersectionObserver for every watched element (sixteen cards need not cost sixteen
+ * observers on every frame). No margin: an element counts as near only while it intersects the
+ * viewport, so the lower cards of a laptop screen stay out of the refresh's frame; one scrolled in
+ * catches up right after the first frame that shows it.
  */
-const observers = new Map<string, { io: IntersectionObserver; listeners: Map<Element, (near: boolean) => void> }>();
+const listeners = new Map<Element, (near: boolean) => void>();
+let observer: IntersectionObserver | null = null;
 
-function watchNear(element: Element, margin: string, listener: (near: boolean) => void): () => void {
-  let entry = observers.get(margin);
-  if (!entry) {
-    const listeners = new Map<Element, (near: boolean) => void>();
-    const io = new IntersectionObserver(
-      (records) => {
-        for (const r of records) listeners.get(r.target)?.(r.isIntersecting);
-      },
-      { rootMargin: margin }
-    );
-    entry = { io, listeners };
-    observers.set(margin, entry);
-  }
-  const { io, listeners } = entry;
+function watchNear(element: Element, listener: (near: boolean) => void): () => void {
+  observer ??= new IntersectionObserver((records) => {
+    for (const r of records) listeners.get(r.target)?.(r.isIntersecting);
+  });
   listeners.set(element, listener);
-  io.observe(element);
+  observer.observe(element);
   return () => {
-    io.unobserve(element);
+    observer?.unobserve(element);
     listeners.delete(element);
   };
 }
