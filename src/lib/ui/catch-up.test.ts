@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { CatchUp, type IdleScheduler } from './catch-up';
+import { CatchUp, batchedIdle, type IdleScheduler } from './catch-up';
 
 /** An idle scheduler the test runs by hand. */
 function manualIdle() {
@@ -92,5 +92,67 @@ describe('CatchUp', () => {
     c.dispose();
     runIdle();
     expect(seen).toEqual([]);
+  });
+});
+
+describe('batchedIdle', () => {
+  it('shares one base request among callbacks with the same timeout and runs them in order', () => {
+    const base = manualIdle();
+    const idle = batchedIdle(base.idle);
+    const ran: string[] = [];
+    idle(() => ran.push('a'), 500);
+    idle(() => ran.push('b'), 500);
+    idle(() => ran.push('c'), 200);
+    expect(base.live()).toBe(2);
+    base.runIdle();
+    expect(ran).toEqual(['a', 'b', 'c']);
+  });
+
+  it('cancelling one callback leaves the others; cancelling the last one cancels the base request', () => {
+    const base = manualIdle();
+    const idle = batchedIdle(base.idle);
+    const ran: string[] = [];
+    const cancelA = idle(() => ran.push('a'), 500);
+    const cancelB = idle(() => ran.push('b'), 500);
+    cancelA();
+    expect(base.live()).toBe(1);
+    cancelB();
+    expect(base.live()).toBe(0);
+    // A new callback after that opens a new batch.
+    idle(() => ran.push('c'), 500);
+    expect(base.live()).toBe(1);
+    base.runIdle();
+    expect(ran).toEqual(['c']);
+  });
+
+  it('a callback scheduled while a batch runs waits for the next idle time', () => {
+    const base = manualIdle();
+    const idle = batchedIdle(base.idle);
+    const ran: string[] = [];
+    idle(() => {
+      ran.push('first');
+      idle(() => ran.push('second'), 500);
+    }, 500);
+    base.runIdle();
+    expect(ran).toEqual(['first']);
+    expect(base.live()).toBe(1);
+    base.runIdle();
+    expect(ran).toEqual(['first', 'second']);
+  });
+
+  it('many CatchUps off screen make one request per refresh and all catch up in it', () => {
+    const base = manualIdle();
+    const idle = batchedIdle(base.idle);
+    const seen: number[] = [];
+    const cards = Array.from({ length: 16 }, (_, i) => {
+      const c = new CatchUp<number>((v) => (seen[i] = v), { idle });
+      c.setNear(false);
+      return c;
+    });
+    for (const [i, c] of cards.entries()) c.offer(100 + i);
+    expect(base.queue.length).toBe(1);
+    base.runIdle();
+    expect(seen).toEqual(Array.from({ length: 16 }, (_, i) => 100 + i));
+    expect(cards.some((c) => c.behind)).toBe(false);
   });
 });

@@ -7,7 +7,7 @@
 /** Runs a callback when the thread is idle, or after `timeout_ms` at the latest. Returns a cancel. */
 export type IdleScheduler = (callback: () => void, timeout_ms: number) => () => void;
 
-export const browserIdle: IdleScheduler = (callback, timeout_ms) => {
+const platformIdle: IdleScheduler = (callback, timeout_ms) => {
   if (typeof requestIdleCallback === 'function') {
     const handle = requestIdleCallback(() => callback(), { timeout: timeout_ms });
     return () => cancelIdleCallback(handle);
@@ -16,6 +16,42 @@ export const browserIdle: IdleScheduler = (callback, timeout_ms) => {
   const handle = setTimeout(callback, Math.min(timeout_ms, 50));
   return () => clearTimeout(handle);
 };
+
+/**
+ * Shares one request to `base` among every callback scheduled with the same timeout until it
+ * runs. Sixteen off-screen cards then cost one requestIdleCallback per refresh instead of
+ * sixteen (each costs tens of microseconds in the refresh's frame), and they all catch up in
+ * one idle task, so Svelte renders them together. A callback scheduled while a batch runs goes
+ * to the next batch.
+ */
+export function batchedIdle(base: IdleScheduler): IdleScheduler {
+  const batches = new Map<number, { callbacks: Set<() => void>; cancel: () => void }>();
+  return (callback, timeout_ms) => {
+    let batch = batches.get(timeout_ms);
+    if (!batch) {
+      const callbacks = new Set<() => void>();
+      const cancel = base(() => {
+        batches.delete(timeout_ms);
+        for (const c of callbacks) c();
+      }, timeout_ms);
+      batch = { callbacks, cancel };
+      batches.set(timeout_ms, batch);
+    }
+    const own = batch;
+    // A wrapper, so that the same function scheduled twice is two entries.
+    const entry = () => callback();
+    own.callbacks.add(entry);
+    return () => {
+      own.callbacks.delete(entry);
+      if (own.callbacks.size === 0 && batches.get(timeout_ms) === own) {
+        batches.delete(timeout_ms);
+        own.cancel();
+      }
+    };
+  };
+}
+
+export const browserIdle: IdleScheduler = batchedIdle(platformIdle);
 
 export interface CatchUpOptions {
   /** Longest an off-screen section lags behind its source, ms. */
