@@ -7,6 +7,7 @@
 //   JS_PROFILE=1   also sample JS (inclusive and self time per function, inside the windows)
 //   SHOW_ARGS=1    print one refresh's layout roots, paints and invalidations
 //   SHOW_TASKS=1   print the events of the three windows that cost the most CPU
+//   CSS='…'        add a style sheet to the page first, to try a CSS idea without a build
 import { chromium } from 'playwright-core';
 import { CHROMIUM_ARGS } from '../playwright.config';
 import { syntheticRefresh } from '../tests/fixtures/synthetic-bank';
@@ -18,6 +19,7 @@ ensureBuild();
 const preview = await startPreview();
 const browser = await chromium.launch({ executablePath: '/usr/bin/chromium', args: CHROMIUM_ARGS });
 const page = await openBenchPage(browser, preview.url);
+if (process.env.CSS) await page.addStyleTag({ content: process.env.CSS });
 if (where === 'heatmap') await page.getByTestId('cell-heatmap').scrollIntoViewIfNeeded();
 if (where.startsWith('/')) {
   await page.evaluate((h) => {
