@@ -346,6 +346,57 @@ test.describe('pack page', () => {
     await expect(page.getByRole('button', { name: '5 min' })).toHaveAttribute('aria-pressed', 'true');
   });
 
+  test('going from pack to pack, each chart shows its own pack and nothing of the last one', async ({ page }) => {
+    await openDemo(page, PACKS);
+    await takeOverUpdates(page, PACKS);
+    // An hour of flat voltage per pack, different for each, so a chart showing the wrong pack's
+    // samples shows the wrong number.
+    await page.evaluate(() => {
+      const s = window.__packservice?.session;
+      if (!s) throw new Error('no session');
+      const end = s.clock.now();
+      for (const [address, voltage_V] of [[1, 50.25], [2, 55.75]] as const) {
+        const b = s.trend(address);
+        if (!b) throw new Error(`pack ${address} has no trend buffer`);
+        b.clear();
+        for (let i = 0; i < 720; i++) b.push({ t_ms: end - (719 - i) * 5000, voltage_V, current_A: 1, soc_pct: 50, cellSpread_mV: 10, maxTemp_C: 25, minTemp_C: 24 });
+      }
+    });
+    const voltageAtCursor = async () => {
+      const panel = page.getByTestId('trend').locator('[data-panel="voltage"]');
+      const over = panel.locator('.u-over');
+      await over.scrollIntoViewIfNeeded();
+      const box = await over.boundingBox();
+      if (!box) throw new Error('voltage plot has no box');
+      await page.mouse.move(box.x + box.width * 0.5, box.y + box.height / 2);
+      return panel.locator('.u-legend tr.u-series', { hasText: 'Pack voltage' }).locator('.u-value');
+    };
+    const legend = page.getByTestId('trend').locator('[data-panel="voltage"] .u-legend');
+
+    await page.getByTestId('pack-card-1').click();
+    await expect(page.getByTestId('trend')).toHaveAttribute('data-phase', 'ready');
+    await expect(await voltageAtCursor()).toHaveText('50.25 V');
+    await dragAcross(page, page.getByTestId('trend').locator('[data-panel="voltage"] .u-over'));
+    await expect(page.getByTestId('trend')).toHaveAttribute('data-zoomed', 'true');
+
+    await page.goBack();
+    await page.mouse.move(0, 0);
+    await page.getByTestId('pack-card-2').click();
+    await expect(page).toHaveURL(/\/pack\/2$/);
+    await expect(page.getByTestId('trend')).toHaveAttribute('data-phase', 'ready');
+    // Before the mouse is on it, the legend holds no number: not the last pack's, and not one
+    // for where the mouse was on the last page.
+    await expect(legend.locator('tr.u-series', { hasText: 'Pack voltage' }).locator('.u-value')).toHaveText('—');
+    await expect(page.getByTestId('trend')).toHaveAttribute('data-zoomed', 'false');
+    await expect(await voltageAtCursor()).toHaveText('55.75 V');
+
+    // And back: a drag-zoom on the reused plots still zooms this page's charts.
+    await dragAcross(page, page.getByTestId('trend').locator('[data-panel="voltage"] .u-over'));
+    await expect(page.getByTestId('trend')).toHaveAttribute('data-zoomed', 'true');
+    await page.getByTestId('trend-reset').click();
+    await expect(page.getByTestId('trend')).toHaveAttribute('data-zoomed', 'false');
+  });
+
   test('an address that is not in the bank, and one that is not an address', async ({ page }) => {
     await openDemo(page, PACKS);
     await page.goto('/pack/99');
