@@ -6,8 +6,6 @@
 //                                  that frame's rendering (JS, style, layout, paint, commit), as
 //                                  main-thread CPU time (thread clock of two trace marks); p50 over
 //                                  all samples, p95 of the worse page.
-//   update_js_ms_p50               the JS part of the same windows (the refresh, derivations and
-//                                  Svelte's DOM writes, before style, layout and paint).
 //   update_wall_ms_p50 / _p95      the same windows in wall time, which also holds whatever else
 //                                  the shared machine ran meanwhile.
 //                                  Targets: p95 <= 8 ms.
@@ -65,8 +63,6 @@ declare global {
 export interface Timed {
   /** Main-thread CPU time of each kept refresh window (thread time between two trace marks). */
   cpu_ms: number[];
-  /** The part of each window before rendering: the refresh's JS and Svelte's flush of the DOM. */
-  js_cpu_ms: number[];
   /**
    * Main-thread CPU time from the end of each kept window to the first idle callback after it:
    * the work off-screen sections do in idle time to catch up (catch-up.ts), plus the wait's own
@@ -118,9 +114,6 @@ export async function timeRefreshes(page: Page, refreshes: PackUpdate[][], check
             u.health.lastGood_ms = now;
             apply(u);
           }
-          // Svelte flushes in a microtask queued by the first state change: this one runs after it.
-          await new Promise<void>((r) => queueMicrotask(r));
-          performance.mark(`ui-refresh-${i}:js`);
           await nextTask();
           const dt = performance.now() - t0;
           performance.mark(`ui-refresh-${i}:end`);
@@ -157,8 +150,7 @@ export async function timeRefreshes(page: Page, refreshes: PackUpdate[][], check
   };
   const cpu_ms = result.kept.map((i) => cpuBetween(i, 'start', 'end'));
   const idle_cpu_ms = result.kept.map((i) => cpuBetween(i, 'end', 'idle'));
-  const js_cpu_ms = result.kept.map((i) => cpuBetween(i, 'start', 'js'));
-  return { cpu_ms, js_cpu_ms, idle_cpu_ms, wall_ms: result.wall, retried: result.retried };
+  return { cpu_ms, idle_cpu_ms, wall_ms: result.wall, retried: result.retried };
 }
 
 /** Enough refreshes to get REFRESHES clean samples after the warm-up, even when every other one is retried. */
@@ -340,7 +332,6 @@ export async function run(): Promise<BenchFigures> {
     const pages = [overview.cpu_ms, heatmap.cpu_ms, pack.cpu_ms];
     for (const [name, t] of [['overview', overview], ['heatmap', heatmap], ['pack', pack]] as const) {
       console.error(`ui: ${name} refresh, main-thread CPU ms, sorted: ${[...t.cpu_ms].sort((a, b) => a - b).map((v) => v.toFixed(1)).join(' ')}`);
-      console.error(`ui: ${name} refresh, JS part p50 ${median(t.js_cpu_ms).toFixed(2)} ms, rendering part p50 ${median(t.cpu_ms.map((c, i) => c - t.js_cpu_ms[i])).toFixed(2)} ms`);
     }
     const all = pages.flat();
     const wall = [overview.wall_ms, heatmap.wall_ms, pack.wall_ms];
@@ -356,8 +347,6 @@ export async function run(): Promise<BenchFigures> {
       // Not part of the target: what off-screen sections do after the frame, in idle time, to catch up.
       update_idle_ms_p50: round(median([overview, heatmap, pack].flatMap((t) => t.idle_cpu_ms))),
       update_idle_ms_p95: round(Math.max(...[overview, heatmap, pack].map((t) => percentile(t.idle_cpu_ms, 95)))),
-      // Not part of the target: the JS share of each window (session, derivations, Svelte's DOM writes).
-      update_js_ms_p50: round(median([overview, heatmap, pack].flatMap((t) => t.js_cpu_ms))),
       update_wall_ms_p50: round(median(wall.flat())),
       update_wall_ms_p95: round(Math.max(...wall.map((p) => percentile(p, 95)))),
       update_samples: all.length,
