@@ -185,10 +185,13 @@ export class TrendCharts {
   destroy(): void {
     this.#panels.forEach((panel, i) => {
       panel.owner.current = null;
-      if (parked[i]) {
+      const old = parked[i];
+      if (old && old.look === panel.look) {
         panel.plot.destroy();
         return;
       }
+      // A spare of another look (the colour scheme changed) would never be taken again.
+      old?.plot.destroy();
       panel.plot.root.remove();
       panel.plot.setSelect({ left: 0, top: 0, width: 0, height: 0 }, false);
       // Drop the samples: a parked plot must not hold a day of another pack's data.
