@@ -28,6 +28,10 @@
 //   chart_24h_ms                   navigating to a pack page whose trends hold 24 h at one sample
 //                                  per 5 s (17,280 samples, every pack's buffer full) with the 24 h
 //                                  range, until every chart is drawn. Median of 5. Target <= 150 ms.
+//                                  Pack pages reuse the plots of the last one (trend-chart.ts),
+//                                  so these five are warm, as every pack page after the first is.
+//   chart_24h_first_ms             the same for the first pack page of a fresh visit, whose
+//                                  plots are built new. One sample (not part of the target).
 //   chart_24h_redraw_ms            switching a mounted chart from 1 h to 24 h. Median of 5.
 //
 // How updates get in: the demo bank is connected as a person would (Connect page, "Open demo
@@ -329,6 +333,13 @@ export async function run(): Promise<BenchFigures> {
     }
     await context.close();
 
+    // The first pack page of a visit builds its plots; later ones reuse them (trend-chart.ts).
+    // A fresh page, a day of samples, and one navigation: the cold figure, one sample.
+    const coldPage = await openBenchPage(browser, preview.url, PACKS);
+    await fillDayOfTrends(coldPage);
+    const firstMount = await timeChartMount(coldPage, '/pack/3?range=24h');
+    await coldPage.context().close();
+
     const pages = [overview.cpu_ms, heatmap.cpu_ms, pack.cpu_ms];
     for (const [name, t] of [['overview', overview], ['heatmap', heatmap], ['pack', pack]] as const) {
       console.error(`ui: ${name} refresh, main-thread CPU ms, sorted: ${[...t.cpu_ms].sort((a, b) => a - b).map((v) => v.toFixed(1)).join(' ')}`);
@@ -357,6 +368,8 @@ export async function run(): Promise<BenchFigures> {
       chart_24h_ms: round(median(mounts), 1),
       chart_24h_ms_max: round(Math.max(...mounts), 1),
       chart_24h_redraw_ms: round(median(redraws), 1),
+      // Not part of the target: the first pack page of a visit, whose plots are new.
+      chart_24h_first_ms: round(firstMount, 1),
       // The issue lists the first page's JS weight under `--only ui` too; the bundle group owns it.
       '/bundle.initial_js_gzip_kB': (await runBundle())['initial_js_gzip_kB']
     };
