@@ -45,7 +45,6 @@ const parked: (Panel | undefined)[] = [];
 
 export class TrendCharts {
   #panels: Panel[] = [];
-  #plots: uPlot[] = [];
   #targets: HTMLElement[];
   #opts: TrendChartsOptions;
   #zoomed = false;
@@ -142,7 +141,10 @@ export class TrendCharts {
       };
       this.#panels.push({ plot: new uPlot(plotOpts, data, targets[i]), owner, look });
     });
-    this.#plots = this.#panels.map((p) => p.plot);
+  }
+
+  get #plots(): uPlot[] {
+    return this.#panels.map((p) => p.plot);
   }
 
   get zoomed(): boolean {
@@ -154,7 +156,7 @@ export class TrendCharts {
     const x = this.#x(cols);
     const keep = this.#zoomed ? ([this.#plots[0].scales.x.min, this.#plots[0].scales.x.max] as const) : null;
     PANELS.forEach((panel, i) => {
-      this.#plots[i].setData([x, ...panel.series.map((s) => withGaps(cols[s.key]))], false);
+      this.#panels[i].plot.setData([x, ...panel.series.map((s) => withGaps(cols[s.key]))], false);
     });
     if (keep && keep[0] != null && keep[1] != null) this.#setAllX(keep[0], keep[1]);
     else this.setWindow(win);
@@ -199,7 +201,6 @@ export class TrendCharts {
       parked[i] = panel;
     });
     this.#panels = [];
-    this.#plots = [];
   }
 
   #setAllX(min: number, max: number): void {
