@@ -78,6 +78,17 @@ async function openDemoBank(page: Page): Promise<void> {
   await expectBankConnected(page);
 }
 
+/**
+ * The usual case: the tab was opened (or reloaded) while the worker already controlled it, and
+ * the demo bank is live in it.
+ */
+async function controlledTabWithBank(page: Page): Promise<void> {
+  await firstVisit(page);
+  await page.reload();
+  await page.waitForFunction(() => navigator.serviceWorker.controller !== null);
+  await openDemoBank(page);
+}
+
 async function expectBankConnected(page: Page): Promise<void> {
   const strip = page.getByTestId('link-health');
   await expect(strip).toHaveAttribute('data-phase', 'live');
@@ -103,11 +114,7 @@ const marker = (page: Page) => page.evaluate(() => window.__e2eMarker ?? null);
 
 test('a new deploy is announced, and nothing reloads by itself, not even after "Later"', async ({ page, context }) => {
   await countLoads(context);
-  await firstVisit(page);
-  // The usual case: the tab was opened (or reloaded) while the worker already controlled it.
-  await page.reload();
-  await page.waitForFunction(() => navigator.serviceWorker.controller !== null);
-  await openDemoBank(page);
+  await controlledTabWithBank(page);
   expect(await loads(page)).toBe(2);
   await setMarker(page, 'before-update');
 
@@ -144,10 +151,7 @@ test('a new deploy is announced, and nothing reloads by itself, not even after "
 
 test('"Reload now" reloads once, into the new service worker, and the prompt is gone', async ({ page, context }) => {
   await countLoads(context);
-  await firstVisit(page);
-  await page.reload();
-  await page.waitForFunction(() => navigator.serviceWorker.controller !== null);
-  await openDemoBank(page);
+  await controlledTabWithBank(page);
   await setMarker(page, 'before-update');
 
   server.deploy('deploy-2');
@@ -195,10 +199,7 @@ test('"Reload now" in one tab does not reload the other; the other still gets th
   context
 }) => {
   await countLoads(context);
-  await firstVisit(page);
-  await page.reload();
-  await page.waitForFunction(() => navigator.serviceWorker.controller !== null);
-  await openDemoBank(page);
+  await controlledTabWithBank(page);
   await setMarker(page, 'busy-tab');
 
   const other = await context.newPage();
