@@ -42,7 +42,13 @@ function parseArgs(argv: string[]): { json: boolean; only: string[] | null } {
     else if (a === '--only' || a.startsWith('--only=')) {
       const v = a === '--only' ? argv[++i] : a.slice('--only='.length);
       if (!v) usage('--only needs a group name');
-      only = [...(only ?? []), ...v.split(',').map((s) => s.trim()).filter(Boolean)];
+      only = [
+        ...(only ?? []),
+        ...v
+          .split(',')
+          .map((s) => s.trim())
+          .filter(Boolean)
+      ];
     } else usage(`unknown argument ${a}`);
   }
   return { json, only };

@@ -34,7 +34,8 @@ function parseArgs(argv: string[]): Args {
   let help = false;
   for (let i = 0; i < argv.length; i++) {
     const arg = argv[i];
-    const [flag, inline] = arg.startsWith('--') && arg.includes('=') ? [arg.slice(0, arg.indexOf('=')), arg.slice(arg.indexOf('=') + 1)] : [arg, undefined];
+    const [flag, inline] =
+      arg.startsWith('--') && arg.includes('=') ? [arg.slice(0, arg.indexOf('=')), arg.slice(arg.indexOf('=') + 1)] : [arg, undefined];
     const value = (): string => {
       if (inline !== undefined) return inline;
       const next = argv[++i];
@@ -50,8 +51,7 @@ function parseArgs(argv: string[]): Args {
     else if (flag === '--') {
       frames.push(...argv.slice(i + 1));
       break;
-    }
-    else if (flag.startsWith('--')) throw new UsageError(`unknown option ${flag}`);
+    } else if (flag.startsWith('--')) throw new UsageError(`unknown option ${flag}`);
     else frames.push(arg);
   }
   return { options, frames, help };

@@ -13,7 +13,6 @@ import { CHROMIUM_ARGS } from '../playwright.config';
 import { syntheticRefresh } from '../tests/fixtures/synthetic-bank';
 import { ensureBuild, openBenchPage, startPreview, traceDuring, type TraceEvent } from './bench/_ui-harness';
 
-
 const where = process.argv[2] ?? 'top';
 ensureBuild();
 const preview = await startPreview();
@@ -31,8 +30,15 @@ if (where.startsWith('/')) {
   await page.waitForTimeout(1500);
 }
 const refreshes = Array.from({ length: Number(process.env.REFRESHES ?? 40) }, (_, i) => syntheticRefresh(16, 5000 + i, 0));
-type CpuProfile = { startTime: number; nodes: { id: number; callFrame: { functionName: string; url: string; lineNumber: number; columnNumber: number }; children?: number[] }[]; samples: number[]; timeDeltas: number[] };
-const categories = 'devtools.timeline,disabled-by-default-devtools.timeline,blink.user_timing' + (process.env.SHOW_ARGS ? ',disabled-by-default-devtools.timeline.invalidationTracking' : '');
+type CpuProfile = {
+  startTime: number;
+  nodes: { id: number; callFrame: { functionName: string; url: string; lineNumber: number; columnNumber: number }; children?: number[] }[];
+  samples: number[];
+  timeDeltas: number[];
+};
+const categories =
+  'devtools.timeline,disabled-by-default-devtools.timeline,blink.user_timing' +
+  (process.env.SHOW_ARGS ? ',disabled-by-default-devtools.timeline.invalidationTracking' : '');
 const { result: profile, events } = await traceDuring(page, categories, async (cdp): Promise<CpuProfile> => {
   if (process.env.JS_PROFILE) {
     await cdp.send('Profiler.enable');
@@ -97,19 +103,29 @@ function jsReport(windows: [number, number][]) {
     }
   }
   console.log('JS inclusive time per refresh, ms:');
-  for (const [k, v] of [...incl].filter(([k]) => !k.startsWith('(root)')).sort((a, b) => b[1] - a[1]).slice(0, 45)) console.log(`  ${(v / 1000 / windows.length).toFixed(2).padStart(7)}  ${k}`);
+  for (const [k, v] of [...incl]
+    .filter(([k]) => !k.startsWith('(root)'))
+    .sort((a, b) => b[1] - a[1])
+    .slice(0, 45))
+    console.log(`  ${(v / 1000 / windows.length).toFixed(2).padStart(7)}  ${k}`);
   console.log('JS self time per refresh, ms:');
-  for (const [k, v] of [...byFn].filter(([k]) => !k.startsWith('(idle)') && !k.startsWith('(program)')).sort((a, b) => b[1] - a[1]).slice(0, 40)) console.log(`  ${(v / 1000 / windows.length).toFixed(2).padStart(7)}  ${k}`);
+  for (const [k, v] of [...byFn]
+    .filter(([k]) => !k.startsWith('(idle)') && !k.startsWith('(program)'))
+    .sort((a, b) => b[1] - a[1])
+    .slice(0, 40))
+    console.log(`  ${(v / 1000 / windows.length).toFixed(2).padStart(7)}  ${k}`);
 }
 await browser.close();
 await preview.stop();
 
 const marks = events.filter((e) => e.cat.includes('blink.user_timing') && /^r\d+:(start|end)$/.test(e.name));
 const start = marks.find((m) => m.name.endsWith(':start'))!;
-const tid = start.tid; const pid = start.pid;
+const tid = start.tid;
+const pid = start.pid;
 const windows: [number, number][] = [];
 for (let i = 10; i < refreshes.length; i++) {
-  const s = marks.find((m) => m.name === `r${i}:start`); const e = marks.find((m) => m.name === `r${i}:end`);
+  const s = marks.find((m) => m.name === `r${i}:start`);
+  const e = marks.find((m) => m.name === `r${i}:end`);
   if (s && e) windows.push([s.ts, e.ts]);
 }
 const main = events.filter((e) => e.tid === tid && e.pid === pid && e.ph === 'X' && e.dur !== undefined);
@@ -153,10 +169,21 @@ if (process.env.SHOW_TASKS) {
 }
 if (process.env.SHOW_ARGS) {
   const [a, b] = windows[5];
-  for (const e of events.filter((e) => e.tid === tid && e.ts >= a && e.ts <= b && /^(Layout|Paint|UpdateLayoutTree|PrePaint|Layerize|InvalidateLayout|ScheduleStyleRecalculation|StyleRecalcInvalidationTracking|LayoutInvalidationTracking|PaintInvalidationTracking)$/.test(e.name)))
+  for (const e of events.filter(
+    (e) =>
+      e.tid === tid &&
+      e.ts >= a &&
+      e.ts <= b &&
+      /^(Layout|Paint|UpdateLayoutTree|PrePaint|Layerize|InvalidateLayout|ScheduleStyleRecalculation|StyleRecalcInvalidationTracking|LayoutInvalidationTracking|PaintInvalidationTracking)$/.test(
+        e.name
+      )
+  ))
     console.log(((e.ts - a) / 1000).toFixed(2), e.ph, e.name, ((e.dur ?? 0) / 1000).toFixed(2), JSON.stringify(e.args).slice(0, 400));
 }
 console.log(`${n} refreshes (${where}); per refresh, ms (nested events overlap):`);
 const f = (v: number) => (v / n / 1000).toFixed(2).padStart(7);
 console.log('  total    self  name  (parents)');
-for (const [k, v] of [...byName].sort((x, y) => y[1] - x[1]).slice(0, 30)) console.log(`${f(v)} ${f(selfByName.get(k) ?? 0)}  ${k}  ${[...(parentOf.get(k) ?? [])].map(([p, d]) => `${p}:${(d / n / 1000).toFixed(2)}`).join(' ')}`);
+for (const [k, v] of [...byName].sort((x, y) => y[1] - x[1]).slice(0, 30))
+  console.log(
+    `${f(v)} ${f(selfByName.get(k) ?? 0)}  ${k}  ${[...(parentOf.get(k) ?? [])].map(([p, d]) => `${p}:${(d / n / 1000).toFixed(2)}`).join(' ')}`
+  );

@@ -37,8 +37,20 @@ function troubleUpdates(): PackUpdate[] {
   return [
     { address: 5, received_ms: 0, health: stale },
     { address: 9, received_ms: 0, health: offline },
-    { address: 12, analog: syntheticAnalog(12, 1), status: syntheticStatus(12, 1, [FLAG_CELL_OV_WARNING]), received_ms: 0, health: syntheticHealth(12, 'ok', 0) },
-    { address: 14, analog: syntheticAnalog(14, 1), status: syntheticStatus(14, 1, [FLAG_DISCHARGE_MOS_FAULT, FLAG_CELL_OV_WARNING]), received_ms: 0, health: syntheticHealth(14, 'ok', 0) }
+    {
+      address: 12,
+      analog: syntheticAnalog(12, 1),
+      status: syntheticStatus(12, 1, [FLAG_CELL_OV_WARNING]),
+      received_ms: 0,
+      health: syntheticHealth(12, 'ok', 0)
+    },
+    {
+      address: 14,
+      analog: syntheticAnalog(14, 1),
+      status: syntheticStatus(14, 1, [FLAG_DISCHARGE_MOS_FAULT, FLAG_CELL_OV_WARNING]),
+      received_ms: 0,
+      health: syntheticHealth(14, 'ok', 0)
+    }
   ];
 }
 

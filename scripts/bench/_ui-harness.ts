@@ -201,7 +201,11 @@ export interface TraceEvent {
  * Runs `work` while Chromium traces `categories` and returns the events with its result. `work`
  * gets the CDP session, for anything it wants to start and stop inside the trace (a profiler).
  */
-export async function traceDuring<T>(page: Page, categories: string, work: (cdp: CDPSession) => Promise<T>): Promise<{ result: T; events: TraceEvent[] }> {
+export async function traceDuring<T>(
+  page: Page,
+  categories: string,
+  work: (cdp: CDPSession) => Promise<T>
+): Promise<{ result: T; events: TraceEvent[] }> {
   const cdp = await page.context().newCDPSession(page);
   const events: TraceEvent[] = [];
   cdp.on('Tracing.dataCollected', (e) => events.push(...(e.value as unknown as TraceEvent[])));

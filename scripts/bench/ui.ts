@@ -90,7 +90,14 @@ export interface Timed {
  * on screen shows the refresh); then the bench waits for an idle callback, after which `later`
  * must hold too (an off-screen section caught up in idle time).
  */
-export async function timeRefreshes(page: Page, refreshes: PackUpdate[][], check: Check | null, wanted: number, warmup = 10, later: Check | null = null): Promise<Timed> {
+export async function timeRefreshes(
+  page: Page,
+  refreshes: PackUpdate[][],
+  check: Check | null,
+  wanted: number,
+  warmup = 10,
+  later: Check | null = null
+): Promise<Timed> {
   const { result, events } = await traceDuring(page, 'blink.user_timing', () =>
     page.evaluate(
       async ({ refreshes, check, wanted, warmup, later }) => {
@@ -129,7 +136,8 @@ export async function timeRefreshes(page: Page, refreshes: PackUpdate[][], check
           } else retried++;
           const expect = (c: { selectors: string[]; texts: string[] }, when: string) => {
             const shown = document.querySelector(c.selectors[i])?.textContent ?? '';
-            if (!shown.includes(c.texts[i])) throw new Error(`refresh ${i} ${when}: expected "${c.texts[i]}" in ${c.selectors[i]}, page shows "${shown.trim()}"`);
+            if (!shown.includes(c.texts[i]))
+              throw new Error(`refresh ${i} ${when}: expected "${c.texts[i]}" in ${c.selectors[i]}, page shows "${shown.trim()}"`);
           };
           if (check) expect(check, 'after its frame');
           await new Promise((r) => requestIdleCallback(r, { timeout: 2000 }));
@@ -341,8 +349,17 @@ export async function run(): Promise<BenchFigures> {
     await coldPage.context().close();
 
     const pages = [overview.cpu_ms, heatmap.cpu_ms, pack.cpu_ms];
-    for (const [name, t] of [['overview', overview], ['heatmap', heatmap], ['pack', pack]] as const) {
-      console.error(`ui: ${name} refresh, main-thread CPU ms, sorted: ${[...t.cpu_ms].sort((a, b) => a - b).map((v) => v.toFixed(1)).join(' ')}`);
+    for (const [name, t] of [
+      ['overview', overview],
+      ['heatmap', heatmap],
+      ['pack', pack]
+    ] as const) {
+      console.error(
+        `ui: ${name} refresh, main-thread CPU ms, sorted: ${[...t.cpu_ms]
+          .sort((a, b) => a - b)
+          .map((v) => v.toFixed(1))
+          .join(' ')}`
+      );
     }
     const all = pages.flat();
     const wall = [overview.wall_ms, heatmap.wall_ms, pack.wall_ms];

@@ -105,7 +105,10 @@ function framesIn(bytes: Uint8Array): { frames: Frame[]; errors: string[] } {
   return { frames, errors };
 }
 
-test('Connect Bluetooth: chooser, connect, discovery, subscribe, and the first request arriving in chunks of at most 20 bytes', async ({ browser, page }) => {
+test('Connect Bluetooth: chooser, connect, discovery, subscribe, and the first request arriving in chunks of at most 20 bytes', async ({
+  browser,
+  page
+}) => {
   const bcdp = await browser.newBrowserCDPSession();
   const pcdp = await page.context().newCDPSession(page);
   const peripheral = await emulateHm10(bcdp, pcdp);
@@ -116,7 +119,9 @@ test('Connect Bluetooth: chooser, connect, discovery, subscribe, and the first r
     await expect.poll(() => peripheral.prompts.length, { message: 'the device chooser was answered' }).toBe(1);
     await expect.poll(() => peripheral.operations.includes('subscribe-to-notifications'), { message: 'the page subscribed to FFE1' }).toBe(true);
     await expect
-      .poll(() => framesIn(concat(peripheral.writes.map((w) => w.bytes))).frames.length, { message: 'a whole request frame arrived at the peripheral' })
+      .poll(() => framesIn(concat(peripheral.writes.map((w) => w.bytes))).frames.length, {
+        message: 'a whole request frame arrived at the peripheral'
+      })
       .toBeGreaterThan(0);
 
     // Connect first, then discovery, then the subscription; writes only after that.

@@ -58,7 +58,10 @@ test('the demo bank size comes from the settings', async ({ page }) => {
   const size = page.getByLabel('Packs in the demo bank');
   await size.fill('4');
   await size.press('Tab');
-  await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: /Connect/ }).click();
+  await page
+    .getByRole('navigation', { name: 'Main' })
+    .getByRole('link', { name: /Connect/ })
+    .click();
   await expect(page.getByText('A simulated bank of 4 packs')).toBeVisible();
   await page.getByRole('button', { name: 'Open demo bank' }).click();
   await expect(cards(page)).toHaveCount(4);

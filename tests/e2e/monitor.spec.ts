@@ -80,7 +80,9 @@ test.describe('overview', () => {
     expect(await table.evaluate((el) => el.checkVisibility({ contentVisibilityAuto: true }))).toBe(false);
     const cdp = await page.context().newCDPSession(page);
     await cdp.send('Accessibility.enable');
-    const { nodes } = (await cdp.send('Accessibility.getFullAXTree')) as { nodes: { role?: { value?: string }; name?: { value?: string }; ignored?: boolean }[] };
+    const { nodes } = (await cdp.send('Accessibility.getFullAXTree')) as {
+      nodes: { role?: { value?: string }; name?: { value?: string }; ignored?: boolean }[];
+    };
     const exposed = nodes.filter((n) => !n.ignored);
     expect(exposed.some((n) => n.role?.value === 'table' && n.name?.value === 'Cell voltages (mV)')).toBe(true);
     expect(exposed.filter((n) => n.role?.value === 'columnheader' && n.name?.value === 'Cell 16').length).toBeGreaterThan(0);
@@ -136,7 +138,22 @@ test.describe('overview', () => {
             card: document.querySelector('[data-testid="pack-card-1"] .v')?.textContent ?? '',
             cell: document.querySelector('[data-testid="cell-heatmap"] tr[data-address="1"] td')?.textContent ?? ''
           });
-          apply({ address: 1, received_ms: now, analog, status, health: { address: 1, state: 'ok', lastGood_ms: now, noReplyCount: 0, badReplyCount: 0, consecutiveFailures: 0, nextProbe_ms: null, lastError: null } });
+          apply({
+            address: 1,
+            received_ms: now,
+            analog,
+            status,
+            health: {
+              address: 1,
+              state: 'ok',
+              lastGood_ms: now,
+              noReplyCount: 0,
+              badReplyCount: 0,
+              consecutiveFailures: 0,
+              nextProbe_ms: null,
+              lastError: null
+            }
+          });
           // Svelte applies state changes in a microtask: after it, before any frame.
           await Promise.resolve();
           await new Promise<void>((r) => queueMicrotask(r));
@@ -144,7 +161,10 @@ test.describe('overview', () => {
           await new Promise((r) => requestIdleCallback(r, { timeout: 2000 }));
           return { atOnce, afterIdle: look() };
         },
-        { analog: { ...syntheticAnalog(1, tick), cells_mV: Array(16).fill(3000 + tick), voltage_V: (16 * (3000 + tick)) / 1000 }, status: syntheticStatus(1, tick) }
+        {
+          analog: { ...syntheticAnalog(1, tick), cells_mV: Array(16).fill(3000 + tick), voltage_V: (16 * (3000 + tick)) / 1000 },
+          status: syntheticStatus(1, tick)
+        }
       );
 
     // At the top of the overview: the cards are on screen, the heatmaps below are not.
@@ -355,11 +375,15 @@ test.describe('pack page', () => {
       const s = window.__packservice?.session;
       if (!s) throw new Error('no session');
       const end = s.clock.now();
-      for (const [address, voltage_V] of [[1, 50.25], [2, 55.75]] as const) {
+      for (const [address, voltage_V] of [
+        [1, 50.25],
+        [2, 55.75]
+      ] as const) {
         const b = s.trend(address);
         if (!b) throw new Error(`pack ${address} has no trend buffer`);
         b.clear();
-        for (let i = 0; i < 720; i++) b.push({ t_ms: end - (719 - i) * 5000, voltage_V, current_A: 1, soc_pct: 50, cellSpread_mV: 10, maxTemp_C: 25, minTemp_C: 24 });
+        for (let i = 0; i < 720; i++)
+          b.push({ t_ms: end - (719 - i) * 5000, voltage_V, current_A: 1, soc_pct: 50, cellSpread_mV: 10, maxTemp_C: 25, minTemp_C: 24 });
       }
     });
     const voltageAtCursor = async () => {

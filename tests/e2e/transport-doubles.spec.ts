@@ -32,7 +32,15 @@ test('serial double: a request reaches the simulated bank and its reply comes ba
   // (page.evaluate itself carries a gesture, so this must run from the page's own scripts.)
   await page.addInitScript(() => {
     (window as unknown as Record<string, unknown>).__noGesture = new Promise<string>((resolve) =>
-      addEventListener('load', () => navigator.serial.requestPort().then(() => 'granted', (e: Error) => e.name).then(resolve))
+      addEventListener('load', () =>
+        navigator.serial
+          .requestPort()
+          .then(
+            () => 'granted',
+            (e: Error) => e.name
+          )
+          .then(resolve)
+      )
     );
   });
   await page.goto('/connect');

@@ -194,10 +194,7 @@ test('a tab open since its very first visit also reloads into the new version', 
   await expect(page.getByText('A new version is ready')).toHaveCount(0);
 });
 
-test('"Reload now" in one tab does not reload the other; the other still gets the new version when asked', async ({
-  page,
-  context
-}) => {
+test('"Reload now" in one tab does not reload the other; the other still gets the new version when asked', async ({ page, context }) => {
   await countLoads(context);
   await controlledTabWithBank(page);
   await setMarker(page, 'busy-tab');

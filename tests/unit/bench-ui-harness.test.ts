@@ -6,7 +6,11 @@ describe('htmlEntryScripts', () => {
     const html = `<link href="/_app/immutable/entry/start.A.js" rel="modulepreload">
       <link rel="modulepreload" href="/_app/immutable/nodes/0.B.js">
       <script>Promise.all([import("/_app/immutable/entry/start.A.js"), import("/_app/immutable/entry/app.C.js")])</script>`;
-    expect(htmlEntryScripts(html).sort()).toEqual(['/_app/immutable/entry/app.C.js', '/_app/immutable/entry/start.A.js', '/_app/immutable/nodes/0.B.js']);
+    expect(htmlEntryScripts(html).sort()).toEqual([
+      '/_app/immutable/entry/app.C.js',
+      '/_app/immutable/entry/start.A.js',
+      '/_app/immutable/nodes/0.B.js'
+    ]);
   });
 });
 

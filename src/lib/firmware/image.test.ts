@@ -77,24 +77,110 @@ describe('buildFirmwareImage / parseFirmwareImage', () => {
 describe('parseFirmwareImage errors', () => {
   const good = buildFirmwareImage(META, PAYLOAD);
 
-  const cases: { name: string; bytes: () => Uint8Array; kind: FirmwareErrorKind; field: string; message: RegExp; options?: { maxPayload_bytes: number } }[] = [
-    { name: 'a ZIP archive', bytes: () => Uint8Array.of(0x50, 0x4b, 0x03, 0x04, 0x14, 0, 0, 0), kind: 'bad-magic', field: 'magic', message: /50 4B 03 04.*ZIP archive/ },
-    { name: 'an Intel HEX file', bytes: () => new TextEncoder().encode(':100000000C9434000C943E000C943E000C943E0082\n'), kind: 'bad-magic', field: 'magic', message: /3A 31 30 30.*Intel HEX/ },
-    { name: 'an HTML error page', bytes: () => new TextEncoder().encode('<!doctype html><title>404</title>'), kind: 'bad-magic', field: 'magic', message: /error page/ },
-    { name: 'random bytes', bytes: () => Uint8Array.of(1, 2, 3, 4, 5, 6, 7, 8), kind: 'bad-magic', field: 'magic', message: /01 02 03 04.*wrong file/ },
+  const cases: {
+    name: string;
+    bytes: () => Uint8Array;
+    kind: FirmwareErrorKind;
+    field: string;
+    message: RegExp;
+    options?: { maxPayload_bytes: number };
+  }[] = [
+    {
+      name: 'a ZIP archive',
+      bytes: () => Uint8Array.of(0x50, 0x4b, 0x03, 0x04, 0x14, 0, 0, 0),
+      kind: 'bad-magic',
+      field: 'magic',
+      message: /50 4B 03 04.*ZIP archive/
+    },
+    {
+      name: 'an Intel HEX file',
+      bytes: () => new TextEncoder().encode(':100000000C9434000C943E000C943E000C943E0082\n'),
+      kind: 'bad-magic',
+      field: 'magic',
+      message: /3A 31 30 30.*Intel HEX/
+    },
+    {
+      name: 'an HTML error page',
+      bytes: () => new TextEncoder().encode('<!doctype html><title>404</title>'),
+      kind: 'bad-magic',
+      field: 'magic',
+      message: /error page/
+    },
+    {
+      name: 'random bytes',
+      bytes: () => Uint8Array.of(1, 2, 3, 4, 5, 6, 7, 8),
+      kind: 'bad-magic',
+      field: 'magic',
+      message: /01 02 03 04.*wrong file/
+    },
     { name: 'an empty file', bytes: () => new Uint8Array(0), kind: 'truncated', field: 'file length', message: /empty/ },
     { name: 'only the first two magic bytes', bytes: () => good.slice(0, 2), kind: 'truncated', field: 'file length', message: /only 2 bytes/ },
-    { name: 'a header cut at byte 100', bytes: () => good.slice(0, 100), kind: 'truncated', field: 'file length', message: /only 100 bytes.*cut off/ },
-    { name: 'a payload cut short', bytes: () => good.slice(0, good.length - 1000), kind: 'truncated', field: 'file length', message: /3224 bytes but its header declares 4224/ },
+    {
+      name: 'a header cut at byte 100',
+      bytes: () => good.slice(0, 100),
+      kind: 'truncated',
+      field: 'file length',
+      message: /only 100 bytes.*cut off/
+    },
+    {
+      name: 'a payload cut short',
+      bytes: () => good.slice(0, good.length - 1000),
+      kind: 'truncated',
+      field: 'file length',
+      message: /3224 bytes but its header declares 4224/
+    },
     { name: 'a flipped payload bit', bytes: () => flip(good, 2000), kind: 'crc', field: 'payload CRC-32', message: /payload CRC-32 .* corrupted/ },
     { name: 'a flipped header bit', bytes: () => flip(good, 10), kind: 'crc', field: 'header CRC-32', message: /header CRC-32 .* corrupted/ },
-    { name: 'header version 2', bytes: () => withHeader(good, (b) => (b[4] = 2)), kind: 'unsupported-header', field: 'header version', message: /version 2 .*newer tool/ },
-    { name: 'header version 0', bytes: () => withHeader(good, (b) => (b[4] = 0)), kind: 'unsupported-header', field: 'header version', message: /version 0 .*damaged/ },
-    { name: 'a header length of 64', bytes: () => withHeader(good, (b) => (b[6] = 64)), kind: 'unsupported-header', field: 'header length', message: /Header length 64/ },
-    { name: 'a control character in the version', bytes: () => withHeader(good, (b) => (b[57] = 0x07)), kind: 'unsupported-header', field: 'firmware version', message: /firmware version field holds byte 07H at offset 57/ },
-    { name: 'an empty model', bytes: () => withHeader(good, (b) => b.fill(0, 8, 24)), kind: 'unsupported-header', field: 'model', message: /model field is empty/ },
-    { name: 'a payload over the flash size', bytes: () => good, options: { maxPayload_bytes: 4095 }, kind: 'too-large', field: 'payload length', message: /4096 bytes, more than the 4095/ },
-    { name: 'bytes appended after the payload', bytes: () => Uint8Array.of(...good, 0x1a, 0x1a), kind: 'too-large', field: 'file length', message: /2 bytes were appended/ }
+    {
+      name: 'header version 2',
+      bytes: () => withHeader(good, (b) => (b[4] = 2)),
+      kind: 'unsupported-header',
+      field: 'header version',
+      message: /version 2 .*newer tool/
+    },
+    {
+      name: 'header version 0',
+      bytes: () => withHeader(good, (b) => (b[4] = 0)),
+      kind: 'unsupported-header',
+      field: 'header version',
+      message: /version 0 .*damaged/
+    },
+    {
+      name: 'a header length of 64',
+      bytes: () => withHeader(good, (b) => (b[6] = 64)),
+      kind: 'unsupported-header',
+      field: 'header length',
+      message: /Header length 64/
+    },
+    {
+      name: 'a control character in the version',
+      bytes: () => withHeader(good, (b) => (b[57] = 0x07)),
+      kind: 'unsupported-header',
+      field: 'firmware version',
+      message: /firmware version field holds byte 07H at offset 57/
+    },
+    {
+      name: 'an empty model',
+      bytes: () => withHeader(good, (b) => b.fill(0, 8, 24)),
+      kind: 'unsupported-header',
+      field: 'model',
+      message: /model field is empty/
+    },
+    {
+      name: 'a payload over the flash size',
+      bytes: () => good,
+      options: { maxPayload_bytes: 4095 },
+      kind: 'too-large',
+      field: 'payload length',
+      message: /4096 bytes, more than the 4095/
+    },
+    {
+      name: 'bytes appended after the payload',
+      bytes: () => Uint8Array.of(...good, 0x1a, 0x1a),
+      kind: 'too-large',
+      field: 'file length',
+      message: /2 bytes were appended/
+    }
   ];
 
   for (const c of cases) {

@@ -82,7 +82,8 @@ function describeForeignFile(bytes: Uint8Array): string {
   if (startsWith(bytes, [0x50, 0x4b, 0x03, 0x04])) return 'This is a ZIP archive: extract the firmware file (.pkfw) from it and choose that.';
   if (startsWith(bytes, [0x7f, 0x45, 0x4c, 0x46])) return 'This is an ELF build output, not a release image.';
   if (bytes[0] === 0x3a) return 'This looks like an Intel HEX file; this tool needs the packaged image (.pkfw).';
-  if (bytes[0] === 0x3c || bytes[0] === 0x7b) return 'This looks like a text, HTML or JSON document, perhaps an error page saved instead of the download.';
+  if (bytes[0] === 0x3c || bytes[0] === 0x7b)
+    return 'This looks like a text, HTML or JSON document, perhaps an error page saved instead of the download.';
   return 'This is not a firmware image for this tool: probably the wrong file was chosen.';
 }
 
@@ -139,11 +140,15 @@ function writeText(bytes: Uint8Array, field: { offset: number; size: number }, n
 }
 
 function headerTruncated(length_bytes: number): FirmwareError {
-  return new FirmwareError('truncated', `The file is only ${length_bytes} bytes long, shorter than the ${IMAGE_HEADER_BYTES}-byte header: the download or copy was cut off.`, {
-    field: 'file length',
-    found: String(length_bytes),
-    expected: `at least ${IMAGE_HEADER_BYTES}`
-  });
+  return new FirmwareError(
+    'truncated',
+    `The file is only ${length_bytes} bytes long, shorter than the ${IMAGE_HEADER_BYTES}-byte header: the download or copy was cut off.`,
+    {
+      field: 'file length',
+      found: String(length_bytes),
+      expected: `at least ${IMAGE_HEADER_BYTES}`
+    }
+  );
 }
 
 /**
@@ -189,12 +194,16 @@ export function parseFirmwareImage(bytes: Uint8Array, options: ParseImageOptions
   // A file shorter than the magic that matches so far is a cut-off image, not a foreign file.
   const magicFound = bytes.subarray(0, Math.min(bytes.length, IMAGE_MAGIC.length));
   if (!magicFound.every((b, i) => b === IMAGE_MAGIC[i])) {
-    throw new FirmwareError('bad-magic', `The file starts with ${hexList(magicFound)} instead of the magic "PKFW" (50 4B 46 57). ${describeForeignFile(bytes)}`, {
-      field: 'magic',
-      found: hexList(magicFound),
-      expected: hexList(Uint8Array.from(IMAGE_MAGIC)),
-      offset: 0
-    });
+    throw new FirmwareError(
+      'bad-magic',
+      `The file starts with ${hexList(magicFound)} instead of the magic "PKFW" (50 4B 46 57). ${describeForeignFile(bytes)}`,
+      {
+        field: 'magic',
+        found: hexList(magicFound),
+        expected: hexList(Uint8Array.from(IMAGE_MAGIC)),
+        offset: 0
+      }
+    );
   }
   if (bytes.length < FIELD.headerLength.offset + FIELD.headerLength.size) {
     throw headerTruncated(bytes.length);
@@ -202,21 +211,29 @@ export function parseFirmwareImage(bytes: Uint8Array, options: ParseImageOptions
   const headerVersion = readU16(bytes, FIELD.headerVersion.offset);
   if (headerVersion !== IMAGE_HEADER_VERSION) {
     const why = headerVersion > IMAGE_HEADER_VERSION ? 'It was made by a newer tool: update this app.' : 'The file is damaged or not one of ours.';
-    throw new FirmwareError('unsupported-header', `Header version ${headerVersion} is not supported (this app reads version ${IMAGE_HEADER_VERSION}). ${why}`, {
-      field: 'header version',
-      found: String(headerVersion),
-      expected: String(IMAGE_HEADER_VERSION),
-      offset: FIELD.headerVersion.offset
-    });
+    throw new FirmwareError(
+      'unsupported-header',
+      `Header version ${headerVersion} is not supported (this app reads version ${IMAGE_HEADER_VERSION}). ${why}`,
+      {
+        field: 'header version',
+        found: String(headerVersion),
+        expected: String(IMAGE_HEADER_VERSION),
+        offset: FIELD.headerVersion.offset
+      }
+    );
   }
   const headerLength = readU16(bytes, FIELD.headerLength.offset);
   if (headerLength !== IMAGE_HEADER_BYTES) {
-    throw new FirmwareError('unsupported-header', `Header length ${headerLength} does not match version ${IMAGE_HEADER_VERSION}'s ${IMAGE_HEADER_BYTES} bytes: the file is damaged or made by an incompatible tool.`, {
-      field: 'header length',
-      found: String(headerLength),
-      expected: String(IMAGE_HEADER_BYTES),
-      offset: FIELD.headerLength.offset
-    });
+    throw new FirmwareError(
+      'unsupported-header',
+      `Header length ${headerLength} does not match version ${IMAGE_HEADER_VERSION}'s ${IMAGE_HEADER_BYTES} bytes: the file is damaged or made by an incompatible tool.`,
+      {
+        field: 'header length',
+        found: String(headerLength),
+        expected: String(IMAGE_HEADER_BYTES),
+        offset: FIELD.headerLength.offset
+      }
+    );
   }
   if (bytes.length < IMAGE_HEADER_BYTES) {
     throw headerTruncated(bytes.length);
@@ -224,12 +241,16 @@ export function parseFirmwareImage(bytes: Uint8Array, options: ParseImageOptions
   const headerCrcStored = readU32(bytes, FIELD.headerCrc.offset);
   const headerCrcActual = crc32(bytes, 0, FIELD.headerCrc.offset);
   if (headerCrcStored !== headerCrcActual) {
-    throw new FirmwareError('crc', `The header CRC-32 is ${hex32(headerCrcActual)} but the file says ${hex32(headerCrcStored)}: the header is corrupted (damaged download or storage).`, {
-      field: 'header CRC-32',
-      found: hex32(headerCrcActual),
-      expected: hex32(headerCrcStored),
-      offset: FIELD.headerCrc.offset
-    });
+    throw new FirmwareError(
+      'crc',
+      `The header CRC-32 is ${hex32(headerCrcActual)} but the file says ${hex32(headerCrcStored)}: the header is corrupted (damaged download or storage).`,
+      {
+        field: 'header CRC-32',
+        found: hex32(headerCrcActual),
+        expected: hex32(headerCrcStored),
+        offset: FIELD.headerCrc.offset
+      }
+    );
   }
   const model = readText(bytes, FIELD.model, 'model');
   const hardwareCompat = readText(bytes, FIELD.hardwareCompat, 'hardware compatibility');
@@ -243,38 +264,54 @@ export function parseFirmwareImage(bytes: Uint8Array, options: ParseImageOptions
   }
   const payloadLength = readU32(bytes, FIELD.payloadLength.offset);
   if (payloadLength > maxPayload_bytes) {
-    throw new FirmwareError('too-large', `The payload is ${payloadLength} bytes, more than the ${maxPayload_bytes} bytes of flash available: this image is not for this pack.`, {
-      field: 'payload length',
-      found: String(payloadLength),
-      expected: `at most ${maxPayload_bytes}`,
-      offset: FIELD.payloadLength.offset
-    });
+    throw new FirmwareError(
+      'too-large',
+      `The payload is ${payloadLength} bytes, more than the ${maxPayload_bytes} bytes of flash available: this image is not for this pack.`,
+      {
+        field: 'payload length',
+        found: String(payloadLength),
+        expected: `at most ${maxPayload_bytes}`,
+        offset: FIELD.payloadLength.offset
+      }
+    );
   }
   const fileLength = IMAGE_HEADER_BYTES + payloadLength;
   if (bytes.length < fileLength) {
-    throw new FirmwareError('truncated', `The file is ${bytes.length} bytes but its header declares ${fileLength} (${payloadLength} bytes of payload): the download or copy was cut off.`, {
-      field: 'file length',
-      found: String(bytes.length),
-      expected: String(fileLength)
-    });
+    throw new FirmwareError(
+      'truncated',
+      `The file is ${bytes.length} bytes but its header declares ${fileLength} (${payloadLength} bytes of payload): the download or copy was cut off.`,
+      {
+        field: 'file length',
+        found: String(bytes.length),
+        expected: String(fileLength)
+      }
+    );
   }
   if (bytes.length > fileLength) {
-    throw new FirmwareError('too-large', `The file is ${bytes.length} bytes but its header declares ${fileLength}: ${bytes.length - fileLength} bytes were appended, so it is not the file that was built.`, {
-      field: 'file length',
-      found: String(bytes.length),
-      expected: String(fileLength)
-    });
+    throw new FirmwareError(
+      'too-large',
+      `The file is ${bytes.length} bytes but its header declares ${fileLength}: ${bytes.length - fileLength} bytes were appended, so it is not the file that was built.`,
+      {
+        field: 'file length',
+        found: String(bytes.length),
+        expected: String(fileLength)
+      }
+    );
   }
   const payload = bytes.subarray(IMAGE_HEADER_BYTES, fileLength);
   const payloadCrc32 = readU32(bytes, FIELD.payloadCrc.offset);
   const payloadCrcActual = crc32(payload);
   if (payloadCrcActual !== payloadCrc32) {
-    throw new FirmwareError('crc', `The payload CRC-32 is ${hex32(payloadCrcActual)} but the header says ${hex32(payloadCrc32)}: the firmware data is corrupted (damaged download or storage).`, {
-      field: 'payload CRC-32',
-      found: hex32(payloadCrcActual),
-      expected: hex32(payloadCrc32),
-      offset: IMAGE_HEADER_BYTES
-    });
+    throw new FirmwareError(
+      'crc',
+      `The payload CRC-32 is ${hex32(payloadCrcActual)} but the header says ${hex32(payloadCrc32)}: the firmware data is corrupted (damaged download or storage).`,
+      {
+        field: 'payload CRC-32',
+        found: hex32(payloadCrcActual),
+        expected: hex32(payloadCrc32),
+        offset: IMAGE_HEADER_BYTES
+      }
+    );
   }
   return {
     headerVersion,
@@ -312,9 +349,7 @@ export interface PackIdentity {
   board?: string | null;
 }
 
-export type Compatibility =
-  | { readonly ok: true; readonly warnings: readonly string[] }
-  | { readonly ok: false; readonly error: FirmwareError };
+export type Compatibility = { readonly ok: true; readonly warnings: readonly string[] } | { readonly ok: false; readonly error: FirmwareError };
 
 /** The board revisions an image's hardware-compatibility string lists; null means "any". */
 export function compatibleBoards(hardwareCompat: string): string[] | null {
@@ -336,27 +371,38 @@ export function checkCompatibility(image: FirmwareImageMeta, pack: string | Pack
   if (packModel.toUpperCase() !== image.model.trim().toUpperCase()) {
     return {
       ok: false,
-      error: new FirmwareError('wrong-model', `This image is for model ${image.model}, but the pack is a ${packModel || '(unknown model)'}: choose the firmware for ${packModel || 'this pack'}.`, {
-        field: 'model',
-        found: image.model,
-        expected: packModel
-      })
+      error: new FirmwareError(
+        'wrong-model',
+        `This image is for model ${image.model}, but the pack is a ${packModel || '(unknown model)'}: choose the firmware for ${packModel || 'this pack'}.`,
+        {
+          field: 'model',
+          found: image.model,
+          expected: packModel
+        }
+      )
     };
   }
   const boards = compatibleBoards(image.hardwareCompat);
   if (boards === null) return { ok: true, warnings: [] };
   const board = identity.board?.trim() ?? '';
   if (board === '') {
-    return { ok: true, warnings: [`The pack did not report its board revision; only the model was checked (the image supports boards ${boards.join(', ')}).`] };
+    return {
+      ok: true,
+      warnings: [`The pack did not report its board revision; only the model was checked (the image supports boards ${boards.join(', ')}).`]
+    };
   }
   if (!boards.some((b) => b.toUpperCase() === board.toUpperCase())) {
     return {
       ok: false,
-      error: new FirmwareError('wrong-model', `This image supports boards ${boards.join(', ')} of the ${image.model}, but the pack has board ${board}: it needs a different build for its hardware revision.`, {
-        field: 'hardware compatibility',
-        found: image.hardwareCompat,
-        expected: board
-      })
+      error: new FirmwareError(
+        'wrong-model',
+        `This image supports boards ${boards.join(', ')} of the ${image.model}, but the pack has board ${board}: it needs a different build for its hardware revision.`,
+        {
+          field: 'hardware compatibility',
+          found: image.hardwareCompat,
+          expected: board
+        }
+      )
     };
   }
   return { ok: true, warnings: [] };

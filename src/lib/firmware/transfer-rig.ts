@@ -46,10 +46,11 @@ export class WireLane {
 
 /** A fault that loses every byte on the wire during [from_ms, to_ms). */
 export function deadBetween(from_ms: number, to_ms: number): LaneFault {
-  return (bytes, start_ms, byte_ms) => bytes.filter((_, i) => {
-    const at = start_ms + i * byte_ms;
-    return at < from_ms || at >= to_ms;
-  });
+  return (bytes, start_ms, byte_ms) =>
+    bytes.filter((_, i) => {
+      const at = start_ms + i * byte_ms;
+      return at < from_ms || at >= to_ms;
+    });
 }
 
 /** A fault that applies `edit` to the n-th chunk (1-based) for which `match` is true. */

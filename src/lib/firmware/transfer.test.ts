@@ -23,7 +23,10 @@ const OLD: FirmwareImage = parseFirmwareImage(
   buildFirmwareImage({ model: 'P16S100A', hardwareCompat: '1812', firmwareVersion: '1.06', builtAt_s: 1_700_000_000 }, pseudoRandom(50_000, 1))
 );
 /** 200 KiB of payload: 200 one-KiB blocks and a 128-byte tail (the header). */
-const NEW_FILE = buildFirmwareImage({ model: 'P16S100A', hardwareCompat: '1812,21473', firmwareVersion: '1.07', builtAt_s: 1_754_000_000 }, pseudoRandom(200 * 1024, 2));
+const NEW_FILE = buildFirmwareImage(
+  { model: 'P16S100A', hardwareCompat: '1812,21473', firmwareVersion: '1.07', builtAt_s: 1_754_000_000 },
+  pseudoRandom(200 * 1024, 2)
+);
 const FILE = { name: 'P16S100A-1.07.pkfw', bytes: NEW_FILE };
 /** One 1 KiB block at 9600 baud, 8N1. */
 const BLOCK_WIRE_MS = (1029 * 10 * 1000) / 9600;
@@ -198,7 +201,10 @@ describe('firmware transfer: sender <-> simulated bootloader', () => {
 
   it('a wrong-model image is refused after transfer: old flash stays, the bootloader waits, the right image then commits', async () => {
     const { clock, rig } = setup();
-    const other = buildFirmwareImage({ model: 'P15S100A', hardwareCompat: '*', firmwareVersion: '2.00', builtAt_s: 1_754_000_000 }, pseudoRandom(20_000, 3));
+    const other = buildFirmwareImage(
+      { model: 'P15S100A', hardwareCompat: '*', firmwareVersion: '2.00', builtAt_s: 1_754_000_000 },
+      pseudoRandom(20_000, 3)
+    );
     const error = await failure(send(clock, rig, { name: 'P15S100A-2.00.pkfw', bytes: other }));
     expect(error.kind).toBe('aborted-by-device');
     expect(error.message).toMatch(/refused the image after receiving all of it/);
@@ -214,7 +220,10 @@ describe('firmware transfer: sender <-> simulated bootloader', () => {
 
   it('a board the image does not support is refused', async () => {
     const { clock, rig } = setup();
-    const otherBoard = buildFirmwareImage({ model: 'P16S100A', hardwareCompat: '31916', firmwareVersion: '1.08', builtAt_s: 1_754_000_000 }, pseudoRandom(3000, 4));
+    const otherBoard = buildFirmwareImage(
+      { model: 'P16S100A', hardwareCompat: '31916', firmwareVersion: '1.08', builtAt_s: 1_754_000_000 },
+      pseudoRandom(3000, 4)
+    );
     expect((await failure(send(clock, rig, { name: 'x.pkfw', bytes: otherBoard }))).kind).toBe('aborted-by-device');
     expect(rig.bootloader.lastRefusal?.field).toBe('hardware compatibility');
     expect(rig.bootloader.flash).toBe(OLD);
@@ -282,7 +291,10 @@ describe('firmware transfer: sender <-> simulated bootloader', () => {
   it('an image of more than 256 blocks (block numbers wrap) arrives intact', async () => {
     const clock = new VirtualClock();
     const rig = createTransferRig({ clock, baud: 115_200, bootloader: { currentImage: OLD, model: 'P16S100A', board: '1812' } });
-    const big = buildFirmwareImage({ model: 'P16S100A', hardwareCompat: '*', firmwareVersion: '1.09', builtAt_s: 1_754_000_000 }, pseudoRandom(300 * 1024, 5));
+    const big = buildFirmwareImage(
+      { model: 'P16S100A', hardwareCompat: '*', firmwareVersion: '1.09', builtAt_s: 1_754_000_000 },
+      pseudoRandom(300 * 1024, 5)
+    );
     const result = await send(clock, rig, { name: 'big.pkfw', bytes: big }, { baud: 115_200 });
     expect(result.blocks).toBe(301);
     expect(rig.commits).toHaveLength(1);

@@ -90,7 +90,7 @@ type Reply = 'ack' | 'nak' | 'c' | 'timeout';
 function deviceAbortMessage(progress: YmodemProgress): string {
   switch (progress.phase) {
     case 'header':
-      return 'The bootloader refused the file header (CAN CAN): the file is larger than the pack\'s flash or its size is missing. The old firmware stays.';
+      return "The bootloader refused the file header (CAN CAN): the file is larger than the pack's flash or its size is missing. The old firmware stays.";
     case 'data':
       return `The bootloader gave up on the transfer at block ${progress.block} (CAN CAN), after the line stalled or a block went missing. The old firmware stays; start the transfer again.`;
     case 'finishing':
@@ -191,16 +191,28 @@ export async function sendYmodem(io: ByteIo, file: YmodemFile, options: YmodemOp
       if (reply === 'nak') naks++;
     }
     if (naks === 0) {
-      throw new FirmwareError('timeout', `The bootloader did not answer ${what} after ${attempts} tries: the link is down or the pack left the bootloader.`, { field: what });
+      throw new FirmwareError(
+        'timeout',
+        `The bootloader did not answer ${what} after ${attempts} tries: the link is down or the pack left the bootloader.`,
+        { field: what }
+      );
     }
-    throw new FirmwareError('nak-limit', `The bootloader refused ${what} ${naks} times out of ${attempts} tries (NAK): the link is corrupting data. Check the cable, termination and baud rate.`, { field: what });
+    throw new FirmwareError(
+      'nak-limit',
+      `The bootloader refused ${what} ${naks} times out of ${attempts} tries (NAK): the link is corrupting data. Check the cable, termination and baud rate.`,
+      { field: what }
+    );
   };
 
   try {
     report({});
     io.discardInput();
     if (!(await awaitCrcRequest(startTimeout_ms))) {
-      throw new FirmwareError('timeout', `The bootloader did not ask for the file ('C') within ${Math.round(startTimeout_ms / 1000)} s: the pack is not in update mode, or the link is down.`, { field: 'start' });
+      throw new FirmwareError(
+        'timeout',
+        `The bootloader did not ask for the file ('C') within ${Math.round(startTimeout_ms / 1000)} s: the pack is not in update mode, or the link is down.`,
+        { field: 'start' }
+      );
     }
 
     report({ phase: 'header' });
@@ -232,7 +244,11 @@ export async function sendYmodem(io: ByteIo, file: YmodemFile, options: YmodemOp
     return { bytesSent: offset, blocks: block, retries: progress.retries, batchClosed, duration_ms: clock.now() - started_ms };
   } catch (e) {
     if (signal?.aborted && !deviceAborted) {
-      throw new FirmwareError('cancelled', `The transfer was cancelled at ${progress.bytesSent} of ${total} bytes; the pack keeps its old firmware.`, { cause: signal.reason });
+      throw new FirmwareError(
+        'cancelled',
+        `The transfer was cancelled at ${progress.bytesSent} of ${total} bytes; the pack keeps its old firmware.`,
+        { cause: signal.reason }
+      );
     }
     throw e;
   } finally {
@@ -263,7 +279,10 @@ export async function sendYmodem(io: ByteIo, file: YmodemFile, options: YmodemOp
       if (previous === 'ack') return;
       if (previous === 'nak') naks++;
     }
-    if (naks <= 1) throw new FirmwareError('timeout', `The bootloader did not acknowledge ${what}: the link is down or the pack left the bootloader.`, { field: what });
+    if (naks <= 1)
+      throw new FirmwareError('timeout', `The bootloader did not acknowledge ${what}: the link is down or the pack left the bootloader.`, {
+        field: what
+      });
     throw new FirmwareError('nak-limit', `The bootloader kept refusing ${what} (${naks} NAKs).`, { field: what });
   }
 }

@@ -246,7 +246,11 @@ describe('PaceClient: deadlines, timeouts and retries', () => {
   it('a stalled thread does not keep a silent device waiting for ever: after three grants it times out', async () => {
     const inner = new VirtualClock();
     // A thread that is always late (a background tab throttled to one timer a second).
-    const clock: Clock = { now: () => inner.now(), setTimeout: (fn, ms) => inner.setTimeout(fn, ms + 1000), clearTimeout: (id) => inner.clearTimeout(id) };
+    const clock: Clock = {
+      now: () => inner.now(),
+      setTimeout: (fn, ms) => inner.setTimeout(fn, ms + 1000),
+      clearTimeout: (id) => inner.clearTimeout(id)
+    };
     const transport = new FakeTransport({ clock: inner, baud: 9600 });
     const client = new PaceClient(transport, { clock, retries: 0 });
     const err = await expectProtocolError(inner, client.call(testCmd, 1, { command: 1 }));
@@ -287,11 +291,7 @@ describe('PaceClient: deadlines, timeouts and retries', () => {
 
   it('finds the reply after garbage and a stale partial frame', async () => {
     const { clock, client, respond } = setup();
-    respond(() => [
-      { bytes: Uint8Array.of(0x00, 0xff, 0x55, 0x13), delay_ms: 5 },
-      { bytes: '~2501460', delay_ms: 0 },
-      { bytes: reply([0, 1, 6]) }
-    ]);
+    respond(() => [{ bytes: Uint8Array.of(0x00, 0xff, 0x55, 0x13), delay_ms: 5 }, { bytes: '~2501460', delay_ms: 0 }, { bytes: reply([0, 1, 6]) }]);
     const r = await clock.run(client.exchange(testCmd, 1, { command: 1 }));
     expect(r.ok).toBe(true);
     if (r.ok) expect(r.value.payload).toEqual([6]);

@@ -91,8 +91,7 @@ export interface ExchangeReport {
 }
 
 export type ExchangeResult<Res> =
-  | { ok: true; value: Res; reply: Frame; report: ExchangeReport }
-  | { ok: false; error: ProtocolError; reply?: Frame; report: ExchangeReport };
+  { ok: true; value: Res; reply: Frame; report: ExchangeReport } | { ok: false; error: ProtocolError; reply?: Frame; report: ExchangeReport };
 
 export interface TrafficEntry {
   /** Clock time (ms). */
@@ -495,7 +494,12 @@ export class PaceClient {
 
   // ---- the queue ----
 
-  #enqueue<T>(run: () => Promise<T>, priority: RequestPriority, signal: AbortSignal | undefined, details: { cid2?: number; adr?: number }): Promise<T> {
+  #enqueue<T>(
+    run: () => Promise<T>,
+    priority: RequestPriority,
+    signal: AbortSignal | undefined,
+    details: { cid2?: number; adr?: number }
+  ): Promise<T> {
     return new Promise<T>((resolve, reject) => {
       if (this.#disposed) {
         reject(new ProtocolError('transport', 'The client is closed.', details));
@@ -516,10 +520,12 @@ export class PaceClient {
         priority,
         start: () => {
           signal?.removeEventListener('abort', onAbort);
-          run().then(resolve, reject).finally(() => {
-            this.#running = false;
-            this.#pump();
-          });
+          run()
+            .then(resolve, reject)
+            .finally(() => {
+              this.#running = false;
+              this.#pump();
+            });
         },
         cancel: (error) => {
           signal?.removeEventListener('abort', onAbort);
@@ -556,7 +562,8 @@ export class PaceClient {
 
   async #runExchange<T>(spec: ExchangeSpec<T>): Promise<ExchangeResult<T>> {
     const timing = this.#transport.timing;
-    const deadline_ms = spec.timeout_ms ?? replyDeadline_ms({ requestBytes: spec.bytes.length, replyInfoBytes: spec.replyInfoBytes }, timing, this.#policy);
+    const deadline_ms =
+      spec.timeout_ms ?? replyDeadline_ms({ requestBytes: spec.bytes.length, replyInfoBytes: spec.replyInfoBytes }, timing, this.#policy);
     checkNonNegative('timeout_ms', deadline_ms);
     const report: ExchangeReport = { attempts: 0, timeouts: 0, badFrames: 0, echoes: 0, started_ms: null, ended_ms: this.#clock.now(), deadline_ms };
     const details = { cid2: spec.cid2, adr: spec.adr };
@@ -615,7 +622,8 @@ export class PaceClient {
           lastError = new ProtocolError('timeout', `No reply to ${spec.what} within ${Math.round(deadline_ms)} ms${outcome.message}.`, details);
           break;
       }
-      if (attempt < spec.retries) this.#log({ t_ms: this.#clock.now(), dir: 'error', bytes: new Uint8Array(0), text: '', error: `${lastError.message} Retrying.` });
+      if (attempt < spec.retries)
+        this.#log({ t_ms: this.#clock.now(), dir: 'error', bytes: new Uint8Array(0), text: '', error: `${lastError.message} Retrying.` });
     }
     return finish(lastError ?? new ProtocolError('timeout', `No reply to ${spec.what}.`, details), lastReply);
   }

@@ -25,7 +25,14 @@ describe('scripts/decode.ts', { timeout: 120_000 }, () => {
     const r = decode(['--cmd', '42', F.ANALOG_PBMSTOOLS.text, F.ANALOG_BROADCAST_10_P9.text]);
     expect(r.code).toBe(0);
     expect(r.lines).toHaveLength(2);
-    expect(r.lines[0]).toMatchObject({ ok: true, ver: 37, adr: 1, cid1: 70, rtn: 0, data: { packCount: 1, packs: [{ voltage_V: 52.429, cycles: 140 }] } });
+    expect(r.lines[0]).toMatchObject({
+      ok: true,
+      ver: 37,
+      adr: 1,
+      cid1: 70,
+      rtn: 0,
+      data: { packCount: 1, packs: [{ voltage_V: 52.429, cycles: 140 }] }
+    });
     expect(r.lines[1]).toMatchObject({ ok: true, data: { packCount: 10 } });
     expect(r.stdout.startsWith('{"ok":true,"ver":37,"adr":1,"cid1":70,"rtn":0,"data":{"packCount":1,"packs":[{"cells_mV":[')).toBe(true);
   });
@@ -48,7 +55,10 @@ describe('scripts/decode.ts', { timeout: 120_000 }, () => {
   });
 
   it('exits 2 with usage on stderr for bad arguments', () => {
-    for (const args of [['--cmd', 'zz', F.COUNT_MASTER.text], ['--profile', 'jbd', F.COUNT_MASTER.text]]) {
+    for (const args of [
+      ['--cmd', 'zz', F.COUNT_MASTER.text],
+      ['--profile', 'jbd', F.COUNT_MASTER.text]
+    ]) {
       const r = decode(args);
       expect(r.code).toBe(2);
       expect(r.stdout).toBe('');

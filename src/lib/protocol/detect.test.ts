@@ -27,7 +27,18 @@ describe('detectProfile', () => {
   });
 
   it('finds Seplos and EG4 44H by their P bytes', () => {
-    const seplos = Uint8Array.from([0, 1, 16, ...new Array<number>(16).fill(0), 6, ...new Array<number>(6).fill(0), 0, 0, 20, ...new Array<number>(20).fill(0)]);
+    const seplos = Uint8Array.from([
+      0,
+      1,
+      16,
+      ...new Array<number>(16).fill(0),
+      6,
+      ...new Array<number>(6).fill(0),
+      0,
+      0,
+      20,
+      ...new Array<number>(20).fill(0)
+    ]);
     expect(detectProfile({ ver: 0x20, cid1: 0x46, info: seplos }, 0x44).profile).toBe('seplos');
     const eg4 = { ...F.frameOf(F.EG4_STATUS), cid1: 0x46 };
     expect(detectProfile(eg4, 0x44).profile).toBe('eg4');

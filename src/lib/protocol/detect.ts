@@ -56,11 +56,13 @@ export function detectProfile(frame: Pick<Frame, 'ver' | 'cid1' | 'info'>, cid2?
   if (frame.ver === VER_PACE) return { profile: 'pace', confidence: 'certain', reason: 'VER 25H is PACE firmware (PbmsTools)' };
   const info = frame.info;
   if (cid2 === 0x42 || cid2 === undefined) {
-    if (analogPAt(info, 2, 10) === 15) return { profile: 'eg4', confidence: 'likely', reason: '42H reply has P = 15 after the cycle count (EG4 layout)' };
+    if (analogPAt(info, 2, 10) === 15)
+      return { profile: 'eg4', confidence: 'likely', reason: '42H reply has P = 15 after the cycle count (EG4 layout)' };
     const p = analogPAt(info, 0, 6);
     if (p === 10) return { profile: 'seplos', confidence: 'likely', reason: '42H reply has P = 10 (Seplos V2.0 layout)' };
     if (p === 2 || p === 4) return { profile: 'pylon', confidence: 'likely', reason: `42H reply has P = ${p} (Pylontech layout)` };
-    if (p === 3 || p === 9) return { profile: 'pace', confidence: 'likely', reason: `42H reply has P = ${p} (PACE layout) although VER is ${hex2(frame.ver)}H` };
+    if (p === 3 || p === 9)
+      return { profile: 'pace', confidence: 'likely', reason: `42H reply has P = ${p} (PACE layout) although VER is ${hex2(frame.ver)}H` };
   }
   if (cid2 === 0x44) {
     if (statusPAt(info, 0) === 20) return { profile: 'seplos', confidence: 'likely', reason: '44H reply has P = 20 (Seplos V2.0 layout)' };

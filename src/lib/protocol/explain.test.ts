@@ -57,7 +57,9 @@ describe('explainFrame: replies', () => {
     expect(r).toMatchObject({ ok: true, ver: 0x25, adr: 1, cid1: 0x46, rtn: 0 });
     const text = JSON.stringify(r);
     expect(text.startsWith('{"ok":true,"ver":37,"adr":1,"cid1":70,"rtn":0,"data":{"packCount":1,"packs":[{"cells_mV":[3271,')).toBe(true);
-    expect(text).toContain('"temps_C":[24.1,23.9,23.9,23.9,26.5,27.4],"current_A":-2.25,"voltage_V":52.429,"remaining_Ah":48.19,"full_Ah":103.46,"design_Ah":100,"cycles":140,"soc_pct":46.6,"soh_pct":100');
+    expect(text).toContain(
+      '"temps_C":[24.1,23.9,23.9,23.9,26.5,27.4],"current_A":-2.25,"voltage_V":52.429,"remaining_Ah":48.19,"full_Ah":103.46,"design_Ah":100,"cycles":140,"soc_pct":46.6,"soh_pct":100'
+    );
   });
 
   it('42H broadcast without knowing the request: 10 packs', () => {
@@ -106,7 +108,15 @@ describe('explainFrame: replies', () => {
 
 describe('explainFrame: requests', () => {
   it('decodes each request by its CID2', () => {
-    expect(explainFrame(F.REQ_ANALOG_RS232_ADR0_ALL.text)).toEqual({ ok: true, ver: 0x25, adr: 0, cid1: 0x46, cid2: 0x42, request: { command: 255 }, command: 'readAnalog' });
+    expect(explainFrame(F.REQ_ANALOG_RS232_ADR0_ALL.text)).toEqual({
+      ok: true,
+      ver: 0x25,
+      adr: 0,
+      cid1: 0x46,
+      cid2: 0x42,
+      request: { command: 255 },
+      command: 'readAnalog'
+    });
     expect(explainFrame(F.REQ_EG4_ANALOG.text)).toMatchObject({ ok: true, cid2: 0x42, request: {}, command: 'eg4ReadAnalog' });
     expect(explainFrame(F.REQ_COUNT_MASTER.text)).toMatchObject({ ok: true, cid2: 0x90, request: {} });
   });

@@ -163,7 +163,8 @@ function explainRequest(frame: Frame): ExplainResult {
     };
   }
   const r = tryEach(cmds, (c) => c.decodeRequest(frame.info));
-  if ('error' in r) return { ok: false, error: 'format', message: `INFO ${bytesToHex(frame.info)} is not a ${hex2(frame.code)}H request: ${r.error}` };
+  if ('error' in r)
+    return { ok: false, error: 'format', message: `INFO ${bytesToHex(frame.info)} is not a ${hex2(frame.code)}H request: ${r.error}` };
   return { ok: true, ver: frame.ver, adr: frame.adr, cid1: frame.cid1, cid2: frame.code, request: toJson(r.value), command: r.cmd.id };
 }
 
@@ -172,7 +173,8 @@ function explainReply(frame: Frame, cmd: number, options: ExplainOptions): Expla
     return { ok: false, error: 'rtn', message: rtnMessage(frame.code) };
   }
   const cmds = findCommands(cmd, frame.ver, frame.cid1);
-  if (cmds.length === 0) return { ok: false, error: 'format', message: `no command with CID2 ${hex2(cmd)}H is known, so its reply cannot be decoded` };
+  if (cmds.length === 0)
+    return { ok: false, error: 'format', message: `no command with CID2 ${hex2(cmd)}H is known, so its reply cannot be decoded` };
   const profile = pickProfile(options.profile ?? 'auto', detectProfile(frame, cmd));
   const decodeOptions: DecodeOptions = { ...DEFAULT_DECODE_OPTIONS, ...options.decodeOptions, profile };
   const reply = tryEach(cmds, (c) => c.decodeReply(frame.info, { request: undefined, options: decodeOptions }));
@@ -182,7 +184,11 @@ function explainReply(frame: Frame, cmd: number, options: ExplainOptions): Expla
     if (frame.code === cmd && cmd !== 0) {
       const asRequest = tryEach(cmds, (c) => c.decodeRequest(frame.info));
       if (!('error' in asRequest)) {
-        return { ok: false, error: 'echo', message: `this is a ${hex2(cmd)}H request, not a reply: the adapter echoed what was sent (or RX and TX are bridged)` };
+        return {
+          ok: false,
+          error: 'echo',
+          message: `this is a ${hex2(cmd)}H request, not a reply: the adapter echoed what was sent (or RX and TX are bridged)`
+        };
       }
     }
     return { ok: false, error: 'format', message: `INFO (${frame.info.length} bytes) is not a ${hex2(cmd)}H reply: ${reply.error}` };

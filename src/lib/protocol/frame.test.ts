@@ -73,7 +73,12 @@ describe('FrameReader: one event per case', () => {
     ['garbage after a frame', PBMS + '\x00\xff', ['frame', 'garbage']],
     ['CR/LF between frames is not reported', PBMS + '\r\n' + PBMS, ['frame', 'frame']],
     ['LENID above maxInfoChars', PBMS, ['oversize', 'garbage'], { maxInfoChars: 100 }],
-    ['bad LCHKSUM accepted in warn mode', PBMS.replace('F07A', 'E07A').replace('E1E4', checksumFor(PBMS.replace('F07A', 'E07A'))), ['frame'], { lengthChecksum: 'warn' }]
+    [
+      'bad LCHKSUM accepted in warn mode',
+      PBMS.replace('F07A', 'E07A').replace('E1E4', checksumFor(PBMS.replace('F07A', 'E07A'))),
+      ['frame'],
+      { lengthChecksum: 'warn' }
+    ]
   ];
 
   it.each(cases)('%s', (_name, text, expected, opts) => {

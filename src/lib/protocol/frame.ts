@@ -210,11 +210,13 @@ export class FrameReader {
       if (i === len) {
         // Keep nothing: no frame can start inside these bytes. Report them once, now.
         const raw = this.#consume(len);
-        if (!isLineNoise(raw)) events.push({ type: 'error', kind: 'garbage', message: `${raw.length} bytes outside a frame skipped: ${preview(raw)}`, raw });
+        if (!isLineNoise(raw))
+          events.push({ type: 'error', kind: 'garbage', message: `${raw.length} bytes outside a frame skipped: ${preview(raw)}`, raw });
         return 0;
       }
       const raw = this.#consume(i);
-      if (!isLineNoise(raw)) events.push({ type: 'error', kind: 'garbage', message: `${raw.length} bytes outside a frame skipped: ${preview(raw)}`, raw });
+      if (!isLineNoise(raw))
+        events.push({ type: 'error', kind: 'garbage', message: `${raw.length} bytes outside a frame skipped: ${preview(raw)}`, raw });
       return 0;
     }
 

@@ -74,7 +74,7 @@ async function setup(o: SetupOptions) {
 
 /** COMMAND byte of a 42H/44H request as text, e.g. "FF" or "03". */
 function commandOf(e: TrafficEntry): string {
-  return e.frame ? e.frame.info.length === 1 ? e.frame.info[0].toString(16).toUpperCase().padStart(2, '0') : '-' : '?';
+  return e.frame ? (e.frame.info.length === 1 ? e.frame.info[0].toString(16).toUpperCase().padStart(2, '0') : '-') : '?';
 }
 
 function cid2Of(e: TrafficEntry): number {

@@ -10,10 +10,10 @@ import type { ExchangeReport, ExchangeResult, PaceClient } from './client';
 import type { Command } from './command';
 import { readAnalog } from './commands/analog';
 import { readPackCount, readProductInfo, readSoftwareVersion } from './commands/info';
-import { ALL_PACKS, type PackRequest } from './commands/pack-request';
+import { ALL_PACKS } from './commands/pack-request';
 import { readStatus } from './commands/status';
 import type { ProtocolError } from './errors';
-import type { AnalogReply, PackAnalog, PackStatus, StatusReply } from './types';
+import type { AnalogReply, PackAnalog, PackStatus } from './types';
 import type { Clock, TimerId } from '../time/clock';
 import type { TransportStatus, Unsubscribe } from '../transport/types';
 
@@ -154,7 +154,8 @@ export class BankPoller {
     this.#interval_ms = options.interval_ms ?? 1000;
     if (!Number.isFinite(this.#interval_ms) || this.#interval_ms < 0) throw new RangeError(`interval_ms must be >= 0, got ${this.#interval_ms}`);
     this.#mode = options.mode ?? 'auto';
-    if (!['auto', 'broadcast', 'relay'].includes(this.#mode)) throw new RangeError(`mode must be auto, broadcast or relay, got ${String(this.#mode)}`);
+    if (!['auto', 'broadcast', 'relay'].includes(this.#mode))
+      throw new RangeError(`mode must be auto, broadcast or relay, got ${String(this.#mode)}`);
     this.#maxPacks = positiveInt('maxPacks', options.maxPacks ?? 16, 1);
     if (this.#maxPacks > 32) throw new RangeError(`maxPacks must be at most 32, got ${this.#maxPacks}`);
     this.#staleAfter = positiveInt('staleAfterMisses', options.staleAfterMisses ?? 1, 1);
@@ -165,7 +166,8 @@ export class BankPoller {
     this.#retries = options.retries;
     this.#readIdentity = options.readIdentity ?? true;
     this.#addressing = options.addressing ?? 'relay';
-    if (this.#addressing !== 'relay' && this.#addressing !== 'direct') throw new RangeError(`addressing must be relay or direct, got ${String(this.#addressing)}`);
+    if (this.#addressing !== 'relay' && this.#addressing !== 'direct')
+      throw new RangeError(`addressing must be relay or direct, got ${String(this.#addressing)}`);
   }
 
   get status(): PollerStatus {
@@ -403,7 +405,12 @@ export class BankPoller {
   }
 
   /** One exchange through the client, respecting pause() and stop(). */
-  async #ask<Req, Res>(cmd: Command<Req, Res>, adr: number, req: Req, opts: { packCount?: number; retries?: number } = {}): Promise<ExchangeResult<Res>> {
+  async #ask<Req, Res>(
+    cmd: Command<Req, Res>,
+    adr: number,
+    req: Req,
+    opts: { packCount?: number; retries?: number } = {}
+  ): Promise<ExchangeResult<Res>> {
     await this.#gate();
     const p = this.#client.exchange(cmd, adr, req, {
       signal: this.#abort.signal,
@@ -536,7 +543,16 @@ export class BankPoller {
     this.#packs.clear();
     for (const address of t.addresses) {
       const entry = known.get(address) ?? {
-        health: { address, state: 'stale', lastGood_ms: null, noReplyCount: 0, badReplyCount: 0, consecutiveFailures: 0, nextProbe_ms: null, lastError: null },
+        health: {
+          address,
+          state: 'stale',
+          lastGood_ms: null,
+          noReplyCount: 0,
+          badReplyCount: 0,
+          consecutiveFailures: 0,
+          nextProbe_ms: null,
+          lastError: null
+        },
         probeStep: 0,
         identityRead: false
       };
@@ -570,15 +586,27 @@ export class BankPoller {
   async #broadcastCycle(topology: BankTopology, prefetched: AnalogReply | null, polled: Set<number>): Promise<void> {
     const n = topology.addresses.length;
     for (const a of topology.addresses) polled.add(a);
-    const a = prefetched
-      ? null
-      : await this.#ask(readAnalog, topology.masterAddress, { command: ALL_PACKS }, { packCount: n });
+    const a = prefetched ? null : await this.#ask(readAnalog, topology.masterAddress, { command: ALL_PACKS }, { packCount: n });
     const analog = prefetched ?? (a?.ok ? a.value : null);
-    if (analog) this.#spreadBroadcast(topology, analog.packs, a?.report ?? null, (address, pack) => ({ analog: pack }), (p) => p.empty);
+    if (analog)
+      this.#spreadBroadcast(
+        topology,
+        analog.packs,
+        a?.report ?? null,
+        (address, pack) => ({ analog: pack }),
+        (p) => p.empty
+      );
     else if (a && !a.ok) for (const address of topology.addresses) this.#fail(address, a.error, a.report);
 
     const s = await this.#ask(readStatus, topology.masterAddress, { command: ALL_PACKS }, { packCount: n });
-    if (s.ok) this.#spreadBroadcast(topology, s.value.packs, s.report, (address, pack) => ({ status: pack }), (p) => p.empty);
+    if (s.ok)
+      this.#spreadBroadcast(
+        topology,
+        s.value.packs,
+        s.report,
+        (address, pack) => ({ status: pack }),
+        (p) => p.empty
+      );
     else for (const address of topology.addresses) this.#fail(address, s.error, s.report);
   }
 

@@ -73,7 +73,15 @@ describe('runDetection', () => {
     const h = harness('19200/pylon');
     const found = await h.run(detectionPlan({ kind: 'serial', baud: 'auto', profile: 'auto' }).attempts);
     expect(found && short(found)).toBe('19200/pylon');
-    expect(h.log).toEqual(['baud 9600', 'probe 9600/pace', 'probe 9600/pylon', 'probe 9600/eg4', 'baud 19200', 'probe 19200/pace', 'probe 19200/pylon']);
+    expect(h.log).toEqual([
+      'baud 9600',
+      'probe 9600/pace',
+      'probe 9600/pylon',
+      'probe 9600/eg4',
+      'baud 19200',
+      'probe 19200/pace',
+      'probe 19200/pylon'
+    ]);
   });
 
   it('returns null when nothing answers', async () => {

@@ -60,11 +60,7 @@ export function detectionPlan(input: PlanInput): DetectionPlan {
   // Only a serial port has a baud rate the app can set; a BLE bridge's UART is fixed in the module,
   // and the demo bank speaks PACE at whatever rate it is told.
   const bauds: number[] =
-    input.kind !== 'serial'
-      ? [FIXED_LINK_BAUD]
-      : input.baud === 'auto'
-        ? lastFirst<number>(SUPPORTED_BAUDS, input.lastBaud)
-        : [input.baud];
+    input.kind !== 'serial' ? [FIXED_LINK_BAUD] : input.baud === 'auto' ? lastFirst<number>(SUPPORTED_BAUDS, input.lastBaud) : [input.baud];
   const profiles: ProtocolProfile[] =
     input.kind === 'sim' ? ['pace'] : input.profile === 'auto' ? lastFirst(AUTO_PROFILE_ORDER, input.lastProfile) : [input.profile];
   const attempts: DetectionAttempt[] = [];

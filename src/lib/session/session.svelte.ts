@@ -149,6 +149,8 @@ export class DeviceSession<C extends ClientPort = ClientPort, P extends PollerPo
   #connectAbort: AbortController | null = null;
   /** Bumped by every connect and disconnect, so a slow earlier attempt cannot clobber a newer one. */
   #generation = 0;
+  // Not reactive on purpose: pages redraw on trendRevision, not on every buffer push.
+  // eslint-disable-next-line svelte/prefer-svelte-reactivity
   #trends = new Map<number, TrendBuffer>();
   #reopenTimer: TimerId | null = null;
   #reopenStep = 0;
@@ -489,6 +491,8 @@ export class DeviceSession<C extends ClientPort = ClientPort, P extends PollerPo
 
   #onTopology(t: BankTopology): void {
     this.#topology = t;
+    // A lookup table for this call only, never read by a page.
+    // eslint-disable-next-line svelte/prefer-svelte-reactivity
     const old = new Map(this.#packs.map((p) => [p.address, p]));
     this.#packs = t.addresses.map((address) => {
       const prev = old.get(address);
@@ -664,6 +668,7 @@ export class DeviceSession<C extends ClientPort = ClientPort, P extends PollerPo
     this.#reconnects = 0;
     this.#message = null;
     this.#pollerStatus = null;
+    // eslint-disable-next-line svelte/prefer-svelte-reactivity -- see #trends
     this.#trends = new Map();
     this.#trendRevision++;
   }

@@ -5,13 +5,7 @@
 import { describe, expect, it } from 'vitest';
 import { readAnalog } from '$lib/protocol/commands/analog';
 import { encodeFrameText, parseFrameText, type Frame } from '$lib/protocol/frame';
-import {
-  ANALOG_PBMSTOOLS,
-  COUNT_MASTER,
-  SERIALS_PBMSTOOLS,
-  STATUS_BROADCAST_2,
-  VERSION_PBMSTOOLS
-} from '$lib/protocol/fixtures/telemetry-frames';
+import { ANALOG_PBMSTOOLS, COUNT_MASTER, SERIALS_PBMSTOOLS, STATUS_BROADCAST_2, VERSION_PBMSTOOLS } from '$lib/protocol/fixtures/telemetry-frames';
 import { FakeTransport } from '$lib/protocol/testing/fake-transport';
 import { DEFAULT_DECODE_OPTIONS, type AnalogReply } from '$lib/protocol/types';
 import { VirtualClock } from '$lib/time/clock';
@@ -36,7 +30,8 @@ class TwoPackBank {
   /** Bus current of pack 1, changed by tests to watch values move. */
   current_A = -2.25;
   silent = false;
-  readonly #single = readAnalog.decodeReply(frameOf(ANALOG_PBMSTOOLS.text).info, { request: { command: 1 }, options: DEFAULT_DECODE_OPTIONS }).packs[0];
+  readonly #single = readAnalog.decodeReply(frameOf(ANALOG_PBMSTOOLS.text).info, { request: { command: 1 }, options: DEFAULT_DECODE_OPTIONS })
+    .packs[0];
 
   respond = (bytes: Uint8Array): { bytes: string } | null => {
     if (this.silent) return null;

@@ -47,10 +47,7 @@ function pack(address: number, a: PackAnalog | null, fresh = true): PackView {
 
 describe('computeBankTotals', () => {
   it('sums currents and per-pack power, averages voltage', () => {
-    const t = computeBankTotals([
-      pack(1, analog({ current_A: 10, voltage_V: 53 })),
-      pack(2, analog({ current_A: 20, voltage_V: 52 }))
-    ]);
+    const t = computeBankTotals([pack(1, analog({ current_A: 10, voltage_V: 53 })), pack(2, analog({ current_A: 20, voltage_V: 52 }))]);
     expect(t.busCurrent_A).toBeCloseTo(30);
     expect(t.systemVoltage_V).toBeCloseTo(52.5);
     // Per-pack V*I, not mean V * sum I: 530 + 1040.

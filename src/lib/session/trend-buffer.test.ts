@@ -116,7 +116,15 @@ describe('trendSample', () => {
     a.cells_mV = [3300, 3312, 3290];
     a.temps_C = [21.5, null, 30.2, 19];
     const s = trendSample(5000, a);
-    expect(s).toEqual({ t_ms: 5000, voltage_V: a.voltage_V, current_A: a.current_A, soc_pct: a.soc_pct, cellSpread_mV: 22, maxTemp_C: 30.2, minTemp_C: 19 });
+    expect(s).toEqual({
+      t_ms: 5000,
+      voltage_V: a.voltage_V,
+      current_A: a.current_A,
+      soc_pct: a.soc_pct,
+      cellSpread_mV: 22,
+      maxTemp_C: 30.2,
+      minTemp_C: 19
+    });
   });
   it('is null for an empty block and has null temperatures when none is fitted', () => {
     expect(trendSample(0, { ...syntheticAnalog(1, 0), empty: true })).toBeNull();

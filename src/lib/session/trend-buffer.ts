@@ -144,7 +144,14 @@ export class TrendBuffer {
 /** A TrendSample from a pack's analog values; null when the block carries no measurement. */
 export function trendSample(
   t_ms: number,
-  analog: { voltage_V: number; current_A: number; soc_pct: number | null; cells_mV: readonly number[]; temps_C: readonly (number | null)[]; empty: boolean }
+  analog: {
+    voltage_V: number;
+    current_A: number;
+    soc_pct: number | null;
+    cells_mV: readonly number[];
+    temps_C: readonly (number | null)[];
+    empty: boolean;
+  }
 ): TrendSample | null {
   if (analog.empty) return null;
   let min = Infinity;

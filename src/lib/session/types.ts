@@ -1,9 +1,9 @@
 // What the pages read from the live session. Plain data; the session class (session.svelte.ts)
 // keeps these in runes state and replaces them whole when they change.
 
-import type { BankTopology, PackHealth } from '$lib/protocol/bank-types';
+import type { PackHealth } from '$lib/protocol/bank-types';
 import type { PackAnalog, PackStatus } from '$lib/protocol/types';
-import type { TransportInfo, TransportKind } from '$lib/transport/types';
+import type { TransportKind } from '$lib/transport/types';
 
 export type SessionPhase =
   /** Nothing connected; the connect page is showing. */

@@ -36,7 +36,10 @@ describe('discovery and telemetry through bytes', () => {
     expect(pack.cells_mV).toHaveLength(16);
     expect(pack.temps_C).toHaveLength(6);
     expect(pack.userDefinedCount).toBe(3);
-    for (const mV of pack.cells_mV) expect(mV).toBeGreaterThan(3200), expect(mV).toBeLessThan(3350);
+    for (const mV of pack.cells_mV) {
+      expect(mV).toBeGreaterThan(3200);
+      expect(mV).toBeLessThan(3350);
+    }
     expect(pack.voltage_V).toBeGreaterThan(51);
     expect(pack.voltage_V).toBeLessThan(54);
     expect(pack.temps_C[0]).toBeCloseTo(25, 0);
@@ -275,7 +278,11 @@ describe('history', () => {
     const oldest = records[records.length - 1];
     expect(oldest.kind === 'record' && oldest.record.statusRecord).toBe(1);
     // Newest first: times never increase along the index.
-    const times = records.map((r) => (r.kind === 'record' ? Date.UTC(r.record.time.year, r.record.time.month - 1, r.record.time.day, r.record.time.hour, r.record.time.minute, r.record.time.second) : 0));
+    const times = records.map((r) =>
+      r.kind === 'record'
+        ? Date.UTC(r.record.time.year, r.record.time.month - 1, r.record.time.day, r.record.time.hour, r.record.time.minute, r.record.time.second)
+        : 0
+    );
     for (let i = 1; i < times.length; i++) expect(times[i]).toBeLessThanOrEqual(times[i - 1]);
     // The invented past week is there, with end-of-charge records.
     expect(records.some((r) => r.kind === 'record' && (r.record.status.protection2 & 0x80) !== 0)).toBe(true);

@@ -254,7 +254,11 @@ export class SimBank {
   }
 
   setScenario(name: ScenarioName, params: ScenarioParams = {}): void {
-    const next = buildScenario(name, params, this.packs.map((p) => p.address));
+    const next = buildScenario(
+      name,
+      params,
+      this.packs.map((p) => p.address)
+    );
     this.#clearCondition();
     this.#scenario = next;
     this.#scenarioStart_ms = this.#simTime_ms;
@@ -410,7 +414,8 @@ export class SimBank {
         return;
       }
       case 'failed-sensor':
-        if (c.sensor < 1 || c.sensor > pack.model.sensorFaults.length) throw new RangeError(`failed-sensor: pack ${c.pack} has no temperature ${c.sensor}`);
+        if (c.sensor < 1 || c.sensor > pack.model.sensorFaults.length)
+          throw new RangeError(`failed-sensor: pack ${c.pack} has no temperature ${c.sensor}`);
         pack.model.sensorFaults[c.sensor - 1] = c.fault;
         return;
       case 'offline-slave':
@@ -513,11 +518,14 @@ export class SimBank {
       onExit: () => {
         // Let the bootloader's last bytes leave before the application takes the UART back.
         const end = this.wire.deviceFree_ms;
-        this.#clock.setTimeout(() => {
-          if (this.#bootloader?.loader !== loader) return;
-          this.#leaveBootloader();
-          pack.reboot(this.#simTime_ms);
-        }, Math.max(0, end - this.#clock.now()));
+        this.#clock.setTimeout(
+          () => {
+            if (this.#bootloader?.loader !== loader) return;
+            this.#leaveBootloader();
+            pack.reboot(this.#simTime_ms);
+          },
+          Math.max(0, end - this.#clock.now())
+        );
       }
     });
     const unsubscribe = loader.onOutput((bytes) => this.wire.toHost(bytes, 0));

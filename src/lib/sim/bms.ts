@@ -222,9 +222,24 @@ export class Bms {
   /** Power-on: volatile state goes, EEPROM (params, switches) stays. */
   reset(): void {
     for (const l of [
-      this.#cellOv, this.#cellUv, this.#packOv, this.#packUv, this.#chgOc, this.#dsgOc, this.#chgOc2, this.#dsgOc2,
-      this.#short, this.#chgHot, this.#dsgHot, this.#chgCold, this.#dsgCold, this.#mosHot, this.#envHot, this.#envCold
-    ]) l.force(false);
+      this.#cellOv,
+      this.#cellUv,
+      this.#packOv,
+      this.#packUv,
+      this.#chgOc,
+      this.#dsgOc,
+      this.#chgOc2,
+      this.#dsgOc2,
+      this.#short,
+      this.#chgHot,
+      this.#dsgHot,
+      this.#chgCold,
+      this.#dsgCold,
+      this.#mosHot,
+      this.#envHot,
+      this.#envCold
+    ])
+      l.force(false);
     this.#ocTrippedAt.clear();
     this.#chargeForcedOff = false;
     this.#dischargeForcedOff = false;
@@ -344,9 +359,21 @@ export class Bms {
     const cuv = p.cellUnderVoltage;
     this.#cellUv.update(now_ms, cuv.enabled && minCell <= cuv.protect_mV, !cuv.enabled || minCell > cuv.release_mV, cuv.delay_ms, rd);
     const pov = p.packOverVoltage;
-    this.#packOv.update(now_ms, pov.enabled && m.packVoltage_mV >= pov.protect_mV, !pov.enabled || m.packVoltage_mV < pov.release_mV, pov.delay_ms, rd);
+    this.#packOv.update(
+      now_ms,
+      pov.enabled && m.packVoltage_mV >= pov.protect_mV,
+      !pov.enabled || m.packVoltage_mV < pov.release_mV,
+      pov.delay_ms,
+      rd
+    );
     const puv = p.packUnderVoltage;
-    this.#packUv.update(now_ms, puv.enabled && m.packVoltage_mV <= puv.protect_mV, !puv.enabled || m.packVoltage_mV > puv.release_mV, puv.delay_ms, rd);
+    this.#packUv.update(
+      now_ms,
+      puv.enabled && m.packVoltage_mV <= puv.protect_mV,
+      !puv.enabled || m.packVoltage_mV > puv.release_mV,
+      puv.delay_ms,
+      rd
+    );
 
     // Current protections: trip after the delay, re-arm after the recovery time.
     const coc = p.chargeOverCurrent;
@@ -362,15 +389,51 @@ export class Bms {
     // Temperature protections.
     const hot = p.cellHighTemp;
     const cold = p.cellLowTemp;
-    this.#chgHot.update(now_ms, hot.enabled && maxT !== null && maxT >= hot.chargeProtect_C, !hot.enabled || maxT === null || maxT < hot.chargeRelease_C, td, rd);
-    this.#dsgHot.update(now_ms, hot.enabled && maxT !== null && maxT >= hot.dischargeProtect_C, !hot.enabled || maxT === null || maxT < hot.dischargeRelease_C, td, rd);
-    this.#chgCold.update(now_ms, cold.enabled && minT !== null && minT <= cold.chargeProtect_C, !cold.enabled || minT === null || minT > cold.chargeRelease_C, td, rd);
-    this.#dsgCold.update(now_ms, cold.enabled && minT !== null && minT <= cold.dischargeProtect_C, !cold.enabled || minT === null || minT > cold.dischargeRelease_C, td, rd);
+    this.#chgHot.update(
+      now_ms,
+      hot.enabled && maxT !== null && maxT >= hot.chargeProtect_C,
+      !hot.enabled || maxT === null || maxT < hot.chargeRelease_C,
+      td,
+      rd
+    );
+    this.#dsgHot.update(
+      now_ms,
+      hot.enabled && maxT !== null && maxT >= hot.dischargeProtect_C,
+      !hot.enabled || maxT === null || maxT < hot.dischargeRelease_C,
+      td,
+      rd
+    );
+    this.#chgCold.update(
+      now_ms,
+      cold.enabled && minT !== null && minT <= cold.chargeProtect_C,
+      !cold.enabled || minT === null || minT > cold.chargeRelease_C,
+      td,
+      rd
+    );
+    this.#dsgCold.update(
+      now_ms,
+      cold.enabled && minT !== null && minT <= cold.dischargeProtect_C,
+      !cold.enabled || minT === null || minT > cold.dischargeRelease_C,
+      td,
+      rd
+    );
     const mos = p.mosHighTemp;
     this.#mosHot.update(now_ms, mos.enabled && mosT !== null && mosT >= mos.protect_C, !mos.enabled || mosT === null || mosT < mos.release_C, td, rd);
     const env = p.ambientTemp;
-    this.#envHot.update(now_ms, env.enabled && envT !== null && envT >= env.highProtect_C, !env.enabled || envT === null || envT < env.highRelease_C, td, rd);
-    this.#envCold.update(now_ms, env.enabled && envT !== null && envT <= env.lowProtect_C, !env.enabled || envT === null || envT > env.lowRelease_C, td, rd);
+    this.#envHot.update(
+      now_ms,
+      env.enabled && envT !== null && envT >= env.highProtect_C,
+      !env.enabled || envT === null || envT < env.highRelease_C,
+      td,
+      rd
+    );
+    this.#envCold.update(
+      now_ms,
+      env.enabled && envT !== null && envT <= env.lowProtect_C,
+      !env.enabled || envT === null || envT > env.lowRelease_C,
+      td,
+      rd
+    );
 
     // Warnings.
     const w1 =
@@ -440,7 +503,14 @@ export class Bms {
     else if (this.#limiterSince !== null && now_ms - this.#limiterSince >= o.limiterHold_ms) this.#limiterSince = null;
 
     const fault =
-      bit(sensorFault.some((f) => f), 2) | bit(m.cells_mV.some((v) => v < CELL_FAULT_mV), 4);
+      bit(
+        sensorFault.some((f) => f),
+        2
+      ) |
+      bit(
+        m.cells_mV.some((v) => v < CELL_FAULT_mV),
+        4
+      );
     const mosState = this.#mosState();
 
     const cellAlarms = m.cells_mV.map((v) =>
@@ -449,7 +519,8 @@ export class Bms {
     const tempAlarms = m.temps_C.map((t, i) => {
       if (t === null) return ALARM_NORMAL;
       if (sensorFault[i]) return ALARM_OTHER;
-      if (i < m.cellSensorCount) return hot.enabled && t >= hot.chargeAlarm_C ? ALARM_HIGH : cold.enabled && t <= cold.chargeAlarm_C ? ALARM_LOW : ALARM_NORMAL;
+      if (i < m.cellSensorCount)
+        return hot.enabled && t >= hot.chargeAlarm_C ? ALARM_HIGH : cold.enabled && t <= cold.chargeAlarm_C ? ALARM_LOW : ALARM_NORMAL;
       if (i === mosIdx) return mos.enabled && t >= mos.alarm_C ? ALARM_HIGH : ALARM_NORMAL;
       return env.enabled && t >= env.highAlarm_C ? ALARM_HIGH : env.enabled && t <= env.lowAlarm_C ? ALARM_LOW : ALARM_NORMAL;
     });

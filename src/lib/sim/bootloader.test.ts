@@ -5,7 +5,9 @@ import { VirtualClock } from '../time/clock';
 import { SimBootloader, type BootloaderExitReason, type BootloaderTiming } from './bootloader';
 
 const C = CRC_REQUEST;
-const OLD = parseFirmwareImage(buildFirmwareImage({ model: 'P16S100A', hardwareCompat: '*', firmwareVersion: '1.06', builtAt_s: 1_700_000_000 }, new Uint8Array(300).fill(7)));
+const OLD = parseFirmwareImage(
+  buildFirmwareImage({ model: 'P16S100A', hardwareCompat: '*', firmwareVersion: '1.06', builtAt_s: 1_700_000_000 }, new Uint8Array(300).fill(7))
+);
 const NEW_FILE = buildFirmwareImage(
   { model: 'P16S100A', hardwareCompat: '*', firmwareVersion: '1.07', builtAt_s: 1_754_000_000 },
   new Uint8Array(2000).map((_, i) => (i * 7) & 0xff)

@@ -261,19 +261,35 @@ export class SimBootloader {
       return;
     }
     if (header.size_bytes === null) {
-      this.#refuse(new FirmwareError('unsupported-header', `Block 0 for "${header.name}" carries no file size; this bootloader needs it to know where the image ends.`, { field: 'block 0 size' }));
+      this.#refuse(
+        new FirmwareError(
+          'unsupported-header',
+          `Block 0 for "${header.name}" carries no file size; this bootloader needs it to know where the image ends.`,
+          { field: 'block 0 size' }
+        )
+      );
       return;
     }
     const limit_bytes = this.#flashSize_bytes + IMAGE_HEADER_BYTES;
     if (header.size_bytes > limit_bytes) {
-      this.#refuse(new FirmwareError('too-large', `The file "${header.name}" is ${header.size_bytes} bytes; at most ${limit_bytes} fit this pack's flash.`, {
-        field: 'block 0 size',
-        found: String(header.size_bytes),
-        expected: `at most ${limit_bytes}`
-      }));
+      this.#refuse(
+        new FirmwareError('too-large', `The file "${header.name}" is ${header.size_bytes} bytes; at most ${limit_bytes} fit this pack's flash.`, {
+          field: 'block 0 size',
+          found: String(header.size_bytes),
+          expected: `at most ${limit_bytes}`
+        })
+      );
       return;
     }
-    this.#staging = { name: header.name, size_bytes: header.size_bytes, data: new Uint8Array(header.size_bytes), received_bytes: 0, blocks: 0, lastSeq: 0, eots: 0 };
+    this.#staging = {
+      name: header.name,
+      size_bytes: header.size_bytes,
+      data: new Uint8Array(header.size_bytes),
+      received_bytes: 0,
+      blocks: 0,
+      lastSeq: 0,
+      eots: 0
+    };
     this.#state = 'receiving';
     this.#clear('crc');
     this.#clear('idle');
@@ -321,11 +337,13 @@ export class SimBootloader {
   #verify(): void {
     const s = this.#staging!;
     if (s.received_bytes < s.size_bytes) {
-      this.#refuse(new FirmwareError('truncated', `The transfer ended after ${s.received_bytes} of ${s.size_bytes} bytes.`, {
-        field: 'file length',
-        found: String(s.received_bytes),
-        expected: String(s.size_bytes)
-      }));
+      this.#refuse(
+        new FirmwareError('truncated', `The transfer ended after ${s.received_bytes} of ${s.size_bytes} bytes.`, {
+          field: 'file length',
+          found: String(s.received_bytes),
+          expected: String(s.size_bytes)
+        })
+      );
       return;
     }
     let image: FirmwareImage;

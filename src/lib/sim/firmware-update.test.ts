@@ -19,7 +19,12 @@ function payload(n: number): Uint8Array {
 }
 
 async function enterUpgrade(host: TestHost) {
-  return host.send(enterFirmwareUpgrade, { restore: { capacity: false, cellAndNtcCount: false, protectionParameters: false, protocol: false } }, 2, 500);
+  return host.send(
+    enterFirmwareUpgrade,
+    { restore: { capacity: false, cellAndNtcCount: false, protectionParameters: false, protocol: false } },
+    2,
+    500
+  );
 }
 
 describe('firmware update through the simulated pack', () => {
@@ -56,7 +61,12 @@ describe('firmware update through the simulated pack', () => {
     const host = new TestHost(bank, clock);
     const custom = { enabled: true, alarm_mV: 3500, protect_mV: 3600, release_mV: 3350, delay_ms: 3000 };
     await host.send(setCellOverVoltage, custom, 1);
-    await host.send(enterFirmwareUpgrade, { restore: { capacity: false, cellAndNtcCount: false, protectionParameters: true, protocol: false } }, 1, 500);
+    await host.send(
+      enterFirmwareUpgrade,
+      { restore: { capacity: false, cellAndNtcCount: false, protectionParameters: true, protocol: false } },
+      1,
+      500
+    );
     // Entering the bootloader alone changes nothing.
     expect(bank.packs[0].params.cellOverVoltage).toEqual(custom);
     const transport = new SimTransport(bank, { clock });
@@ -79,7 +89,13 @@ describe('firmware update through the simulated pack', () => {
     await clock.run(transport.open());
     const io = transportByteIo(transport, clock);
     const wrong = buildFirmwareImage({ model: 'P16S200A', hardwareCompat: '*', firmwareVersion: '2.00', builtAt_s: 1_750_000_000 }, payload(2000));
-    const outcome = await clock.run(sendYmodem(io, { name: 'wrong.pkfw', bytes: wrong }, { clock, baud: bank.baud }).then(() => 'sent', () => 'refused'), 600_000);
+    const outcome = await clock.run(
+      sendYmodem(io, { name: 'wrong.pkfw', bytes: wrong }, { clock, baud: bank.baud }).then(
+        () => 'sent',
+        () => 'refused'
+      ),
+      600_000
+    );
     io.close();
     expect(outcome).toBe('refused');
     expect(bank.bootloader?.lastRefusal).not.toBeNull();
@@ -101,6 +117,11 @@ describe('firmware update through the simulated pack', () => {
     await clock.advance(3500);
     const text = String.fromCharCode(...raw);
     expect(text.startsWith('~250146000000FDAE\r')).toBe(true);
-    expect(text.slice(18).split('').filter((ch) => ch === 'C').length).toBeGreaterThanOrEqual(3);
+    expect(
+      text
+        .slice(18)
+        .split('')
+        .filter((ch) => ch === 'C').length
+    ).toBeGreaterThanOrEqual(3);
   });
 });

@@ -151,7 +151,7 @@ export class PackModel {
       if (this.bleeding[i]) {
         const bleed = this.#bleed_A(c);
         through -= bleed;
-        bleedHeat += (bleed * bleed * BLEED_OHM);
+        bleedHeat += bleed * bleed * BLEED_OHM;
       }
       cellHeat += cellHeat_W(c, through, this.block_C) * this.resistanceFactor;
       stepCell(c, through, dt_s, this.block_C);

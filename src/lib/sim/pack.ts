@@ -347,7 +347,14 @@ export class SimPack {
     const base = this.snapshotEntry(false);
     const cells = (mV: number) => base.cells_mV.map(() => Math.round(mV + rng.normal(0, 4)));
     const temps = (t: number) => base.temps_C.map((x) => (x === null ? null : Math.round((t + rng.normal(0, 0.4)) * 10) / 10));
-    const entry = (time_ms: number, cell_mV: number, current_A: number, soc: number, bytes: Partial<HistoryEntry>, cyclesBack: number): HistoryEntry => {
+    const entry = (
+      time_ms: number,
+      cell_mV: number,
+      current_A: number,
+      soc: number,
+      bytes: Partial<HistoryEntry>,
+      cyclesBack: number
+    ): HistoryEntry => {
       const c = cells(cell_mV);
       return {
         ...base,

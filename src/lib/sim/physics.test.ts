@@ -135,7 +135,15 @@ describe('pack physics', () => {
     for (let t = 1; t <= 12 * 3600; t += 10) {
       const cells_mV = p.cellVoltages_mV();
       const st = bms.evaluate(
-        { cells_mV, temps_C: p.sensorTemps_C(), cellSensorCount: 4, current_A: 0, packVoltage_mV: cells_mV.reduce((a, b) => a + b, 0), soc_pct: 90, chargerPresent: false },
+        {
+          cells_mV,
+          temps_C: p.sensorTemps_C(),
+          cellSensorCount: 4,
+          current_A: 0,
+          packVoltage_mV: cells_mV.reduce((a, b) => a + b, 0),
+          soc_pct: 90,
+          chargerPresent: false
+        },
         t * 1000
       );
       sawBleed ||= st.balancing[3];
@@ -162,7 +170,7 @@ describe('parallel bus', () => {
     expect(s.busVoltage_V).toBeCloseTo(52 - 0.2, 6);
   });
 
-  it('hands a pack\'s share to the others when its discharge MOSFET opens', () => {
+  it("hands a pack's share to the others when its discharge MOSFET opens", () => {
     const s = solveBus([src(52), src(52, { canDischarge: false })], { kind: 'current', current_A: -40 });
     expect(s.currents_A[0]).toBeCloseTo(-40, 6);
     expect(s.currents_A[1]).toBe(0);

@@ -11,7 +11,7 @@ describe('responder coverage', () => {
     expect(missing).toEqual([]);
   });
 
-  it('uses the registry\'s own definitions, not copies', () => {
+  it("uses the registry's own definitions, not copies", () => {
     const registry = new Map(allCommands().map((c) => [c.id, c]));
     for (const cmd of handledCommands()) expect(registry.get(cmd.id)).toBe(cmd);
   });

@@ -276,7 +276,11 @@ function multiPack<P extends { empty: boolean }>(
   if (req.command === ALL_PACKS) {
     if (isMaster && ctx.firmware.broadcast) {
       const members = ctx.members();
-      return reply(true, members.length, members.map((p) => (p === pack || p.responsive ? block(p) : empty())));
+      return reply(
+        true,
+        members.length,
+        members.map((p) => (p === pack || p.responsive ? block(p) : empty()))
+      );
     }
     // "On any other pack COMMAND 01 or FF returns only that pack" (reference §5.1).
     return reply(true, 1, [block(pack)]);
@@ -291,7 +295,11 @@ on(readAnalog, (req, call) => multiPack(req, call, (p) => packAnalog(p, call.ctx
 on(readStatus, (req, call) => multiPack(req, call, (p) => packStatus(p, call.ctx.firmware), emptyPackStatus) as Outcome<StatusReply>);
 on(readPackCount, (_req, { pack, ctx }) => ok({ packCount: pack === ctx.master ? ctx.members().length : 1 }));
 on(readSoftwareVersion, (_req, { pack }) =>
-  ok(pack.identity.bluetoothName === null ? { version: pack.softwareVersion } : { version: pack.softwareVersion, bluetoothName: pack.identity.bluetoothName })
+  ok(
+    pack.identity.bluetoothName === null
+      ? { version: pack.softwareVersion }
+      : { version: pack.softwareVersion, bluetoothName: pack.identity.bluetoothName }
+  )
 );
 on(readProductInfo, (_req, { pack }) => ok({ bmsSerial: pack.identity.bmsSerial, packSerial: pack.identity.packSerial }));
 
@@ -347,7 +355,11 @@ on(setSleep, (req, { pack }) => {
   return ack();
 });
 on(readFullCharge, (_r, { pack }) =>
-  ok({ fullChargeVoltage_mV: pack.params.fullChargePack_mV, fullChargeCurrent_mA: pack.params.fullChargeCurrent_mA, lowSocAlarm_pct: pack.params.lowSocAlarm_pct })
+  ok({
+    fullChargeVoltage_mV: pack.params.fullChargePack_mV,
+    fullChargeCurrent_mA: pack.params.fullChargeCurrent_mA,
+    lowSocAlarm_pct: pack.params.lowSocAlarm_pct
+  })
 );
 on(setFullCharge, (req, { pack }) => {
   pack.params.fullChargePack_mV = req.fullChargeVoltage_mV;
@@ -378,7 +390,11 @@ on(restoreDefaults, (_r, { pack }) => (pack.restoreDefaults(), ack()));
 on(restoreSystemDefaults, (_r, { pack }) => (pack.restoreDefaults(), ack()));
 
 on(readInverterProtocols, (_r, { pack }) =>
-  ok({ can: pack.params.canProtocol, rs485: pack.params.rs485Protocol, mode: pack.params.protocolMode === 0 ? ('automatic' as const) : ('manual' as const) })
+  ok({
+    can: pack.params.canProtocol,
+    rs485: pack.params.rs485Protocol,
+    mode: pack.params.protocolMode === 0 ? ('automatic' as const) : ('manual' as const)
+  })
 );
 on(setInverterProtocols, (req, { pack }) => {
   // FF (null) leaves a field as it is.
@@ -406,18 +422,42 @@ on(controlSwitch, (req, { pack, ctx }) => {
   } else {
     echo = controlSwitch.encodeRequest(req)[0];
     switch (req.action) {
-      case 'staticBalancingOn': sw.staticBalancing = true; break;
-      case 'staticBalancingOff': sw.staticBalancing = false; break;
-      case 'systemLockOn': sw.systemLock = true; break;
-      case 'systemLockOff': sw.systemLock = false; break;
-      case 'ledAlarmOn': sw.ledAlarm = true; break;
-      case 'ledAlarmOff': sw.ledAlarm = false; break;
-      case 'limitGearHigh': sw.gearLow = false; break;
-      case 'limitGearLow': sw.gearLow = true; break;
-      case 'chargeLimiterOn': sw.limiter = true; break;
-      case 'chargeLimiterOff': sw.limiter = false; break;
-      case 'buzzerOn': sw.buzzer = true; break;
-      case 'buzzerOff': sw.buzzer = false; break;
+      case 'staticBalancingOn':
+        sw.staticBalancing = true;
+        break;
+      case 'staticBalancingOff':
+        sw.staticBalancing = false;
+        break;
+      case 'systemLockOn':
+        sw.systemLock = true;
+        break;
+      case 'systemLockOff':
+        sw.systemLock = false;
+        break;
+      case 'ledAlarmOn':
+        sw.ledAlarm = true;
+        break;
+      case 'ledAlarmOff':
+        sw.ledAlarm = false;
+        break;
+      case 'limitGearHigh':
+        sw.gearLow = false;
+        break;
+      case 'limitGearLow':
+        sw.gearLow = true;
+        break;
+      case 'chargeLimiterOn':
+        sw.limiter = true;
+        break;
+      case 'chargeLimiterOff':
+        sw.limiter = false;
+        break;
+      case 'buzzerOn':
+        sw.buzzer = true;
+        break;
+      case 'buzzerOff':
+        sw.buzzer = false;
+        break;
       default: {
         const can = LEGACY_CAN[req.action];
         // HOZONIE has no EBH id in any list: the pack takes the command and changes nothing we can show.
@@ -463,7 +503,14 @@ on(calibrateTotalVoltage, (req, { pack }) => calibrate(() => pack.sensors.calibr
 /** The pack's clock face is UTC here: it has no time zone, and tests must not depend on the host's. */
 export function dateTimeOf(epoch_ms: number): BmsDateTime {
   const d = new Date(epoch_ms);
-  return { year: d.getUTCFullYear(), month: d.getUTCMonth() + 1, day: d.getUTCDate(), hour: d.getUTCHours(), minute: d.getUTCMinutes(), second: d.getUTCSeconds() };
+  return {
+    year: d.getUTCFullYear(),
+    month: d.getUTCMonth() + 1,
+    day: d.getUTCDate(),
+    hour: d.getUTCHours(),
+    minute: d.getUTCMinutes(),
+    second: d.getUTCSeconds()
+  };
 }
 
 export function epochOf(t: BmsDateTime): number {
@@ -471,7 +518,7 @@ export function epochOf(t: BmsDateTime): number {
 }
 
 on(readDateTime, (_r, { pack }) => ok(dateTimeOf(pack.rtc.now_ms())));
-on(setDateTime, (req, { pack }) => ((pack.rtc.set(epochOf(req)), ack())));
+on(setDateTime, (req, { pack }) => (pack.rtc.set(epochOf(req)), ack()));
 
 function historyRecord(e: HistoryEntry, tempCount: number, tail: FirmwareOptions['tail']): HistoryReply {
   return {

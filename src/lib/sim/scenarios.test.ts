@@ -49,7 +49,10 @@ describe('scenarios', () => {
   });
 
   it('weak cell: the chosen cell sags first under load and recovers when the scenario changes', () => {
-    const { bank } = setup({ initialSoc: 0.5, scenario: { name: 'weak-cell', params: { pack: 2, cell: 5, load: { kind: 'current', current_A: -40 } } } });
+    const { bank } = setup({
+      initialSoc: 0.5,
+      scenario: { name: 'weak-cell', params: { pack: 2, cell: 5, load: { kind: 'current', current_A: -40 } } }
+    });
     bank.step(50 * 60_000);
     const cells = bank.packAt(2)!.readings.cells_mV;
     expect(cells.indexOf(Math.min(...cells))).toBe(4);

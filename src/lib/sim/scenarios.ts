@@ -98,7 +98,8 @@ export function buildScenario(name: ScenarioName, params: ScenarioParams, addres
   const ambient_C = params.ambient_C ?? 25;
   const pack = params.pack ?? addresses[addresses.length - 1];
   const needsPack = name === 'weak-cell' || name === 'hot-pack' || name === 'failed-sensor' || name === 'offline-slave';
-  if (needsPack && !addresses.includes(pack)) throw new RangeError(`scenario "${name}": no pack at address ${pack} (bank has ${addresses.join(', ')})`);
+  if (needsPack && !addresses.includes(pack))
+    throw new RangeError(`scenario "${name}": no pack at address ${pack} (bank has ${addresses.join(', ')})`);
   const withCondition = (condition: Scenario['condition']): Scenario => ({ name, load, ambient_C, condition });
   switch (name) {
     case 'weak-cell':
@@ -132,7 +133,8 @@ function validateLoad(load: LoadSpec): void {
     if (load.steps.length === 0) throw new RangeError('a load profile needs at least one step');
     for (const s of load.steps) if (!(s.duration_s > 0)) throw new RangeError(`load profile step duration must be positive, got ${s.duration_s}`);
   }
-  if (load.kind === 'charge' && !(load.current_A >= 0 && load.voltage_V > 0)) throw new RangeError('a charger needs current_A >= 0 and voltage_V > 0');
+  if (load.kind === 'charge' && !(load.current_A >= 0 && load.voltage_V > 0))
+    throw new RangeError('a charger needs current_A >= 0 and voltage_V > 0');
 }
 
 /** The bus demand `elapsed_s` after the scenario started, for `packCount` packs. */

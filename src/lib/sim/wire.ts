@@ -200,7 +200,8 @@ export class SimWire {
     this.#hostFree_ms = end;
     this.#hostSpans.push({ start, end });
     const copy = bytes.slice();
-    if (this.#faults.echo) this.#launch({ kind: 'echo', bytes: copy.slice(), start_ms: start, base: 0, next: 0, timer: null, spans: [], byte_ms: this.#hostTime_ms(1) });
+    if (this.#faults.echo)
+      this.#launch({ kind: 'echo', bytes: copy.slice(), start_ms: start, base: 0, next: 0, timer: null, spans: [], byte_ms: this.#hostTime_ms(1) });
     const id = this.#clock.setTimeout(() => {
       this.#pendingHostWrites.delete(id);
       this.#deliverToDevices(copy, start);

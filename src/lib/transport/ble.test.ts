@@ -191,7 +191,13 @@ describe('BleTransport', () => {
       const r = await makeRig({
         name: 'Both',
         services: [
-          { uuid: 0xfff0, characteristics: [{ uuid: 0xfff1, properties: { notify: true }, descriptors: [0x2902] }, { uuid: 0xfff2, properties: { write: true } }] },
+          {
+            uuid: 0xfff0,
+            characteristics: [
+              { uuid: 0xfff1, properties: { notify: true }, descriptors: [0x2902] },
+              { uuid: 0xfff2, properties: { write: true } }
+            ]
+          },
           { uuid: 0xffe0, characteristics: [{ uuid: 0xffe1, properties: { notify: true, write: true }, descriptors: [0x2902] }] }
         ]
       });
@@ -277,7 +283,9 @@ describe('BleTransport', () => {
       await p.device.gatt.connect();
       const ch = await (await p.device.gatt.getPrimaryService(0xffe0)).getCharacteristic(0xffe1);
       await expect(ch.writeValueWithoutResponse(new Uint8Array(21))).rejects.toMatchObject({ name: 'NetworkError' });
-      await expect(Promise.all([ch.writeValueWithoutResponse(new Uint8Array(2)), ch.writeValueWithoutResponse(new Uint8Array(2))])).rejects.toMatchObject({
+      await expect(
+        Promise.all([ch.writeValueWithoutResponse(new Uint8Array(2)), ch.writeValueWithoutResponse(new Uint8Array(2))])
+      ).rejects.toMatchObject({
         name: 'NetworkError'
       });
     });

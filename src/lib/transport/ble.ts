@@ -221,7 +221,9 @@ export class BleTransport implements Transport {
         this.#status.set({ state: 'open' });
       } catch (err) {
         await this.#teardown();
-        const error = cancel.signal.aborted ? abortedError(cancel.signal, 'not-open', 'Connecting to the Bluetooth device') : classifyBleConnectError(err);
+        const error = cancel.signal.aborted
+          ? abortedError(cancel.signal, 'not-open', 'Connecting to the Bluetooth device')
+          : classifyBleConnectError(err);
         this.#status.set({ state: 'closed', reason: 'open-failed', message: error.message });
         throw error;
       } finally {
@@ -250,7 +252,8 @@ export class BleTransport implements Transport {
       for (let at = 0; at < data.length; at += chunk_bytes) {
         if (signal?.aborted) throw abortedError(signal, 'write-failed', 'Sending');
         const link = this.#link;
-        if (!link || this.status.state !== 'open') throw this.status.state === 'lost' ? lostError('Bluetooth link') : notOpenError('The Bluetooth link');
+        if (!link || this.status.state !== 'open')
+          throw this.status.state === 'lost' ? lostError('Bluetooth link') : notOpenError('The Bluetooth link');
         const chunk = data.subarray(at, at + chunk_bytes);
         try {
           // Without response where allowed: no round trip per chunk, and HM-10 style modules

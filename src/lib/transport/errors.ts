@@ -52,15 +52,12 @@ export const ADVICE = {
     'If your pack is not listed: make sure its Bluetooth module is powered and close by, that no phone app is ' +
     'connected to it (modules accept one connection at a time), and that Bluetooth is on.',
   blePermission:
-    'The device list only opens from a click: press the button again. If it still fails, allow Bluetooth for ' +
-    'this site in the browser settings.',
+    'The device list only opens from a click: press the button again. If it still fails, allow Bluetooth for ' + 'this site in the browser settings.',
   bleUnavailable: 'Bluetooth is off or this computer has no Bluetooth adapter. Turn Bluetooth on and try again.',
-  bleConnect:
-    'Could not connect. Move closer to the pack, make sure no phone app is connected to its Bluetooth module, ' +
-    'and try again.',
+  bleConnect: 'Could not connect. Move closer to the pack, make sure no phone app is connected to its Bluetooth module, ' + 'and try again.',
   bleNoService:
     'This device does not offer a serial (UART) service this tool knows (FFE0, FF00, Nordic UART or FFF0). ' +
-    'It may not be the pack\'s Bluetooth module.',
+    "It may not be the pack's Bluetooth module.",
   bleUnsupported:
     'Bluetooth needs Chrome or Edge on desktop or Android, opened over https or localhost. On Linux, enable ' +
     'chrome://flags/#enable-experimental-web-platform-features.',

@@ -34,7 +34,11 @@ runTransportContract('SimTransport', {
 
 function rig(o: Partial<SimBankOptions> = {}, autoReconnect = true) {
   const clock = new VirtualClock();
-  const transport = new SimTransport(() => createSimBank({ packCount: 2, seed: 'sim-transport', clock, ...o }), { clock, label: 'Demo bank (2 packs)', autoReconnect });
+  const transport = new SimTransport(() => createSimBank({ packCount: 2, seed: 'sim-transport', clock, ...o }), {
+    clock,
+    label: 'Demo bank (2 packs)',
+    autoReconnect
+  });
   const statuses: TransportStatus[] = [];
   transport.onStatus((s) => statuses.push(s));
   const frames: string[] = [];
@@ -48,7 +52,7 @@ function rig(o: Partial<SimBankOptions> = {}, autoReconnect = true) {
 }
 
 describe('SimTransport', () => {
-  it('creates the bank on first open, reports the bank baud, and answers the app\'s first request', async () => {
+  it("creates the bank on first open, reports the bank baud, and answers the app's first request", async () => {
     const { clock, transport, frames } = rig({ baud: 19200 });
     expect(transport.bank).toBeNull();
     await clock.run(transport.open());

@@ -8,14 +8,7 @@ import type { Clock } from '../time/clock';
 import type { SimBank } from '../sim/bank';
 import { lostError, notOpenError } from './errors';
 import { Listeners, StatusCell } from './link-events';
-import {
-  TransportError,
-  type LinkTiming,
-  type Transport,
-  type TransportInfo,
-  type TransportStatus,
-  type Unsubscribe
-} from './types';
+import { TransportError, type LinkTiming, type Transport, type TransportInfo, type TransportStatus, type Unsubscribe } from './types';
 
 export interface SimTransportOptions {
   clock: Clock;

@@ -63,8 +63,7 @@ function isLinuxDesktop(env: BrowserEnvironment): boolean {
   return /Linux|X11/.test(env.userAgent) && !/Android|CrOS/.test(env.userAgent);
 }
 
-const ADVICE_INSECURE =
-  'The page must be opened over https (or from localhost) for the browser to allow USB and Bluetooth.';
+const ADVICE_INSECURE = 'The page must be opened over https (or from localhost) for the browser to allow USB and Bluetooth.';
 const ADVICE_IOS =
   'iPhone and iPad browsers cannot talk to USB or Bluetooth devices. Use a laptop with Chrome or Edge, or an ' +
   'Android phone with Chrome. The demo bank works everywhere.';

@@ -59,16 +59,7 @@ export interface LinkTiming {
 }
 
 export type TransportErrorKind =
-  | 'picker-cancelled'
-  | 'unsupported'
-  | 'permission'
-  | 'in-use'
-  | 'busy'
-  | 'gone'
-  | 'no-service'
-  | 'not-open'
-  | 'write-failed'
-  | 'lost';
+  'picker-cancelled' | 'unsupported' | 'permission' | 'in-use' | 'busy' | 'gone' | 'no-service' | 'not-open' | 'write-failed' | 'lost';
 
 /** Every transport throws this, never a bare DOMException. */
 export class TransportError extends Error {

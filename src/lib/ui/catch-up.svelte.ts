@@ -47,6 +47,8 @@ export class CatchUpValue<T> {
  * viewport, so the lower cards of a laptop screen stay out of the refresh's frame; one scrolled in
  * catches up right after the first frame that shows it.
  */
+// Observer bookkeeping, never read by a template.
+// eslint-disable-next-line svelte/prefer-svelte-reactivity
 const listeners = new Map<Element, (near: boolean) => void>();
 let observer: IntersectionObserver | null = null;
 

@@ -39,7 +39,11 @@ export interface CellBarsModel {
 /** Minimum headroom around the extremes, so equal cells show as equal half bars, not empty ones. */
 const MIN_PAD_MV = 5;
 
-export function cellBarsModel(cells_mV: readonly number[], balancingCells: readonly number[] = [], alarms: readonly AlarmLevel[] = []): CellBarsModel {
+export function cellBarsModel(
+  cells_mV: readonly number[],
+  balancingCells: readonly number[] = [],
+  alarms: readonly AlarmLevel[] = []
+): CellBarsModel {
   const stats = cellStats(cells_mV);
   if (!stats) return { bars: [], stats: null, axisLow_mV: 0, axisHigh_mV: 0 };
   const pad = Math.max(MIN_PAD_MV, stats.spread_mV * 0.5);

@@ -72,7 +72,8 @@ export function encodePaintGrid(grid: HeatGrid): string {
   let out = String(grid.columns.length);
   for (const row of grid.rows) {
     out += ROW + row.freshness;
-    for (const c of row.cells) out += RECORD + c.state + FIELD + (c.fill ?? '') + FIELD + (c.ink ?? '') + FIELD + c.text + FIELD + (c.balancing ? '1' : '');
+    for (const c of row.cells)
+      out += RECORD + c.state + FIELD + (c.fill ?? '') + FIELD + (c.ink ?? '') + FIELD + c.text + FIELD + (c.balancing ? '1' : '');
   }
   return out;
 }
@@ -252,7 +253,16 @@ export class HeatPainter {
     }
   }
 
-  #text(text: string, style: 'semibold' | 'bold' | 'italic', ink: string, x: number, y: number, cw: number, ch: number, align: 'center' | 'left'): void {
+  #text(
+    text: string,
+    style: 'semibold' | 'bold' | 'italic',
+    ink: string,
+    x: number,
+    y: number,
+    cw: number,
+    ch: number,
+    align: 'center' | 'left'
+  ): void {
     const key = `${this.#dpr}|${this.#theme.font}|${style}|${ink}|${text}`;
     let g = this.#glyphs.get(key);
     if (!g) {
@@ -359,4 +369,3 @@ export class FallbackTable {
     this.#shape = shape;
   }
 }
-

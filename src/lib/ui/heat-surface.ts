@@ -102,7 +102,16 @@ class WorkerSurface implements HeatSurface {
 
   draw(grid: HeatGrid, geo: HeatGeometry, balancing: boolean, visible: boolean): void {
     sizeElement(this.#canvas, grid, geo);
-    this.#post({ kind: 'draw', id: this.#id, seq: ++this.#seq, grid: encodePaintGrid(grid), geo, balancing, dpr: globalThis.devicePixelRatio || 1, visible });
+    this.#post({
+      kind: 'draw',
+      id: this.#id,
+      seq: ++this.#seq,
+      grid: encodePaintGrid(grid),
+      geo,
+      balancing,
+      dpr: globalThis.devicePixelRatio || 1,
+      visible
+    });
   }
 
   retheme(): void {

@@ -27,7 +27,13 @@ describe('colour maths', () => {
     expect(interpolate(DIVERGING, 0.5)).toEqual(DIVERGING[3]);
     expect(interpolate(DIVERGING, -3)).toEqual(DIVERGING[0]);
     expect(interpolate(DIVERGING, 7)).toEqual(DIVERGING[6]);
-    const mid = interpolate([[0, 0, 0], [200, 100, 50]], 0.5);
+    const mid = interpolate(
+      [
+        [0, 0, 0],
+        [200, 100, 50]
+      ],
+      0.5
+    );
     expect(mid).toEqual([100, 50, 25]);
   });
   it('computes WCAG luminance and contrast', () => {

@@ -362,7 +362,10 @@ export function buildCellGrid(packs: readonly GridPack[]): HeatGrid {
       const bal = balancing.has(ci + 1);
       const extras = () => `${extreme === 'max' ? ', highest in pack' : extreme === 'min' ? ', lowest in pack' : ''}${bal ? ', balancing' : ''}`;
       if (f === 'stale') {
-        return new DescribedCell({ key: col.key, state: f, value: v, text: String(v), fill: null, ink: null, balancing: bal, extreme }, () => `${where()}: ${formatMillivolts(v)} (stale)${extras()}`);
+        return new DescribedCell(
+          { key: col.key, state: f, value: v, text: String(v), fill: null, ink: null, balancing: bal, extreme },
+          () => `${where()}: ${formatMillivolts(v)} (stale)${extras()}`
+        );
       }
       const sw = scale.swatch(v);
       return new DescribedCell(
@@ -407,10 +410,17 @@ export function buildTempGrid(packs: readonly GridPack[]): HeatGrid {
       const t = temps[s];
       if (t === null) return { ...blankCell(col.key, 'unfitted', `${where}: not fitted`), text: 'n/f' };
       const text = formatNumber(t, 1);
-      if (f === 'stale') return new DescribedCell({ key: col.key, state: f, value: t, text, fill: null, ink: null, balancing: false, extreme: null }, () => `${where}: ${formatTemp(t)} (stale)`);
+      if (f === 'stale')
+        return new DescribedCell(
+          { key: col.key, state: f, value: t, text, fill: null, ink: null, balancing: false, extreme: null },
+          () => `${where}: ${formatTemp(t)} (stale)`
+        );
       hottest = Math.max(hottest, t);
       const sw = scale.swatch(t);
-      return new DescribedCell({ key: col.key, state: f, value: t, text, fill: sw.fill, ink: sw.ink, balancing: false, extreme: null }, () => `${where}: ${formatTemp(t)}`);
+      return new DescribedCell(
+        { key: col.key, state: f, value: t, text, fill: sw.fill, ink: sw.ink, balancing: false, extreme: null },
+        () => `${where}: ${formatTemp(t)}`
+      );
     });
     return { address: p.address, name, isMaster: p.isMaster, freshness: f, note: rowNote(p.isMaster, f), cells };
   });

@@ -18,7 +18,18 @@ describe('parseAddress', () => {
 
 describe('statusFigures', () => {
   it('lists the battery status as the vendor page does, with units and words', () => {
-    const a = { ...syntheticAnalog(1, 0), voltage_V: 52.429, current_A: -2.25, soc_pct: 46.6, socSource: 'computed' as const, soh_pct: 100, cycles: 140, remaining_Ah: 48.19, full_Ah: 103.46, design_Ah: 100 };
+    const a = {
+      ...syntheticAnalog(1, 0),
+      voltage_V: 52.429,
+      current_A: -2.25,
+      soc_pct: 46.6,
+      socSource: 'computed' as const,
+      soh_pct: 100,
+      cycles: 140,
+      remaining_Ah: 48.19,
+      full_Ah: 103.46,
+      design_Ah: 100
+    };
     const f = Object.fromEntries(statusFigures(a).map((x) => [x.id, x]));
     expect(f.voltage.value).toBe('52.43\u00a0V');
     expect(f.current).toMatchObject({ value: '\u22122.25\u00a0A', sub: 'discharging' });
@@ -47,7 +58,12 @@ describe('switchRows', () => {
 
 describe('identityRows', () => {
   it('takes the C1H string apart and trims the padded serials', () => {
-    const rows = identityRows(1, true, { softwareVersion: 'P16S100A-1812-1.00 ', bluetoothName: null, bmsSerial: 'P1812101380309D     ', packSerial: '                    ' });
+    const rows = identityRows(1, true, {
+      softwareVersion: 'P16S100A-1812-1.00 ',
+      bluetoothName: null,
+      bmsSerial: 'P1812101380309D     ',
+      packSerial: '                    '
+    });
     expect(Object.fromEntries(rows.map((r) => [r.label, r.value]))).toEqual({
       Address: '0x01 (1)',
       Role: 'Master (the pack on the cable)',

@@ -108,7 +108,10 @@ export function identityRows(address: number, isMaster: boolean, identity: PackI
   ];
   const v = parseVersionString(identity?.softwareVersion ?? null);
   rows.push(
-    { label: 'Model', value: v ? v.model + (v.seriesCells && v.capacity_Ah ? ` (${v.seriesCells} cells, ${v.capacity_Ah}${UNIT_SEP}Ah)` : '') : NO_VALUE },
+    {
+      label: 'Model',
+      value: v ? v.model + (v.seriesCells && v.capacity_Ah ? ` (${v.seriesCells} cells, ${v.capacity_Ah}${UNIT_SEP}Ah)` : '') : NO_VALUE
+    },
     { label: 'Hardware version', value: v?.hardware ?? NO_VALUE },
     { label: 'Firmware version', value: v?.firmware ?? NO_VALUE },
     { label: 'BMS serial number', value: identity?.bmsSerial?.trim() || NO_VALUE },

@@ -61,7 +61,13 @@ describe('packActivity', () => {
 
 describe('parseVersionString', () => {
   it('splits the C1H strings of the reference (§9)', () => {
-    expect(parseVersionString('P16S100A-1812-1.00 ')).toEqual({ model: 'P16S100A', hardware: '1812', firmware: '1.00', seriesCells: 16, capacity_Ah: 100 });
+    expect(parseVersionString('P16S100A-1812-1.00 ')).toEqual({
+      model: 'P16S100A',
+      hardware: '1812',
+      firmware: '1.00',
+      seriesCells: 16,
+      capacity_Ah: 100
+    });
     expect(parseVersionString('P16S200A-21473-1.03A')).toMatchObject({ hardware: '21473', firmware: '1.03A', capacity_Ah: 200 });
   });
   it('keeps unknown shapes whole and handles blanks', () => {
@@ -100,7 +106,18 @@ describe('freshness', () => {
 describe('packCardModel', () => {
   it('shows live values in full', () => {
     const m = packCardModel(syntheticView(1, { current_A: -2.25, soc_pct: 46.6, received_ms: 1000 }), 1500);
-    expect(m).toMatchObject({ title: 'Pack 1', role: 'Master', freshness: 'live', muted: false, current: '\u22122.3\u00a0A', activity: 'Discharging', soc: '47\u00a0%', socGauge: 46.6, alarmLevel: 'ok', alarmText: 'No alarms' });
+    expect(m).toMatchObject({
+      title: 'Pack 1',
+      role: 'Master',
+      freshness: 'live',
+      muted: false,
+      current: '\u22122.3\u00a0A',
+      activity: 'Discharging',
+      soc: '47\u00a0%',
+      socGauge: 46.6,
+      alarmLevel: 'ok',
+      alarmText: 'No alarms'
+    });
     expect(m.voltage).toMatch(/^5\d\.\d\d\u00a0V$/);
     expect(m.hottestWhere).toBe('Ambient');
     expect(m.sentence).toMatch(/^Pack 1, master, Live, 5\d\.\d\d\u00a0V, \u22122\.3\u00a0A discharging, SOC 47\u00a0%, hottest .* No alarms$/);
@@ -113,7 +130,16 @@ describe('packCardModel', () => {
   });
   it('withholds the numbers of an offline pack', () => {
     const m = packCardModel(syntheticView(3, { state: 'offline', received_ms: 0 }), 60_000);
-    expect(m).toMatchObject({ muted: true, voltage: '—', current: '—', soc: '—', hottest: '—', socGauge: null, alarmLevel: 'unknown', alarmText: 'Offline' });
+    expect(m).toMatchObject({
+      muted: true,
+      voltage: '—',
+      current: '—',
+      soc: '—',
+      hottest: '—',
+      socGauge: null,
+      alarmLevel: 'unknown',
+      alarmText: 'Offline'
+    });
     expect(m.sentence).toBe('Pack 3, slave, Offline, last seen 1\u00a0min ago');
   });
 });

@@ -24,7 +24,13 @@ export const PANELS: readonly PanelSpec[] = [
   { id: 'voltage', title: 'Voltage', unit: 'V', decimals: 2, series: [{ key: 'voltage_V', label: 'Pack voltage', colour: '#1f5fa8' }] },
   { id: 'current', title: 'Current', unit: 'A', decimals: 1, series: [{ key: 'current_A', label: 'Current (+ charging)', colour: '#7a3db8' }] },
   { id: 'soc', title: 'State of charge', unit: '%', decimals: 0, series: [{ key: 'soc_pct', label: 'SOC', colour: '#0a7a3a' }] },
-  { id: 'spread', title: 'Cell spread', unit: 'mV', decimals: 0, series: [{ key: 'cellSpread_mV', label: 'Highest − lowest cell', colour: '#b35806' }] },
+  {
+    id: 'spread',
+    title: 'Cell spread',
+    unit: 'mV',
+    decimals: 0,
+    series: [{ key: 'cellSpread_mV', label: 'Highest − lowest cell', colour: '#b35806' }]
+  },
   {
     id: 'temp',
     title: 'Temperature',

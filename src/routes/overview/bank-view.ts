@@ -21,7 +21,12 @@ export function totalsFigures(t: BankTotals, packs: readonly PackView[]): Totals
   const master = packs.find((p) => p.isMaster);
   return [
     { id: 'state', label: 'System state', value: any ? STATE_WORD[t.state] : NO_VALUE },
-    { id: 'current', label: 'Bus current', value: any ? formatCurrent(t.busCurrent_A, { signed: true, decimals: 1 }) : NO_VALUE, sub: '+ charging, − discharging' },
+    {
+      id: 'current',
+      label: 'Bus current',
+      value: any ? formatCurrent(t.busCurrent_A, { signed: true, decimals: 1 }) : NO_VALUE,
+      sub: '+ charging, − discharging'
+    },
     { id: 'voltage', label: 'System voltage', value: any ? formatVoltage(t.systemVoltage_V) : NO_VALUE },
     { id: 'soc', label: 'SOC', value: any ? formatPercent(t.soc_pct) : NO_VALUE },
     { id: 'power', label: 'Power', value: any ? formatPower(t.power_W) : NO_VALUE },

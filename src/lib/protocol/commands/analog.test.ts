@@ -136,7 +136,9 @@ describe('42H broadcast with a zero-filled block (offline slave)', () => {
   });
 
   it('writes the empty pack back as 73 zero bytes', () => {
-    expect(bytesToHex(readAnalog.encodeReply(reply, { command: ALL_PACKS }, pace))).toBe(bytesToHex(F.frameOf(F.ANALOG_BROADCAST_10_ZERO_BLOCK).info));
+    expect(bytesToHex(readAnalog.encodeReply(reply, { command: ALL_PACKS }, pace))).toBe(
+      bytesToHex(F.frameOf(F.ANALOG_BROADCAST_10_ZERO_BLOCK).info)
+    );
   });
 
   it('handles a zero block in first position by the length of the next block', () => {

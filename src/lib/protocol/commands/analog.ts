@@ -8,14 +8,7 @@ import { ByteReader, ByteWriter, roundTo } from './byte-cursor';
 import { countedBlockLength, decodeMultiPack, encodeMultiPack, type BlockCodec } from './pack-blocks';
 import { decodePackRequest, encodePackRequest, isBroadcastRequest, packReplyBytes, type PackRequest } from './pack-request';
 import { decodeVariantAnalog, encodeVariantAnalog } from './pylon';
-import {
-  PACE_KELVIN_OFFSET,
-  computedSocSoh,
-  emptyPackAnalog,
-  paceTempLabels,
-  readCellsAndTemps,
-  writeCellsAndTemps
-} from './telemetry-values';
+import { PACE_KELVIN_OFFSET, computedSocSoh, emptyPackAnalog, paceTempLabels, readCellsAndTemps, writeCellsAndTemps } from './telemetry-values';
 
 export const CID2_ANALOG = 0x42;
 
@@ -148,4 +141,3 @@ export const readAnalog: Command<PackRequest, AnalogReply> = {
   decodeReply: (info: Uint8Array, ctx: DecodeContext<PackRequest>) => decodeAnalogInfo(info, ctx.request, ctx.options),
   expectedReplyBytes: (req, packCount) => packReplyBytes(req, packCount, MAX_ANALOG_BLOCK_BYTES)
 };
-

@@ -15,7 +15,14 @@ export const balanceLayout = layout<BalanceSettings>([
   scaled('startDelta_mV', { field: 'startDelta_mV', label: 'Balance start delta', unit: 'mV', min: 20, max: 500, step: 1, vendorStep: 5 })
 ]);
 
-const pair = settingPair({ readCid2: 0xb6, writeCid2: 0xb5, readId: 'readBalance', writeId: 'setBalance', title: 'Cell balancing', layout: balanceLayout });
+const pair = settingPair({
+  readCid2: 0xb6,
+  writeCid2: 0xb5,
+  readId: 'readBalance',
+  writeId: 'setBalance',
+  title: 'Cell balancing',
+  layout: balanceLayout
+});
 
 /** B6H: read balancing start voltage and delta. */
 export const readBalance: Command<void, BalanceSettings> = pair.read;

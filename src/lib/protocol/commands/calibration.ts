@@ -71,15 +71,29 @@ function u16(v: number): Uint8Array {
 }
 
 function validateOptions(o: CalibrationOptions): void {
-  if (o.zeroCurrentKey !== 'decimal' && o.zeroCurrentKey !== 'hex') throw new TypeError(`zeroCurrentKey must be 'decimal' or 'hex', got ${String(o.zeroCurrentKey)}`);
+  if (o.zeroCurrentKey !== 'decimal' && o.zeroCurrentKey !== 'hex')
+    throw new TypeError(`zeroCurrentKey must be 'decimal' or 'hex', got ${String(o.zeroCurrentKey)}`);
   for (const k of ['currentLsb_mA', 'voltageLsb_mV'] as const) {
     if (!(o[k] > 0) || !Number.isFinite(o[k])) throw new RangeError(`${k} must be a positive number, got ${String(o[k])}`);
   }
 }
 
-function currentCalibration(cid2: number, id: string, title: string, raw: { min: number; max: number }, lsb_mA: number): Command<CurrentCalibration, WriteAck> {
+function currentCalibration(
+  cid2: number,
+  id: string,
+  title: string,
+  raw: { min: number; max: number },
+  lsb_mA: number
+): Command<CurrentCalibration, WriteAck> {
   const lsb_A = lsb_mA / 1000;
-  const spec: FieldSpec = { field: 'current_A', label: title, unit: 'A', min: fromCount(raw.min, lsb_A), max: fromCount(raw.max, lsb_A), step: lsb_A };
+  const spec: FieldSpec = {
+    field: 'current_A',
+    label: title,
+    unit: 'A',
+    min: fromCount(raw.min, lsb_A),
+    max: fromCount(raw.max, lsb_A),
+    step: lsb_A
+  };
   return writeCommand<CurrentCalibration>({
     cid2,
     id,
@@ -90,7 +104,7 @@ function currentCalibration(cid2: number, id: string, title: string, raw: { min:
       try {
         checkField(req.current_A, spec);
       } catch (e) {
-        throw new RangeError(`${(e as Error).message} (or 0 to reset the calibration)`);
+        throw new RangeError(`${(e as Error).message} (or 0 to reset the calibration)`, { cause: e });
       }
       return u16(toCount(req.current_A, lsb_A));
     },
@@ -103,7 +117,14 @@ export function createCalibrationCommands(options: Partial<CalibrationOptions> =
   const o: CalibrationOptions = { ...DEFAULT_CALIBRATION_OPTIONS, ...options };
   validateOptions(o);
   const lsb_mV = o.voltageLsb_mV;
-  const voltageSpec: FieldSpec = { field: 'voltage_mV', label: 'Total voltage calibration', unit: 'mV', min: 20000, max: Math.min(65000, 0xffff * lsb_mV), step: lsb_mV };
+  const voltageSpec: FieldSpec = {
+    field: 'voltage_mV',
+    label: 'Total voltage calibration',
+    unit: 'mV',
+    min: 20000,
+    max: Math.min(65000, 0xffff * lsb_mV),
+    step: lsb_mV
+  };
 
   return {
     calibrateReference: writeCommand<ReferenceCalibration>({
@@ -124,7 +145,8 @@ export function createCalibrationCommands(options: Partial<CalibrationOptions> =
       kind: 'dangerous',
       encode: (req) => {
         const key = req?.key ?? o.zeroCurrentKey;
-        if (key !== 'decimal' && key !== 'hex') throw new RangeError(`Zero calibration key (key) = ${String(key)} is not one of the allowed values decimal, hex`);
+        if (key !== 'decimal' && key !== 'hex')
+          throw new RangeError(`Zero calibration key (key) = ${String(key)} is not one of the allowed values decimal, hex`);
         return u16(ZERO_CURRENT_KEY_RAW[key]);
       },
       decode: (r) => {
@@ -134,7 +156,13 @@ export function createCalibrationCommands(options: Partial<CalibrationOptions> =
         throw new DecodeError(`AAH zero calibration: key ${bytesToHex([raw >> 8, raw & 0xff])} is neither 4321 (10E1) nor 4321H`);
       }
     }),
-    calibrateDischargeCurrent: currentCalibration(0xab, 'calibrateDischargeCurrent', 'Calibrate discharge current', DISCHARGE_CALIBRATION_RAW, o.currentLsb_mA),
+    calibrateDischargeCurrent: currentCalibration(
+      0xab,
+      'calibrateDischargeCurrent',
+      'Calibrate discharge current',
+      DISCHARGE_CALIBRATION_RAW,
+      o.currentLsb_mA
+    ),
     calibrateChargeCurrent: currentCalibration(0xac, 'calibrateChargeCurrent', 'Calibrate charge current', CHARGE_CALIBRATION_RAW, o.currentLsb_mA),
     calibrateTotalVoltage: writeCommand<VoltageCalibration>({
       cid2: 0xad,
@@ -163,4 +191,10 @@ export const calibrateChargeCurrent = defaults.calibrateChargeCurrent;
 /** ADH with mV units. */
 export const calibrateTotalVoltage = defaults.calibrateTotalVoltage;
 
-export const calibrationCommands = [calibrateReference, calibrateZeroCurrent, calibrateDischargeCurrent, calibrateChargeCurrent, calibrateTotalVoltage] as const;
+export const calibrationCommands = [
+  calibrateReference,
+  calibrateZeroCurrent,
+  calibrateDischargeCurrent,
+  calibrateChargeCurrent,
+  calibrateTotalVoltage
+] as const;

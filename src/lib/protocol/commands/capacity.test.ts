@@ -24,7 +24,9 @@ describe('A7 set capacities', () => {
   });
 
   it('refuses values the wire cannot carry and remaining above full', () => {
-    expect(() => setCapacities.encodeRequest({ remaining_Ah: 1.005, full_Ah: 100, design_Ah: 100 })).toThrowError(/remaining_Ah.*1\.005 Ah.*multiple of 0\.01 Ah/);
+    expect(() => setCapacities.encodeRequest({ remaining_Ah: 1.005, full_Ah: 100, design_Ah: 100 })).toThrowError(
+      /remaining_Ah.*1\.005 Ah.*multiple of 0\.01 Ah/
+    );
     expect(() => setCapacities.encodeRequest({ remaining_Ah: 10, full_Ah: 700, design_Ah: 100 })).toThrowError(/full_Ah.*700 Ah.*0\.\.655\.35 Ah/);
     expect(() => setCapacities.encodeRequest({ remaining_Ah: 101, full_Ah: 100, design_Ah: 100 })).toThrowError(/remaining_Ah.*above.*full_Ah/);
   });

@@ -74,7 +74,10 @@ describe('99H control switch against captures', () => {
   });
 
   it('accepts the empty reply the V3.1 document describes', () => {
-    expect(controlSwitch.decodeReply(new Uint8Array(0), { request: undefined, options: DEFAULT_DECODE_OPTIONS })).toEqual({ echo: null, status: null });
+    expect(controlSwitch.decodeReply(new Uint8Array(0), { request: undefined, options: DEFAULT_DECODE_OPTIONS })).toEqual({
+      echo: null,
+      status: null
+    });
     expect(controlSwitch.encodeReply({ echo: null, status: null }, { action: 'buzzerOn' }, DEFAULT_DECODE_OPTIONS).length).toBe(0);
   });
 

@@ -39,9 +39,7 @@ export type ControlSwitch = keyof typeof CONTROL_SWITCH_CODES;
 export const USER_DEFINED_SWITCH_MIN = 0xd0;
 export const USER_DEFINED_SWITCH_MAX = 0xdf;
 
-const SWITCH_BY_CODE = new Map<number, ControlSwitch>(
-  (Object.entries(CONTROL_SWITCH_CODES) as [ControlSwitch, number][]).map(([k, v]) => [v, k])
-);
+const SWITCH_BY_CODE = new Map<number, ControlSwitch>((Object.entries(CONTROL_SWITCH_CODES) as [ControlSwitch, number][]).map(([k, v]) => [v, k]));
 
 /** A 99H request: one named switch, or a raw user-defined code D0..DF. */
 export type ControlRequest = { action: ControlSwitch } | { userDefined: number };

@@ -77,7 +77,13 @@ export function decodeDateTimeBytes(r: InfoReader): BmsDateTime {
 }
 
 export function encodeDateTimeBytes(w: InfoWriter, t: BmsDateTime): InfoWriter {
-  return w.u8(t.year - 2000).u8(t.month).u8(t.day).u8(t.hour).u8(t.minute).u8(t.second);
+  return w
+    .u8(t.year - 2000)
+    .u8(t.month)
+    .u8(t.day)
+    .u8(t.hour)
+    .u8(t.minute)
+    .u8(t.second);
 }
 
 /** B1H: read the pack clock. */

@@ -2,7 +2,19 @@ import { describe, expect, it } from 'vitest';
 import { DecodeError, type AnyCommand } from '../command';
 import { bytesToHex } from '../hex';
 import { decodeCaptured, decodeCapturedRequest, replyText, requestText, WRITE_ACK_TEXT } from './capture-helpers';
-import { EXTENSION_CID2, exitModule, extensionCommands, setCanBitrate, setHost, setSerialBaud, setSoftwareAddress, setWifi, wifiCredentialsProblem, type CanBitrate_kbps, type SerialBaud } from './extensions';
+import {
+  EXTENSION_CID2,
+  exitModule,
+  extensionCommands,
+  setCanBitrate,
+  setHost,
+  setSerialBaud,
+  setSoftwareAddress,
+  setWifi,
+  wifiCredentialsProblem,
+  type CanBitrate_kbps,
+  type SerialBaud
+} from './extensions';
 import { settingsCommands } from './settings';
 
 describe('vendor extension commands', () => {

@@ -112,7 +112,8 @@ export function wifiCredentialsProblem(c: WifiCredentials): string | null {
   const ssidBytes = utf8.encode(c.ssid).length;
   if (ssidBytes < 1 || ssidBytes > 32) return `Wi-Fi SSID (ssid) is ${ssidBytes} bytes long; it must be 1..32 bytes`;
   const pw = c.password;
-  if (pw.length !== 0 && (pw.length < 8 || pw.length > 63)) return `Wi-Fi password (password) is ${pw.length} characters; it must be 8..63 characters, or empty for an open network`;
+  if (pw.length !== 0 && (pw.length < 8 || pw.length > 63))
+    return `Wi-Fi password (password) is ${pw.length} characters; it must be 8..63 characters, or empty for an open network`;
   if (!/^[\x20-\x7e]*$/.test(pw)) return 'Wi-Fi password (password) may only contain printable ASCII characters (WPA2 passphrase)';
   return null;
 }

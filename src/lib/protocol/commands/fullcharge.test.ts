@@ -27,12 +27,22 @@ describe('full charge 4-byte form (LENID 08)', () => {
   it('writes LENID 08 when lowSocAlarm_pct is null', () => {
     const text = requestText(setFullCharge, { fullChargeVoltage_mV: 56000, fullChargeCurrent_mA: 2000, lowSocAlarm_pct: null });
     expect(text.slice(7, 13)).toBe('AE8008');
-    expect(setFullCharge.decodeRequest(Uint8Array.of(0xda, 0xc0, 0x07, 0xd0))).toEqual({ fullChargeVoltage_mV: 56000, fullChargeCurrent_mA: 2000, lowSocAlarm_pct: null });
+    expect(setFullCharge.decodeRequest(Uint8Array.of(0xda, 0xc0, 0x07, 0xd0))).toEqual({
+      fullChargeVoltage_mV: 56000,
+      fullChargeCurrent_mA: 2000,
+      lowSocAlarm_pct: null
+    });
   });
 
   it('validates every field', () => {
-    expect(() => setFullCharge.encodeRequest({ fullChargeVoltage_mV: 56000, fullChargeCurrent_mA: 400, lowSocAlarm_pct: 5 })).toThrowError(/fullChargeCurrent_mA.*400 mA.*500\.\.5000 mA/);
-    expect(() => setFullCharge.encodeRequest({ fullChargeVoltage_mV: 66000, fullChargeCurrent_mA: 2000, lowSocAlarm_pct: 5 })).toThrowError(/fullChargeVoltage_mV/);
-    expect(() => setFullCharge.encodeRequest({ fullChargeVoltage_mV: 56000, fullChargeCurrent_mA: 2000, lowSocAlarm_pct: 101 })).toThrowError(/lowSocAlarm_pct.*101 %.*0\.\.100 %/);
+    expect(() => setFullCharge.encodeRequest({ fullChargeVoltage_mV: 56000, fullChargeCurrent_mA: 400, lowSocAlarm_pct: 5 })).toThrowError(
+      /fullChargeCurrent_mA.*400 mA.*500\.\.5000 mA/
+    );
+    expect(() => setFullCharge.encodeRequest({ fullChargeVoltage_mV: 66000, fullChargeCurrent_mA: 2000, lowSocAlarm_pct: 5 })).toThrowError(
+      /fullChargeVoltage_mV/
+    );
+    expect(() => setFullCharge.encodeRequest({ fullChargeVoltage_mV: 56000, fullChargeCurrent_mA: 2000, lowSocAlarm_pct: 101 })).toThrowError(
+      /lowSocAlarm_pct.*101 %.*0\.\.100 %/
+    );
   });
 });

@@ -4,7 +4,15 @@ import { ProtocolError } from '../errors';
 import { bytesToHex } from '../hex';
 import { DEFAULT_DECODE_OPTIONS } from '../types';
 import { decodeCaptured, decodeCapturedRequest, replyText, requestText, WRITE_ACK_TEXT } from './capture-helpers';
-import { clearHistory, decodeHistoryRecord, encodeHistoryRecord, isEndOfHistoryError, isPowerOnRecord, readHistory, type HistoryRecord } from './history';
+import {
+  clearHistory,
+  decodeHistoryRecord,
+  encodeHistoryRecord,
+  isEndOfHistoryError,
+  isPowerOnRecord,
+  readHistory,
+  type HistoryRecord
+} from './history';
 
 /**
  * PbmsTools 2.4 capture (syssi/esphome-pace-bms docs/pbmstools-communication.md, decoded in

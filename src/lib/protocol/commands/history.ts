@@ -6,7 +6,22 @@
 import type { Command } from '../command';
 import { ProtocolError } from '../errors';
 import { decodeDateTimeBytes, encodeDateTimeBytes, type BmsDateTime } from './datetime';
-import { checkField, decodeWriteAck, encodeEmpty, encodeWriteAck, fromCount, InfoReader, InfoWriter, TEMP_ABSENT_RAW, tempFromRaw, tempToRaw, toCount, decodeEmptyRequest, type FieldSpec, type WriteAck } from './payload';
+import {
+  checkField,
+  decodeWriteAck,
+  encodeEmpty,
+  encodeWriteAck,
+  fromCount,
+  InfoReader,
+  InfoWriter,
+  TEMP_ABSENT_RAW,
+  tempFromRaw,
+  tempToRaw,
+  toCount,
+  decodeEmptyRequest,
+  type FieldSpec,
+  type WriteAck
+} from './payload';
 
 export interface HistoryRequest {
   /** 0 = newest record. */

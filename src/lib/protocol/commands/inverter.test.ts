@@ -3,7 +3,15 @@ import { DecodeError } from '../command';
 import { encodeFrameText } from '../frame';
 import { DEFAULT_DECODE_OPTIONS } from '../types';
 import { decodeCaptured, decodeCapturedRequest, parseCaptured, replyText, requestText, WRITE_ACK_TEXT } from './capture-helpers';
-import { AUTOMATIC_INVERTER_PROTOCOLS, CAN_PROTOCOLS, canProtocol, readInverterProtocols, RS485_PROTOCOLS, rs485Protocol, setInverterProtocols } from './inverter';
+import {
+  AUTOMATIC_INVERTER_PROTOCOLS,
+  CAN_PROTOCOLS,
+  canProtocol,
+  readInverterProtocols,
+  RS485_PROTOCOLS,
+  rs485Protocol,
+  setInverterProtocols
+} from './inverter';
 import { pairSuite } from './pair-suite';
 
 pairSuite({
@@ -73,6 +81,8 @@ describe('inverter protocol tables and validation', () => {
   });
 
   it('a type byte other than 00/01/FF is a decode error', () => {
-    expect(() => readInverterProtocols.decodeReply(Uint8Array.of(0, 0, 2), { request: undefined, options: DEFAULT_DECODE_OPTIONS })).toThrowError(DecodeError);
+    expect(() => readInverterProtocols.decodeReply(Uint8Array.of(0, 0, 2), { request: undefined, options: DEFAULT_DECODE_OPTIONS })).toThrowError(
+      DecodeError
+    );
   });
 });

@@ -123,7 +123,9 @@ function checkId(id: number | null, table: readonly ProtocolEntry[], field: stri
   if (id === null) return;
   if (!table.some((p) => p.id === id)) {
     const max = table[table.length - 1].id;
-    throw new RangeError(`${label} (${field}) = ${String(id)} is not a known protocol id; allowed 0..${max} (00H..${bytesToHex([max])}H) or null to leave it unchanged`);
+    throw new RangeError(
+      `${label} (${field}) = ${String(id)} is not a known protocol id; allowed 0..${max} (00H..${bytesToHex([max])}H) or null to leave it unchanged`
+    );
   }
 }
 
@@ -146,7 +148,8 @@ export const setInverterProtocols: Command<InverterProtocols, WriteAck> = writeC
   encode: (p) => {
     checkId(p.can, CAN_PROTOCOLS, 'can', 'CAN protocol');
     checkId(p.rs485, RS485_PROTOCOLS, 'rs485', 'RS485 protocol');
-    if (p.mode !== null && !(p.mode in MODE_CODES)) throw new RangeError(`Inverter protocol mode (mode) = ${String(p.mode)} is not one of automatic, manual, null`);
+    if (p.mode !== null && !(p.mode in MODE_CODES))
+      throw new RangeError(`Inverter protocol mode (mode) = ${String(p.mode)} is not one of automatic, manual, null`);
     return encodeProtocols(p);
   },
   decode: decodeProtocols

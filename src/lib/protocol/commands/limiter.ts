@@ -13,7 +13,14 @@ export const limiterLayout = layout<LimiterSettings>([
   scaled('startCurrent_A', { field: 'startCurrent_A', label: 'Charge limiter start current', unit: 'A', min: 5, max: 150, step: 1 })
 ]);
 
-const pair = settingPair({ readCid2: 0xed, writeCid2: 0xee, readId: 'readLimiter', writeId: 'setLimiter', title: 'Charge current limiter', layout: limiterLayout });
+const pair = settingPair({
+  readCid2: 0xed,
+  writeCid2: 0xee,
+  readId: 'readLimiter',
+  writeId: 'setLimiter',
+  title: 'Charge current limiter',
+  layout: limiterLayout
+});
 
 /** EDH: read the limiter start current. */
 export const readLimiter: Command<void, LimiterSettings> = pair.read;

@@ -121,7 +121,6 @@ export function splitBlocks(body: Uint8Array, count: number, baseAt: BaseLengthF
 // ---------------------------------------------------------------------------------------------
 // Whole replies: INFOFLAG, COMMAND (address echo or pack count), then the blocks.
 
-
 /** What every per-pack value type has in common. */
 export interface PackBlockValue {
   empty: boolean;

@@ -113,7 +113,9 @@ describe('validate()', () => {
   it('under-voltage: release must be above the alarm, alarm not below protect', () => {
     const issues = validate({ ...d, 'packUnderVoltage.release_mV': 44000, 'packUnderVoltage.alarm_mV': 39000 });
     const byParam = issuesByParam(issues);
-    expect(byParam['packUnderVoltage.alarm_mV'][0]).toMatch(/Pack UV Alarm \(39000 mV\) must be at or above Pack UV Protect \(40000 mV\): otherwise the pack cuts off before it has warned/);
+    expect(byParam['packUnderVoltage.alarm_mV'][0]).toMatch(
+      /Pack UV Alarm \(39000 mV\) must be at or above Pack UV Protect \(40000 mV\): otherwise the pack cuts off before it has warned/
+    );
     expect(Object.keys(byParam)).toEqual(['packUnderVoltage.alarm_mV']);
     const r2 = validate({ ...d, 'packUnderVoltage.release_mV': 44000 });
     expect(r2.map((i) => i.message)).toEqual([expect.stringMatching(/Pack UVP Release \(44000 mV\) must be above Pack UV Alarm \(44800 mV\)/)]);
@@ -138,10 +140,17 @@ describe('validate()', () => {
   });
 
   it('range, step and type messages are plain sentences with units', () => {
-    const issues = validate({ 'cellOverVoltage.alarm_mV': 4600, 'cellOverVoltage.delay_ms': 1050, 'cellOverVoltage.enabled': 1 as unknown as boolean, 'nope.x': 1 });
+    const issues = validate({
+      'cellOverVoltage.alarm_mV': 4600,
+      'cellOverVoltage.delay_ms': 1050,
+      'cellOverVoltage.enabled': 1 as unknown as boolean,
+      'nope.x': 1
+    });
     const m = issuesByParam(issues);
     expect(m['cellOverVoltage.alarm_mV']).toEqual(['Cell OV Alarm must be between 2500 mV and 4500 mV; you entered 4600 mV.']);
-    expect(m['cellOverVoltage.delay_ms'][0]).toBe('Cell OVP Delay Time must be a multiple of 100 ms (the pack stores it in steps of 100 ms); you entered 1050 ms.');
+    expect(m['cellOverVoltage.delay_ms'][0]).toBe(
+      'Cell OVP Delay Time must be a multiple of 100 ms (the pack stores it in steps of 100 ms); you entered 1050 ms.'
+    );
     expect(m['cellOverVoltage.enabled'][0]).toBe('Cell OV protection enable must be on or off.');
     expect(m['nope.x'][0]).toMatch(/Unknown parameter/);
     expect(validate({ 'cellHighTemperature.chargeAlarm_C': 51.05 })[0].message).toMatch(/multiple of 0\.1 °C/);

@@ -132,7 +132,16 @@ interface FieldDef {
 
 function group(id: ParamGroupId, title: string, read: AnyCommand, write: AnyCommand, l: Layout<unknown> | null, defs: FieldDef[]): ParamGroup {
   const params = defs.map((d): ParamMeta => {
-    const base = { id: `${id}.${d.field}`, group: id, field: d.field, readCid2: read.cid2, writeCid2: write.cid2, label: d.label, default: d.default, writable: d.writable ?? true };
+    const base = {
+      id: `${id}.${d.field}`,
+      group: id,
+      field: d.field,
+      readCid2: read.cid2,
+      writeCid2: write.cid2,
+      label: d.label,
+      default: d.default,
+      writable: d.writable ?? true
+    };
     const extra = { ...(d.display ? { display: d.display } : {}), ...(d.help ? { help: d.help } : {}) };
     if (typeof d.default === 'boolean') return { ...base, ...extra, type: 'boolean', unit: '', scale: 1, min: 0, max: 1, step: 1 };
     const spec = d.spec ?? l?.specs[d.field];
@@ -154,7 +163,15 @@ function group(id: ParamGroupId, title: string, read: AnyCommand, write: AnyComm
 
 const ENABLED_HELP = 'Function-control byte: when off, the pack ignores this protection.';
 
-function voltageGroup(id: ParamGroupId, title: string, short: string, read: AnyCommand, write: AnyCommand, l: Layout<unknown>, d: [number, number, number]): ParamGroup {
+function voltageGroup(
+  id: ParamGroupId,
+  title: string,
+  short: string,
+  read: AnyCommand,
+  write: AnyCommand,
+  l: Layout<unknown>,
+  d: [number, number, number]
+): ParamGroup {
   return group(id, title, read, write, l, [
     { field: 'enabled', label: `${short} protection enable`, default: true, help: ENABLED_HELP },
     { field: 'alarm_mV', label: `${short} Alarm`, default: d[0], display: VOLTS },
@@ -165,22 +182,61 @@ function voltageGroup(id: ParamGroupId, title: string, short: string, read: AnyC
 }
 
 export const PARAM_GROUPS: readonly ParamGroup[] = [
-  voltageGroup('cellOverVoltage', 'Cell over-voltage', 'Cell OV', readCellOverVoltage, setCellOverVoltage, cellOverVoltageLayout as Layout<unknown>, [3600, 3700, 3380]),
-  voltageGroup('cellUnderVoltage', 'Cell under-voltage', 'Cell UV', readCellUnderVoltage, setCellUnderVoltage, cellUnderVoltageLayout as Layout<unknown>, [2800, 2500, 2900]),
-  voltageGroup('packOverVoltage', 'Pack over-voltage', 'Pack OV', readPackOverVoltage, setPackOverVoltage, packOverVoltageLayout as Layout<unknown>, [57600, 59200, 54000]),
-  voltageGroup('packUnderVoltage', 'Pack under-voltage', 'Pack UV', readPackUnderVoltage, setPackUnderVoltage, packUnderVoltageLayout as Layout<unknown>, [44800, 40000, 46400]),
+  voltageGroup(
+    'cellOverVoltage',
+    'Cell over-voltage',
+    'Cell OV',
+    readCellOverVoltage,
+    setCellOverVoltage,
+    cellOverVoltageLayout as Layout<unknown>,
+    [3600, 3700, 3380]
+  ),
+  voltageGroup(
+    'cellUnderVoltage',
+    'Cell under-voltage',
+    'Cell UV',
+    readCellUnderVoltage,
+    setCellUnderVoltage,
+    cellUnderVoltageLayout as Layout<unknown>,
+    [2800, 2500, 2900]
+  ),
+  voltageGroup(
+    'packOverVoltage',
+    'Pack over-voltage',
+    'Pack OV',
+    readPackOverVoltage,
+    setPackOverVoltage,
+    packOverVoltageLayout as Layout<unknown>,
+    [57600, 59200, 54000]
+  ),
+  voltageGroup(
+    'packUnderVoltage',
+    'Pack under-voltage',
+    'Pack UV',
+    readPackUnderVoltage,
+    setPackUnderVoltage,
+    packUnderVoltageLayout as Layout<unknown>,
+    [44800, 40000, 46400]
+  ),
   group('chargeOverCurrent', 'Charge over-current', readChargeOverCurrent, setChargeOverCurrent, chargeOverCurrentLayout as Layout<unknown>, [
     { field: 'enabled', label: 'Charge OC protection enable', default: true, help: ENABLED_HELP },
     { field: 'alarm_A', label: 'Charge OC Alarm', default: 104 },
     { field: 'protect_A', label: 'Charge OC Protect', default: 110 },
     { field: 'delay_ms', label: 'Charge OCP Delay Time', default: 1000 }
   ]),
-  group('dischargeOverCurrent1', 'Discharge over-current (slow, level 1)', readDischargeOverCurrent1, setDischargeOverCurrent1, dischargeOverCurrent1Layout as Layout<unknown>, [
-    { field: 'enabled', label: 'Discharge OC protection enable', default: true, help: ENABLED_HELP },
-    { field: 'alarm_A', label: 'Discharge OC Alarm', default: 105, help: 'Entered positive; the pack reports it negative.' },
-    { field: 'protect_A', label: 'Discharge OC 1 Protect', default: 110 },
-    { field: 'delay_ms', label: 'Discharge OC 1 Delay Time', default: 1000 }
-  ]),
+  group(
+    'dischargeOverCurrent1',
+    'Discharge over-current (slow, level 1)',
+    readDischargeOverCurrent1,
+    setDischargeOverCurrent1,
+    dischargeOverCurrent1Layout as Layout<unknown>,
+    [
+      { field: 'enabled', label: 'Discharge OC protection enable', default: true, help: ENABLED_HELP },
+      { field: 'alarm_A', label: 'Discharge OC Alarm', default: 105, help: 'Entered positive; the pack reports it negative.' },
+      { field: 'protect_A', label: 'Discharge OC 1 Protect', default: 110 },
+      { field: 'delay_ms', label: 'Discharge OC 1 Delay Time', default: 1000 }
+    ]
+  ),
   group('overCurrent2', 'Over-current (fast, level 2)', readOverCurrent2, setOverCurrent2, null, [
     { field: 'discharge_A', label: 'Discharge OC 2 Protect', default: 150, spec: OC2_SPECS.discharge_A },
     { field: 'dischargeDelay_ms', label: 'Discharge OC 2 Delay Time', default: 100, spec: OC2_SPECS.dischargeDelay_ms },
@@ -191,15 +247,22 @@ export const PARAM_GROUPS: readonly ParamGroup[] = [
   group('shortCircuit', 'Short circuit', readShortCircuit, setShortCircuit, null, [
     { field: 'delay_us', label: 'Short Circuit Delay Time', default: 300, spec: SHORT_CIRCUIT_SPEC }
   ]),
-  group('cellHighTemperature', 'Cell high temperature', readCellHighTemperature, setCellHighTemperature, cellHighTemperatureLayout as Layout<unknown>, [
-    { field: 'enabled', label: 'Cell high temperature protection enable', default: true, help: ENABLED_HELP },
-    { field: 'chargeAlarm_C', label: 'Charge Over Temperature Alarm', default: 51 },
-    { field: 'chargeProtect_C', label: 'Charge Over Temperature Protect', default: 55 },
-    { field: 'chargeRelease_C', label: 'Charge Over Temperature Protection Release', default: 50 },
-    { field: 'dischargeAlarm_C', label: 'Discharge Over Temperature Alarm', default: 56 },
-    { field: 'dischargeProtect_C', label: 'Discharge Over Temperature Protect', default: 60 },
-    { field: 'dischargeRelease_C', label: 'Discharge Over Temperature Protect Release', default: 55 }
-  ]),
+  group(
+    'cellHighTemperature',
+    'Cell high temperature',
+    readCellHighTemperature,
+    setCellHighTemperature,
+    cellHighTemperatureLayout as Layout<unknown>,
+    [
+      { field: 'enabled', label: 'Cell high temperature protection enable', default: true, help: ENABLED_HELP },
+      { field: 'chargeAlarm_C', label: 'Charge Over Temperature Alarm', default: 51 },
+      { field: 'chargeProtect_C', label: 'Charge Over Temperature Protect', default: 55 },
+      { field: 'chargeRelease_C', label: 'Charge Over Temperature Protection Release', default: 50 },
+      { field: 'dischargeAlarm_C', label: 'Discharge Over Temperature Alarm', default: 56 },
+      { field: 'dischargeProtect_C', label: 'Discharge Over Temperature Protect', default: 60 },
+      { field: 'dischargeRelease_C', label: 'Discharge Over Temperature Protect Release', default: 55 }
+    ]
+  ),
   group('cellLowTemperature', 'Cell low temperature', readCellLowTemperature, setCellLowTemperature, cellLowTemperatureLayout as Layout<unknown>, [
     { field: 'enabled', label: 'Cell low temperature protection enable', default: true, help: ENABLED_HELP },
     { field: 'chargeAlarm_C', label: 'Charge Under Temperature Alarm', default: 0 },
@@ -233,7 +296,13 @@ export const PARAM_GROUPS: readonly ParamGroup[] = [
     { field: 'delay_min', label: 'Sleep Delay Time', default: 5 }
   ]),
   group('fullCharge', 'Full charge and low SOC', readFullCharge, setFullCharge, null, [
-    { field: 'fullChargeVoltage_mV', label: 'Pack Full Charge Voltage', default: 56000, spec: FULL_CHARGE_SPECS.fullChargeVoltage_mV, display: VOLTS },
+    {
+      field: 'fullChargeVoltage_mV',
+      label: 'Pack Full Charge Voltage',
+      default: 56000,
+      spec: FULL_CHARGE_SPECS.fullChargeVoltage_mV,
+      display: VOLTS
+    },
     { field: 'fullChargeCurrent_mA', label: 'Pack Full Charge Current', default: 2000, spec: FULL_CHARGE_SPECS.fullChargeCurrent_mA },
     { field: 'lowSocAlarm_pct', label: 'State of Charge Low Alarm', default: 5, spec: FULL_CHARGE_SPECS.lowSocAlarm_pct }
   ]),
@@ -276,7 +345,8 @@ export function groupRequestFromValues(id: ParamGroupId, values: ParamValues): R
   for (const p of paramGroup(id).params) {
     if (!p.writable) continue;
     const v = values[p.id];
-    if (v === undefined) throw new RangeError(`${p.label} (${p.id}) has no value; every writable field of "${paramGroup(id).title}" is written together`);
+    if (v === undefined)
+      throw new RangeError(`${p.label} (${p.id}) has no value; every writable field of "${paramGroup(id).title}" is written together`);
     out[p.field] = v;
   }
   return out;
@@ -306,7 +376,14 @@ function rel(param: string, relation: Relation, other: string, reason: string): 
 function overRules(g: string, alarm: string, protect: string, release: string | null, strictRelease: boolean): ParamRule[] {
   const rules = [rel(`${g}.${alarm}`, '<=', `${g}.${protect}`, 'otherwise the pack cuts off before it has warned')];
   if (release) {
-    rules.push(rel(`${g}.${release}`, strictRelease ? '<' : '<=', `${g}.${alarm}`, 'the protection clears only once the value has fallen back past the release point'));
+    rules.push(
+      rel(
+        `${g}.${release}`,
+        strictRelease ? '<' : '<=',
+        `${g}.${alarm}`,
+        'the protection clears only once the value has fallen back past the release point'
+      )
+    );
     rules.push(rel(`${g}.${release}`, '<', `${g}.${protect}`, 'otherwise the protection would clear as soon as it trips'));
   }
   return rules;
@@ -316,7 +393,12 @@ function overRules(g: string, alarm: string, protect: string, release: string | 
 function underRules(g: string, alarm: string, protect: string, release: string, strictRelease: boolean): ParamRule[] {
   return [
     rel(`${g}.${alarm}`, '>=', `${g}.${protect}`, 'otherwise the pack cuts off before it has warned'),
-    rel(`${g}.${release}`, strictRelease ? '>' : '>=', `${g}.${alarm}`, 'the protection clears only once the value has risen back past the release point'),
+    rel(
+      `${g}.${release}`,
+      strictRelease ? '>' : '>=',
+      `${g}.${alarm}`,
+      'the protection clears only once the value has risen back past the release point'
+    ),
     rel(`${g}.${release}`, '>', `${g}.${protect}`, 'otherwise the protection would clear as soon as it trips')
   ];
 }
@@ -388,7 +470,11 @@ export function checkParam(p: ParamMeta, v: ParamValue): ParamIssue | null {
   }
   const steps = v / p.step;
   if (Math.abs(steps - Math.round(steps)) > 1e-6) {
-    return { param: p.id, kind: 'step', message: `${p.label} must be a multiple of ${fmt(p, p.step)} (the pack stores it in steps of ${fmt(p, p.step)}); you entered ${fmt(p, v)}.` };
+    return {
+      param: p.id,
+      kind: 'step',
+      message: `${p.label} must be a multiple of ${fmt(p, p.step)} (the pack stores it in steps of ${fmt(p, p.step)}); you entered ${fmt(p, v)}.`
+    };
   }
   return null;
 }

@@ -62,7 +62,12 @@ describe('unit conversions', () => {
   });
 
   it('counts survive decimal LSBs exactly', () => {
-    fc.assert(fc.property(fc.integer({ min: -32768, max: 65535 }), (n) => toCount(fromCount(n, 0.01), 0.01) === n && toCount(fromCount(n, 0.001), 0.001) === n));
+    fc.assert(
+      fc.property(
+        fc.integer({ min: -32768, max: 65535 }),
+        (n) => toCount(fromCount(n, 0.01), 0.01) === n && toCount(fromCount(n, 0.001), 0.001) === n
+      )
+    );
     expect(fromCount(10346, 0.01)).toBe(103.46);
     expect(fromCount(55767, 0.001)).toBe(55.767);
   });

@@ -416,14 +416,10 @@ export function layout<T>(fields: readonly LayoutField<T>[]): Layout<T> {
 }
 
 /** A read/write pair sharing one fixed layout (most PACE parameter groups). */
-export function settingPair<T>(opts: {
-  readCid2: number;
-  writeCid2: number;
-  readId: string;
-  writeId: string;
-  title: string;
-  layout: Layout<T>;
-}): { read: Command<void, T>; write: Command<T, WriteAck> } {
+export function settingPair<T>(opts: { readCid2: number; writeCid2: number; readId: string; writeId: string; title: string; layout: Layout<T> }): {
+  read: Command<void, T>;
+  write: Command<T, WriteAck>;
+} {
   const { layout: l } = opts;
   const read = readCommand<T>({
     cid2: opts.readCid2,

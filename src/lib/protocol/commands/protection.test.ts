@@ -114,7 +114,15 @@ const GROUPS: GroupCase[] = [
     readRequest: '~250046DD0000FD87\r',
     // FC 01 | chg 0CA8 0CD0 0C9E | dsg 0CDA 0D02 0CD0 (0.1 K, offset 2730)
     reply: '~25004600501A010CA80CD00C9E0CDA0D020CD0F7BE\r',
-    value: { enabled: true, chargeAlarm_C: 51, chargeProtect_C: 55, chargeRelease_C: 50, dischargeAlarm_C: 56, dischargeProtect_C: 60, dischargeRelease_C: 55 },
+    value: {
+      enabled: true,
+      chargeAlarm_C: 51,
+      chargeProtect_C: 55,
+      chargeRelease_C: 50,
+      dischargeAlarm_C: 56,
+      dischargeProtect_C: 60,
+      dischargeRelease_C: 55
+    },
     writeRequest: '~250046DC501A010CA80CD00C9E0CDA0D020CD0F797\r'
   },
   {
@@ -123,7 +131,15 @@ const GROUPS: GroupCase[] = [
     write: setCellLowTemperature,
     readRequest: '~250046DF0000FD85\r',
     reply: '~25004600501A010AAA0A780AAA0A1409E20A14F7E5\r',
-    value: { enabled: true, chargeAlarm_C: 0, chargeProtect_C: -5, chargeRelease_C: 0, dischargeAlarm_C: -15, dischargeProtect_C: -20, dischargeRelease_C: -15 },
+    value: {
+      enabled: true,
+      chargeAlarm_C: 0,
+      chargeProtect_C: -5,
+      chargeRelease_C: 0,
+      dischargeAlarm_C: -15,
+      dischargeProtect_C: -20,
+      dischargeRelease_C: -15
+    },
     writeRequest: '~250046DE501A010AAA0A780AAA0A1409E20A14F7BC\r'
   },
   {
@@ -173,7 +189,9 @@ describe('protection groups against the PbmsTools captures (§8.1)', () => {
 describe('protection command table', () => {
   it('pairs every read CID2 with its write one below it, with the right kinds', () => {
     const codes = protectionCommands.map((c) => c.cid2).sort((a, b) => a - b);
-    expect(codes).toEqual([0xd0, 0xd1, 0xd2, 0xd3, 0xd4, 0xd5, 0xd6, 0xd7, 0xd8, 0xd9, 0xda, 0xdb, 0xdc, 0xdd, 0xde, 0xdf, 0xe0, 0xe1, 0xe2, 0xe3, 0xe4, 0xe5, 0xe6, 0xe7]);
+    expect(codes).toEqual([
+      0xd0, 0xd1, 0xd2, 0xd3, 0xd4, 0xd5, 0xd6, 0xd7, 0xd8, 0xd9, 0xda, 0xdb, 0xdc, 0xdd, 0xde, 0xdf, 0xe0, 0xe1, 0xe2, 0xe3, 0xe4, 0xe5, 0xe6, 0xe7
+    ]);
     for (const c of protectionCommands) expect(c.kind).toBe(c.cid2 % 2 === 1 ? 'read' : 'write');
     expect(new Set(protectionCommands.map((c) => c.id)).size).toBe(protectionCommands.length);
   });
@@ -209,7 +227,15 @@ describe('write validation', () => {
   });
 
   it('rejects a temperature finer than 0.1 °C and accepts one tenth', () => {
-    const ht = { enabled: true, chargeAlarm_C: 51, chargeProtect_C: 55, chargeRelease_C: 50, dischargeAlarm_C: 56, dischargeProtect_C: 60, dischargeRelease_C: 55 };
+    const ht = {
+      enabled: true,
+      chargeAlarm_C: 51,
+      chargeProtect_C: 55,
+      chargeRelease_C: 50,
+      dischargeAlarm_C: 56,
+      dischargeProtect_C: 60,
+      dischargeRelease_C: 55
+    };
     expect(() => setCellHighTemperature.encodeRequest({ ...ht, chargeAlarm_C: 51.05 })).toThrowError(/chargeAlarm_C.*51\.05 °C.*multiple of 0\.1 °C/);
     expect(bytesToHex(setCellHighTemperature.encodeRequest({ ...ht, chargeAlarm_C: 51.3 }))).toMatch(/^010CAB/);
     expect(() => setCellLowTemperature.encodeRequest({ ...ht, chargeAlarm_C: -36 })).toThrowError(/-36 °C.*-35\.\.30 °C/);
@@ -217,7 +243,9 @@ describe('write validation', () => {
 
   it('writes discharge OC1 positive and checks its range', () => {
     expect(bytesToHex(setDischargeOverCurrent1.encodeRequest({ enabled: true, alarm_A: 105, protect_A: 110, delay_ms: 1000 }))).toBe('010069006E0A');
-    expect(() => setDischargeOverCurrent1.encodeRequest({ enabled: true, alarm_A: -105, protect_A: 110, delay_ms: 1000 })).toThrowError(/alarm_A.*-105 A.*1\.\.220 A/);
+    expect(() => setDischargeOverCurrent1.encodeRequest({ enabled: true, alarm_A: -105, protect_A: 110, delay_ms: 1000 })).toThrowError(
+      /alarm_A.*-105 A.*1\.\.220 A/
+    );
   });
 
   it('OC2: writes 6 bytes when both charge fields are given, refuses half of them', () => {
@@ -238,13 +266,25 @@ describe('write validation', () => {
 
 describe('malformed INFO', () => {
   it('throws DecodeError on a short reply, naming the field', () => {
-    expect(() => readCellOverVoltage.decodeReply(Uint8Array.of(1, 0x0e, 0x10), { request: undefined, options: { profile: 'pace', balanceByteOrder: 'doc', controlPolarity: 'doc' } })).toThrowError(DecodeError);
-    expect(() => readMosTemperature.decodeReply(Uint8Array.of(1, 0x0e), { request: undefined, options: { profile: 'pace', balanceByteOrder: 'doc', controlPolarity: 'doc' } })).toThrowError(/alarm_C/);
+    expect(() =>
+      readCellOverVoltage.decodeReply(Uint8Array.of(1, 0x0e, 0x10), {
+        request: undefined,
+        options: { profile: 'pace', balanceByteOrder: 'doc', controlPolarity: 'doc' }
+      })
+    ).toThrowError(DecodeError);
+    expect(() =>
+      readMosTemperature.decodeReply(Uint8Array.of(1, 0x0e), {
+        request: undefined,
+        options: { profile: 'pace', balanceByteOrder: 'doc', controlPolarity: 'doc' }
+      })
+    ).toThrowError(/alarm_C/);
   });
 
   it('tolerates trailing bytes in a reply', () => {
     const info = Uint8Array.of(0x0c, 0xaa);
-    expect(readShortCircuit.decodeReply(info, { request: undefined, options: { profile: 'pace', balanceByteOrder: 'doc', controlPolarity: 'doc' } })).toEqual({ delay_us: 300 });
+    expect(
+      readShortCircuit.decodeReply(info, { request: undefined, options: { profile: 'pace', balanceByteOrder: 'doc', controlPolarity: 'doc' } })
+    ).toEqual({ delay_us: 300 });
   });
 
   it('rejects a read request that carries INFO and a write request of the wrong length', () => {

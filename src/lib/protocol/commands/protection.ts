@@ -107,8 +107,24 @@ const delay100 = (label: string, min_ms: number, max_ms: number): FieldSpec => (
   step: 100,
   vendorStep: 500
 });
-const amps = (field: string, label: string, min: number, max: number, vendorStep = 1): FieldSpec => ({ field, label, unit: 'A', min, max, step: 1, vendorStep });
-const degC = (field: string, label: string, min: number, max: number): FieldSpec => ({ field, label, unit: '°C', min, max, step: 0.1, vendorStep: 1 });
+const amps = (field: string, label: string, min: number, max: number, vendorStep = 1): FieldSpec => ({
+  field,
+  label,
+  unit: 'A',
+  min,
+  max,
+  step: 1,
+  vendorStep
+});
+const degC = (field: string, label: string, min: number, max: number): FieldSpec => ({
+  field,
+  label,
+  unit: '°C',
+  min,
+  max,
+  step: 0.1,
+  vendorStep: 1
+});
 
 function voltageLayout(name: string, min_mV: number, max_mV: number): Layout<VoltageProtection> {
   return layout<VoltageProtection>([
@@ -130,7 +146,8 @@ function currentLayout(name: string): Layout<CurrentProtection> {
 }
 
 function cellTempLayout(name: string, min_C: number, max_C: number): Layout<CellTemperatureProtection> {
-  const t = (key: keyof CellTemperatureProtection & string, label: string) => temperature<CellTemperatureProtection>(key, degC(key, `${name} ${label}`, min_C, max_C));
+  const t = (key: keyof CellTemperatureProtection & string, label: string) =>
+    temperature<CellTemperatureProtection>(key, degC(key, `${name} ${label}`, min_C, max_C));
   return layout<CellTemperatureProtection>([
     flag('enabled', `${name} protection enabled`),
     t('chargeAlarm_C', 'charge alarm'),
@@ -176,19 +193,90 @@ export const OC2_SPECS = {
 } as const satisfies Record<keyof OverCurrent2, FieldSpec>;
 
 /** Short-circuit delay: one count is 25 µs. */
-export const SHORT_CIRCUIT_SPEC: FieldSpec = { field: 'delay_us', label: 'Short-circuit delay', unit: 'µs', min: 100, max: 500, step: 25, vendorStep: 50 };
+export const SHORT_CIRCUIT_SPEC: FieldSpec = {
+  field: 'delay_us',
+  label: 'Short-circuit delay',
+  unit: 'µs',
+  min: 100,
+  max: 500,
+  step: 25,
+  vendorStep: 50
+};
 
 // ---- commands ---------------------------------------------------------------------------------
 
-const cellOv = settingPair({ readCid2: 0xd1, writeCid2: 0xd0, readId: 'readCellOverVoltage', writeId: 'setCellOverVoltage', title: 'Cell over-voltage protection', layout: cellOverVoltageLayout });
-const cellUv = settingPair({ readCid2: 0xd3, writeCid2: 0xd2, readId: 'readCellUnderVoltage', writeId: 'setCellUnderVoltage', title: 'Cell under-voltage protection', layout: cellUnderVoltageLayout });
-const packOv = settingPair({ readCid2: 0xd5, writeCid2: 0xd4, readId: 'readPackOverVoltage', writeId: 'setPackOverVoltage', title: 'Pack over-voltage protection', layout: packOverVoltageLayout });
-const packUv = settingPair({ readCid2: 0xd7, writeCid2: 0xd6, readId: 'readPackUnderVoltage', writeId: 'setPackUnderVoltage', title: 'Pack under-voltage protection', layout: packUnderVoltageLayout });
-const chgOc = settingPair({ readCid2: 0xd9, writeCid2: 0xd8, readId: 'readChargeOverCurrent', writeId: 'setChargeOverCurrent', title: 'Charge over-current protection', layout: chargeOverCurrentLayout });
-const cellHt = settingPair({ readCid2: 0xdd, writeCid2: 0xdc, readId: 'readCellHighTemperature', writeId: 'setCellHighTemperature', title: 'Cell high-temperature protection', layout: cellHighTemperatureLayout });
-const cellLt = settingPair({ readCid2: 0xdf, writeCid2: 0xde, readId: 'readCellLowTemperature', writeId: 'setCellLowTemperature', title: 'Cell low-temperature protection', layout: cellLowTemperatureLayout });
-const mosHt = settingPair({ readCid2: 0xe1, writeCid2: 0xe0, readId: 'readMosTemperature', writeId: 'setMosTemperature', title: 'MOSFET high-temperature protection', layout: mosTemperatureLayout });
-const ambient = settingPair({ readCid2: 0xe7, writeCid2: 0xe6, readId: 'readAmbientTemperature', writeId: 'setAmbientTemperature', title: 'Ambient temperature protection', layout: ambientTemperatureLayout });
+const cellOv = settingPair({
+  readCid2: 0xd1,
+  writeCid2: 0xd0,
+  readId: 'readCellOverVoltage',
+  writeId: 'setCellOverVoltage',
+  title: 'Cell over-voltage protection',
+  layout: cellOverVoltageLayout
+});
+const cellUv = settingPair({
+  readCid2: 0xd3,
+  writeCid2: 0xd2,
+  readId: 'readCellUnderVoltage',
+  writeId: 'setCellUnderVoltage',
+  title: 'Cell under-voltage protection',
+  layout: cellUnderVoltageLayout
+});
+const packOv = settingPair({
+  readCid2: 0xd5,
+  writeCid2: 0xd4,
+  readId: 'readPackOverVoltage',
+  writeId: 'setPackOverVoltage',
+  title: 'Pack over-voltage protection',
+  layout: packOverVoltageLayout
+});
+const packUv = settingPair({
+  readCid2: 0xd7,
+  writeCid2: 0xd6,
+  readId: 'readPackUnderVoltage',
+  writeId: 'setPackUnderVoltage',
+  title: 'Pack under-voltage protection',
+  layout: packUnderVoltageLayout
+});
+const chgOc = settingPair({
+  readCid2: 0xd9,
+  writeCid2: 0xd8,
+  readId: 'readChargeOverCurrent',
+  writeId: 'setChargeOverCurrent',
+  title: 'Charge over-current protection',
+  layout: chargeOverCurrentLayout
+});
+const cellHt = settingPair({
+  readCid2: 0xdd,
+  writeCid2: 0xdc,
+  readId: 'readCellHighTemperature',
+  writeId: 'setCellHighTemperature',
+  title: 'Cell high-temperature protection',
+  layout: cellHighTemperatureLayout
+});
+const cellLt = settingPair({
+  readCid2: 0xdf,
+  writeCid2: 0xde,
+  readId: 'readCellLowTemperature',
+  writeId: 'setCellLowTemperature',
+  title: 'Cell low-temperature protection',
+  layout: cellLowTemperatureLayout
+});
+const mosHt = settingPair({
+  readCid2: 0xe1,
+  writeCid2: 0xe0,
+  readId: 'readMosTemperature',
+  writeId: 'setMosTemperature',
+  title: 'MOSFET high-temperature protection',
+  layout: mosTemperatureLayout
+});
+const ambient = settingPair({
+  readCid2: 0xe7,
+  writeCid2: 0xe6,
+  readId: 'readAmbientTemperature',
+  writeId: 'setAmbientTemperature',
+  title: 'Ambient temperature protection',
+  layout: ambientTemperatureLayout
+});
 
 /** D1H: read cell over-voltage alarm/protect/release/delay. */
 export const readCellOverVoltage: Command<void, VoltageProtection> = cellOv.read;
@@ -270,12 +358,7 @@ export const readOverCurrent2: Command<void, OverCurrent2> = readCommand<OverCur
     return { discharge_A, dischargeDelay_ms, charge_A, chargeDelay_ms };
   },
   encode: (res) =>
-    new InfoWriter()
-      .u16(res.discharge_A)
-      .u8(toCount(res.dischargeDelay_ms, 25))
-      .u16(res.charge_A)
-      .u8(toCount(res.chargeDelay_ms, 25))
-      .finish(),
+    new InfoWriter().u16(res.discharge_A).u8(toCount(res.dischargeDelay_ms, 25)).u16(res.charge_A).u8(toCount(res.chargeDelay_ms, 25)).finish(),
   replyBytes: 6
 });
 

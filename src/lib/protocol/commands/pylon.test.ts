@@ -86,8 +86,12 @@ describe('Seplos V2.0 42H (reference §11.2)', () => {
 
 describe('EG4 LifePower4 (CID1 4AH, reference §11.3)', () => {
   it('sends 42H and 44H without INFO', () => {
-    expect(encodeFrame({ ver: 0x20, adr: 1, cid1: 0x4a, code: eg4ReadAnalog.cid2, info: eg4ReadAnalog.encodeRequest({}) })).toEqual(asciiBytes(F.REQ_EG4_ANALOG.text));
-    expect(encodeFrame({ ver: 0x20, adr: 1, cid1: 0x4a, code: eg4ReadStatus.cid2, info: eg4ReadStatus.encodeRequest({}) })).toEqual(asciiBytes(F.REQ_EG4_STATUS.text));
+    expect(encodeFrame({ ver: 0x20, adr: 1, cid1: 0x4a, code: eg4ReadAnalog.cid2, info: eg4ReadAnalog.encodeRequest({}) })).toEqual(
+      asciiBytes(F.REQ_EG4_ANALOG.text)
+    );
+    expect(encodeFrame({ ver: 0x20, adr: 1, cid1: 0x4a, code: eg4ReadStatus.cid2, info: eg4ReadStatus.encodeRequest({}) })).toEqual(
+      asciiBytes(F.REQ_EG4_STATUS.text)
+    );
     expect(eg4ReadAnalog.decodeRequest(new Uint8Array(0))).toEqual({});
     expect(() => eg4ReadAnalog.decodeRequest(Uint8Array.of(1))).toThrow();
   });
@@ -162,7 +166,24 @@ describe('VER 20 44H layouts', () => {
 
   it('Seplos: P = 20 bit alarms, balance bit 0 = cell 1, six reserved bytes', () => {
     const bits = [0x02, 0x00, 0x00, 0x40, 0x00, 0x00, 0x0b, 0x01, 0x80, 0x01, 0x00, 0x00, 0x00, 0x00];
-    const info = Uint8Array.from([0, 1, 16, ...new Array<number>(16).fill(0), 6, ...new Array<number>(6).fill(0), 0, 0, 20, ...bits, 0, 0, 0, 0, 0, 0]);
+    const info = Uint8Array.from([
+      0,
+      1,
+      16,
+      ...new Array<number>(16).fill(0),
+      6,
+      ...new Array<number>(6).fill(0),
+      0,
+      0,
+      20,
+      ...bits,
+      0,
+      0,
+      0,
+      0,
+      0,
+      0
+    ]);
     const r = readStatus.decodeReply(info, { request: { command: 1 }, options: opts('seplos') });
     const s = r.packs[0];
     expect(s.balancingCells).toEqual([1, 16]);
@@ -193,7 +214,13 @@ describe('VER 20 44H encoding from typed fields (simulator use)', () => {
         heaterOn: true,
         empty: false
       } as const;
-      const reply = { infoFlag: 0, broadcast: false, command: 1, packs: [{ ...pack, cellAlarms: [...pack.cellAlarms], tempAlarms: [...pack.tempAlarms], bytes: {}, balancingCells: [], flags: [] }], trailingBytes: 0 };
+      const reply = {
+        infoFlag: 0,
+        broadcast: false,
+        command: 1,
+        packs: [{ ...pack, cellAlarms: [...pack.cellAlarms], tempAlarms: [...pack.tempAlarms], bytes: {}, balancingCells: [], flags: [] }],
+        trailingBytes: 0
+      };
       const info = readStatus.encodeReply(reply, { command: 1 }, opts(profile));
       const back = readStatus.decodeReply(info, { request: { command: 1 }, options: opts(profile) }).packs[0];
       expect(back.bytes.userDefinedCount).toBe(p);

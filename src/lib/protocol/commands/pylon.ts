@@ -322,8 +322,21 @@ const SEPLOS_STATUS: StatusLayout = {
   uncountedTemps: 0,
   separateCurrentAlarms: false,
   fields: byteFields(
-    'userDefinedCount', 'event1', 'event2', 'event3', 'event4', 'event5', 'event6', 'switches',
-    'balance1', 'balance2', 'system', 'disconnection1', 'disconnection2', 'event7', 'event8'
+    'userDefinedCount',
+    'event1',
+    'event2',
+    'event3',
+    'event4',
+    'event5',
+    'event6',
+    'switches',
+    'balance1',
+    'balance2',
+    'system',
+    'disconnection1',
+    'disconnection2',
+    'event7',
+    'event8'
   ),
   flags: SEPLOS_FLAGS,
   chargeMos: ['switches', 1],
@@ -391,7 +404,8 @@ function statusCodec(layout: StatusLayout): BlockCodec<PackStatus> {
         return table ? decodeFlagsWith(table, f.name, bytes[f.name], f.bytes * 8) : [];
       });
       let balancingCells: number[] = [];
-      if (layout.balance?.kind === 'bytes') balancingCells = balancingCellsOf(bytes[layout.balance.fields[0]], bytes[layout.balance.fields[1]], 'doc');
+      if (layout.balance?.kind === 'bytes')
+        balancingCells = balancingCellsOf(bytes[layout.balance.fields[0]], bytes[layout.balance.fields[1]], 'doc');
       else if (layout.balance?.kind === 'u32') {
         const v = bytes[layout.balance.field];
         for (let bit = 0; bit < 32; bit++) if (Math.floor(v / 2 ** bit) % 2 === 1) balancingCells.push(bit + 1);

@@ -11,12 +11,36 @@ const SAMPLE_REQUESTS: Record<string, unknown> = {
   setPackUnderVoltage: { enabled: true, alarm_mV: 44800, protect_mV: 40000, release_mV: 46400, delay_ms: 1000 },
   setChargeOverCurrent: { enabled: true, alarm_A: 104, protect_A: 110, delay_ms: 1000 },
   setDischargeOverCurrent1: { enabled: true, alarm_A: 105, protect_A: 110, delay_ms: 1000 },
-  setCellHighTemperature: { enabled: true, chargeAlarm_C: 51, chargeProtect_C: 55, chargeRelease_C: 50, dischargeAlarm_C: 56, dischargeProtect_C: 60, dischargeRelease_C: 55 },
-  setCellLowTemperature: { enabled: true, chargeAlarm_C: 0, chargeProtect_C: -5, chargeRelease_C: 0, dischargeAlarm_C: -15, dischargeProtect_C: -20, dischargeRelease_C: -15 },
+  setCellHighTemperature: {
+    enabled: true,
+    chargeAlarm_C: 51,
+    chargeProtect_C: 55,
+    chargeRelease_C: 50,
+    dischargeAlarm_C: 56,
+    dischargeProtect_C: 60,
+    dischargeRelease_C: 55
+  },
+  setCellLowTemperature: {
+    enabled: true,
+    chargeAlarm_C: 0,
+    chargeProtect_C: -5,
+    chargeRelease_C: 0,
+    dischargeAlarm_C: -15,
+    dischargeProtect_C: -20,
+    dischargeRelease_C: -15
+  },
   setMosTemperature: { enabled: true, alarm_C: 90, protect_C: 110, release_C: 85 },
   setOverCurrent2: { discharge_A: 150, dischargeDelay_ms: 100 },
   setShortCircuit: { delay_us: 300 },
-  setAmbientTemperature: { enabled: true, lowAlarm_C: -20, lowProtect_C: -25, lowRelease_C: -20, highAlarm_C: 65, highProtect_C: 70, highRelease_C: 65 },
+  setAmbientTemperature: {
+    enabled: true,
+    lowAlarm_C: -20,
+    lowProtect_C: -25,
+    lowRelease_C: -20,
+    highAlarm_C: 65,
+    highProtect_C: 70,
+    highRelease_C: 65
+  },
   controlSwitch: { action: 'buzzerOn' },
   setChargeMos: { on: true },
   setDischargeMos: { on: false },
@@ -62,9 +86,9 @@ const DANGEROUS = [
 
 /** Every CID2 the brief and reference §4 ask for, plus the six extensions. */
 const EXPECTED_CID2 = [
-  0x99, 0x9a, 0x9b, 0x9c, 0xa0, 0xa1, 0xa4, 0xa5, 0xa6, 0xa7, 0xa8, 0xa9, 0xaa, 0xab, 0xac, 0xad, 0xae, 0xaf, 0xb1, 0xb2, 0xb3, 0xb4, 0xb5, 0xb6, 0xbd,
-  0xd0, 0xd1, 0xd2, 0xd3, 0xd4, 0xd5, 0xd6, 0xd7, 0xd8, 0xd9, 0xda, 0xdb, 0xdc, 0xdd, 0xde, 0xdf, 0xe0, 0xe1, 0xe2, 0xe3, 0xe4, 0xe5, 0xe6, 0xe7,
-  0xeb, 0xec, 0xed, 0xee, 0xf0, 0xf1, 0xf2, 0xf3, 0xf4, 0xf5, 0xff
+  0x99, 0x9a, 0x9b, 0x9c, 0xa0, 0xa1, 0xa4, 0xa5, 0xa6, 0xa7, 0xa8, 0xa9, 0xaa, 0xab, 0xac, 0xad, 0xae, 0xaf, 0xb1, 0xb2, 0xb3, 0xb4, 0xb5, 0xb6,
+  0xbd, 0xd0, 0xd1, 0xd2, 0xd3, 0xd4, 0xd5, 0xd6, 0xd7, 0xd8, 0xd9, 0xda, 0xdb, 0xdc, 0xdd, 0xde, 0xdf, 0xe0, 0xe1, 0xe2, 0xe3, 0xe4, 0xe5, 0xe6,
+  0xe7, 0xeb, 0xec, 0xed, 0xee, 0xf0, 0xf1, 0xf2, 0xf3, 0xf4, 0xf5, 0xff
 ];
 
 describe('settingsCommands', () => {

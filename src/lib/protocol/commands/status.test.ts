@@ -15,7 +15,10 @@ function decode(f: F.FrameFixture, command?: number, options = pace) {
 }
 
 /** A classic PACE 44H block for 16 cells / 6 temperatures with the given status bytes and tail. */
-function block(status: Partial<Record<'prot1' | 'prot2' | 'ind' | 'ctrl' | 'fault' | 'bal1' | 'bal2' | 'warn1' | 'warn2', number>>, tail: number[] = []): number[] {
+function block(
+  status: Partial<Record<'prot1' | 'prot2' | 'ind' | 'ctrl' | 'fault' | 'bal1' | 'bal2' | 'warn1' | 'warn2', number>>,
+  tail: number[] = []
+): number[] {
   return [
     16,
     ...new Array<number>(16).fill(0),
@@ -50,7 +53,9 @@ describe('44H requests are produced byte for byte', () => {
   ];
   it.each(cases)('%o', (fixture, adr, command) => {
     const ver = fixture.text.startsWith('~20') ? 0x20 : 0x25;
-    expect(encodeFrame({ ver, adr, cid1: 0x46, code: readStatus.cid2, info: readStatus.encodeRequest({ command }) })).toEqual(asciiBytes(fixture.text));
+    expect(encodeFrame({ ver, adr, cid1: 0x46, code: readStatus.cid2, info: readStatus.encodeRequest({ command }) })).toEqual(
+      asciiBytes(fixture.text)
+    );
   });
 });
 
@@ -63,7 +68,17 @@ describe('44H PbmsTools capture (§6.1)', () => {
     expect(p.cellAlarms).toEqual(new Array(16).fill('normal'));
     expect(p.tempAlarms).toEqual(new Array(6).fill('normal'));
     expect([p.chargeCurrentAlarm, p.packVoltageAlarm, p.dischargeCurrentAlarm]).toEqual(['normal', 'normal', 'normal']);
-    expect(p.bytes).toEqual({ protection1: 0, protection2: 0, indication: 0x0e, control: 0, fault: 0, balance1: 0, balance2: 0, warning1: 0, warning2: 0 });
+    expect(p.bytes).toEqual({
+      protection1: 0,
+      protection2: 0,
+      indication: 0x0e,
+      control: 0,
+      fault: 0,
+      balance1: 0,
+      balance2: 0,
+      warning1: 0,
+      warning2: 0
+    });
   });
 
   it('reads CFET on, DFET on, pack power supply from the indication byte', () => {
@@ -160,7 +175,9 @@ describe('44H status bytes', () => {
   });
 
   it('throws DecodeError on a short block', () => {
-    expect(() => readStatus.decodeReply(Uint8Array.from([0, 1, ...block({}).slice(0, 20)]), { request: { command: 1 }, options: pace })).toThrow(DecodeError);
+    expect(() => readStatus.decodeReply(Uint8Array.from([0, 1, ...block({}).slice(0, 20)]), { request: { command: 1 }, options: pace })).toThrow(
+      DecodeError
+    );
   });
 
   it('builds a block from typed fields when the raw bytes are left out (simulator use)', () => {

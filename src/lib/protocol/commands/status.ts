@@ -29,7 +29,18 @@ export const CLASSIC_STATUS_BYTES = [
 export const NEWER_STATUS_BYTES = ['fault8', 'indication9', 'activeBalance1', 'activeBalance2', 'fault10'] as const;
 
 /** Status bytes that carry flags (balance bytes are per cell instead). */
-const FLAG_BYTES: readonly FlagSource[] = ['protection1', 'protection2', 'indication', 'control', 'fault', 'warning1', 'warning2', 'fault8', 'indication9', 'fault10'];
+const FLAG_BYTES: readonly FlagSource[] = [
+  'protection1',
+  'protection2',
+  'indication',
+  'control',
+  'fault',
+  'warning1',
+  'warning2',
+  'fault8',
+  'indication9',
+  'fault10'
+];
 
 const INDICATION_CHARGE_MOS = 1 << 1;
 const INDICATION_DISCHARGE_MOS = 1 << 2;

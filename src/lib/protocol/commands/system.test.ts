@@ -1,7 +1,15 @@
 import { describe, expect, it } from 'vitest';
 import { DecodeError, type AnyCommand } from '../command';
 import { decodeCaptured, decodeCapturedRequest, replyText, requestText, WRITE_ACK_TEXT } from './capture-helpers';
-import { decodeRestoreSelection, encodeRestoreSelection, enterFirmwareUpgrade, restoreDefaults, restoreSystemDefaults, setCellCount, systemCommands } from './system';
+import {
+  decodeRestoreSelection,
+  encodeRestoreSelection,
+  enterFirmwareUpgrade,
+  restoreDefaults,
+  restoreSystemDefaults,
+  setCellCount,
+  systemCommands
+} from './system';
 
 const NONE = { capacity: false, cellAndNtcCount: false, protectionParameters: false, protocol: false };
 
@@ -41,7 +49,9 @@ describe('system commands', () => {
   it('restore-selection bits round-trip and reserved bits are refused', () => {
     for (let b = 0; b < 16; b++) expect(encodeRestoreSelection(decodeRestoreSelection(b))).toBe(b);
     expect(() => decodeRestoreSelection(0x10)).toThrowError(DecodeError);
-    expect(() => enterFirmwareUpgrade.encodeRequest({ restore: { ...NONE, capacity: 'yes' as unknown as boolean } })).toThrowError(/restore\.capacity/);
+    expect(() => enterFirmwareUpgrade.encodeRequest({ restore: { ...NONE, capacity: 'yes' as unknown as boolean } })).toThrowError(
+      /restore\.capacity/
+    );
   });
 
   it('FFH 02H restore system defaults, and the two FF commands refuse each other', () => {

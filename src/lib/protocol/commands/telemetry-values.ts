@@ -135,7 +135,9 @@ export function balanceBytesOf(cells: readonly number[], order: DecodeOptions['b
 export type AlarmCodes = NonNullable<PackStatus['alarmCodes']>;
 
 /** The alarm part of a PackStatus: each code as a level, and the codes themselves for re-encoding. */
-export function alarmsOfCodes(codes: AlarmCodes): Pick<PackStatus, 'cellAlarms' | 'tempAlarms' | 'chargeCurrentAlarm' | 'packVoltageAlarm' | 'dischargeCurrentAlarm' | 'alarmCodes'> {
+export function alarmsOfCodes(
+  codes: AlarmCodes
+): Pick<PackStatus, 'cellAlarms' | 'tempAlarms' | 'chargeCurrentAlarm' | 'packVoltageAlarm' | 'dischargeCurrentAlarm' | 'alarmCodes'> {
   return {
     cellAlarms: codes.cells.map(alarmLevel),
     tempAlarms: codes.temps.map(alarmLevel),
@@ -174,4 +176,3 @@ export function emptyPackStatus(): PackStatus {
     empty: true
   };
 }
-

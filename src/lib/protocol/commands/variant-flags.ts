@@ -83,8 +83,20 @@ export const SEPLOS_FLAGS: Readonly<Record<string, readonly FlagDef[]>> = {
     { id: 'ambientHighTempProtect', bit: 1, severity: P, label: 'Ambient high-temperature protection', advice: CHECK_TEMP_ROOM },
     { id: 'ambientLowTempWarning', bit: 2, severity: W, label: 'Ambient low-temperature warning', advice: CHECK_TEMP_ROOM },
     { id: 'ambientLowTempProtect', bit: 3, severity: P, label: 'Ambient low-temperature protection', advice: CHECK_TEMP_ROOM },
-    { id: 'mosHighTempWarning', bit: 4, severity: W, label: 'Power component high-temperature warning', advice: 'Reduce the current and let the pack cool.' },
-    { id: 'mosHighTempProtect', bit: 5, severity: P, label: 'Power component high-temperature protection', advice: 'Reduce the current and let the pack cool.' },
+    {
+      id: 'mosHighTempWarning',
+      bit: 4,
+      severity: W,
+      label: 'Power component high-temperature warning',
+      advice: 'Reduce the current and let the pack cool.'
+    },
+    {
+      id: 'mosHighTempProtect',
+      bit: 5,
+      severity: P,
+      label: 'Power component high-temperature protection',
+      advice: 'Reduce the current and let the pack cool.'
+    },
     { id: 'heating', bit: 6, severity: S, label: 'Heating', advice: '' }
   ],
   event5: [
@@ -93,9 +105,21 @@ export const SEPLOS_FLAGS: Readonly<Record<string, readonly FlagDef[]>> = {
     { id: 'dischargeOverCurrentWarning', bit: 2, severity: W, label: 'Discharge over-current warning', advice: CHECK_LOAD },
     { id: 'dischargeOverCurrentProtect', bit: 3, severity: P, label: 'Discharge over-current protection', advice: CHECK_LOAD },
     { id: 'transientOverCurrentProtect', bit: 4, severity: P, label: 'Transient over-current protection', advice: CHECK_LOAD },
-    { id: 'shortCircuitProtect', bit: 5, severity: P, label: 'Output short-circuit protection', advice: 'Check the DC cabling and the inverter for a short.' },
+    {
+      id: 'shortCircuitProtect',
+      bit: 5,
+      severity: P,
+      label: 'Output short-circuit protection',
+      advice: 'Check the DC cabling and the inverter for a short.'
+    },
     { id: 'transientOverCurrentLock', bit: 6, severity: F, label: 'Transient over-current lock-out', advice: CHECK_LOAD },
-    { id: 'shortCircuitLock', bit: 7, severity: F, label: 'Output short-circuit lock-out', advice: 'Check the DC cabling and the inverter for a short.' }
+    {
+      id: 'shortCircuitLock',
+      bit: 7,
+      severity: F,
+      label: 'Output short-circuit lock-out',
+      advice: 'Check the DC cabling and the inverter for a short.'
+    }
   ],
   event6: [
     { id: 'chargerOverVoltageProtect', bit: 0, severity: P, label: 'Charging high-voltage protection', advice: CHECK_CHARGER },
@@ -103,7 +127,13 @@ export const SEPLOS_FLAGS: Readonly<Record<string, readonly FlagDef[]>> = {
     { id: 'remainingCapacityWarning', bit: 2, severity: W, label: 'Remaining capacity warning', advice: 'Charge the pack soon.' },
     { id: 'remainingCapacityProtect', bit: 3, severity: P, label: 'Remaining capacity protection', advice: 'Charge the pack as soon as possible.' },
     { id: 'cellLowVoltageChargeForbidden', bit: 4, severity: F, label: 'Cell too low: charging forbidden', advice: `${CHECK_CELLS} ${SERVICE}` },
-    { id: 'outputReverseProtect', bit: 5, severity: P, label: 'Output reverse-connection protection', advice: 'Check the polarity of the DC cables.' },
+    {
+      id: 'outputReverseProtect',
+      bit: 5,
+      severity: P,
+      label: 'Output reverse-connection protection',
+      advice: 'Check the polarity of the DC cables.'
+    },
     { id: 'outputConnectionFault', bit: 6, severity: F, label: 'Output connection fault', advice: 'Check the DC connections.' }
   ],
   switches: [
@@ -163,8 +193,20 @@ export const EG4_FLAGS: Readonly<Record<string, readonly FlagDef[]>> = {
     { id: 'ambientHighTempProtect', bit: 9, severity: P, label: 'Ambient high-temperature protection', advice: CHECK_TEMP_ROOM },
     { id: 'ambientLowTempWarning', bit: 10, severity: W, label: 'Ambient low-temperature alarm', advice: CHECK_TEMP_ROOM },
     { id: 'ambientLowTempProtect', bit: 11, severity: P, label: 'Ambient low-temperature protection', advice: CHECK_TEMP_ROOM },
-    { id: 'mosHighTempProtect', bit: 12, severity: P, label: 'MOSFET high-temperature protection', advice: 'Reduce the current and let the pack cool.' },
-    { id: 'fireAlarm', bit: 13, severity: F, label: 'Fire alarm', advice: 'Keep away from the pack and call emergency services if there is smoke or heat.' }
+    {
+      id: 'mosHighTempProtect',
+      bit: 12,
+      severity: P,
+      label: 'MOSFET high-temperature protection',
+      advice: 'Reduce the current and let the pack cool.'
+    },
+    {
+      id: 'fireAlarm',
+      bit: 13,
+      severity: F,
+      label: 'Fire alarm',
+      advice: 'Keep away from the pack and call emergency services if there is smoke or heat.'
+    }
   ],
   currentEvent: [
     { id: 'chargeOverCurrentWarning', bit: 0, severity: W, label: 'Charge over-current alarm', advice: CHECK_CHARGER },
@@ -172,9 +214,21 @@ export const EG4_FLAGS: Readonly<Record<string, readonly FlagDef[]>> = {
     { id: 'dischargeOverCurrentWarning', bit: 2, severity: W, label: 'Discharge over-current alarm', advice: CHECK_LOAD },
     { id: 'dischargeOverCurrentProtect', bit: 3, severity: P, label: 'Discharge over-current protection', advice: CHECK_LOAD },
     { id: 'dischargeOverCurrent2Protect', bit: 4, severity: P, label: 'Discharge level-2 over-current protection', advice: CHECK_LOAD },
-    { id: 'shortCircuitProtect', bit: 5, severity: P, label: 'Output short-circuit protection', advice: 'Check the DC cabling and the inverter for a short.' },
+    {
+      id: 'shortCircuitProtect',
+      bit: 5,
+      severity: P,
+      label: 'Output short-circuit protection',
+      advice: 'Check the DC cabling and the inverter for a short.'
+    },
     { id: 'dischargeOverCurrent2Lock', bit: 6, severity: F, label: 'Discharge level-2 over-current lock-out', advice: CHECK_LOAD },
-    { id: 'shortCircuitLock', bit: 7, severity: F, label: 'Output short-circuit lock-out', advice: 'Check the DC cabling and the inverter for a short.' }
+    {
+      id: 'shortCircuitLock',
+      bit: 7,
+      severity: F,
+      label: 'Output short-circuit lock-out',
+      advice: 'Check the DC cabling and the inverter for a short.'
+    }
   ],
   remainingCapacity: [{ id: 'lowSocWarning', bit: 0, severity: W, label: 'Low state of charge', advice: 'Charge the pack soon.' }],
   fetStatus: [

@@ -154,7 +154,8 @@ export class FakeGattCharacteristic extends EventTarget {
   async getDescriptor(descriptor: BluetoothDescriptorUUID): Promise<FakeGattDescriptor> {
     this._check('retrieve descriptors');
     const uuid = expandUuid(descriptor);
-    if (!this.#state.descriptors.includes(uuid)) throw domError('NotFoundError', `No Descriptors matching UUID ${uuid} found in Characteristic with UUID ${this.uuid}.`);
+    if (!this.#state.descriptors.includes(uuid))
+      throw domError('NotFoundError', `No Descriptors matching UUID ${uuid} found in Characteristic with UUID ${this.uuid}.`);
     await yieldToCaller();
     return new FakeGattDescriptor(this, uuid);
   }
@@ -179,7 +180,8 @@ export class FakeGattCharacteristic extends EventTarget {
   }
 
   writeValue(value: BufferSource): Promise<void> {
-    if (!this.properties.write && !this.properties.writeWithoutResponse) return Promise.reject(domError('NotSupportedError', 'GATT operation not permitted.'));
+    if (!this.properties.write && !this.properties.writeWithoutResponse)
+      return Promise.reject(domError('NotSupportedError', 'GATT operation not permitted.'));
     return this.#write(value, this.properties.write ? 'with-response' : 'without-response');
   }
 
@@ -456,7 +458,10 @@ export class FakePeripheral {
   #connecting: { reject: (e: unknown) => void } | null = null;
 
   constructor(options: FakePeripheralOptions) {
-    this._services = options.services.map((s) => ({ uuid: expandUuid(s.uuid), characteristics: s.characteristics.map((c) => new CharacteristicState(c)) }));
+    this._services = options.services.map((s) => ({
+      uuid: expandUuid(s.uuid),
+      characteristics: s.characteristics.map((c) => new CharacteristicState(c))
+    }));
     this._advertised = (options.advertisedServices ?? options.services.map((s) => s.uuid)).map(expandUuid);
     this.maxWrite_bytes = options.maxWrite_bytes ?? MAX_ATTRIBUTE_BYTES;
     this.device = new FakeBluetoothDevice(this, options.id ?? `fake-ble-${nextDeviceNumber++}`, options.name);
@@ -665,17 +670,27 @@ export class FakeBluetooth extends EventTarget {
 
   async requestDevice(options?: RequestDeviceOptions): Promise<FakeBluetoothDevice> {
     if (!this.#gate.consume()) {
-      throw domError('SecurityError', "Failed to execute 'requestDevice' on 'Bluetooth': Must be handling a user gesture to show a permission request.");
+      throw domError(
+        'SecurityError',
+        "Failed to execute 'requestDevice' on 'Bluetooth': Must be handling a user gesture to show a permission request."
+      );
     }
     const opts = (options ?? {}) as { filters?: BluetoothLEScanFilter[]; acceptAllDevices?: boolean; optionalServices?: BluetoothServiceUUID[] };
     const hasFilters = opts.filters !== undefined;
     if (hasFilters === (opts.acceptAllDevices === true)) {
-      throw new TypeError("Failed to execute 'requestDevice' on 'Bluetooth': Either 'filters' should be present or 'acceptAllDevices' should be true, but not both.");
+      throw new TypeError(
+        "Failed to execute 'requestDevice' on 'Bluetooth': Either 'filters' should be present or 'acceptAllDevices' should be true, but not both."
+      );
     }
-    if (hasFilters && opts.filters!.length === 0) throw new TypeError("Failed to execute 'requestDevice' on 'Bluetooth': 'filters' member must be non-empty to find any devices.");
+    if (hasFilters && opts.filters!.length === 0)
+      throw new TypeError("Failed to execute 'requestDevice' on 'Bluetooth': 'filters' member must be non-empty to find any devices.");
     this.requests.push(options as RequestDeviceOptions);
     if (!this.#available) throw domError('NotFoundError', 'Bluetooth adapter not available.');
-    const filters: ExpandedFilter[] = (opts.filters ?? []).map((f) => ({ name: f.name, namePrefix: f.namePrefix, services: f.services?.map((u) => expandUuid(u)) }));
+    const filters: ExpandedFilter[] = (opts.filters ?? []).map((f) => ({
+      name: f.name,
+      namePrefix: f.namePrefix,
+      services: f.services?.map((u) => expandUuid(u))
+    }));
     await yieldToCaller();
     const offered = this.#peripherals
       .filter((p) => p.inRange)

@@ -139,7 +139,9 @@ describe('FakeBluetooth', () => {
     bt.addPeripheral(hm10Peripheral());
     expect(await rejection(bt.requestDevice({ filters: [{ services: [0xffe0] }] }))).toBe('SecurityError');
     bt.simulateUserGesture();
-    expect(await rejection(bt.requestDevice({ filters: [{ services: [0xffe0] }], acceptAllDevices: true } as unknown as RequestDeviceOptions))).toBe('TypeError');
+    expect(await rejection(bt.requestDevice({ filters: [{ services: [0xffe0] }], acceptAllDevices: true } as unknown as RequestDeviceOptions))).toBe(
+      'TypeError'
+    );
     bt.simulateUserGesture();
     expect(await rejection(bt.requestDevice({ filters: [{ services: [0xfff0] }] }))).toBe('NotFoundError');
   });
@@ -177,7 +179,15 @@ describe('FakeBluetooth', () => {
     bt.addPeripheral({
       name: 'X',
       granted: true,
-      services: [{ uuid: 0xfff0, characteristics: [{ uuid: 0xfff1, properties: { notify: true } }, { uuid: 0xfff2, properties: { write: true } }] }]
+      services: [
+        {
+          uuid: 0xfff0,
+          characteristics: [
+            { uuid: 0xfff1, properties: { notify: true } },
+            { uuid: 0xfff2, properties: { write: true } }
+          ]
+        }
+      ]
     });
     const [device] = await bt.getDevices();
     await device.gatt.connect();

@@ -135,8 +135,7 @@ export class FakeSerialPort extends EventTarget {
     await yieldToCaller();
     const injected = this.#device._takeOpenFailure();
     const failure =
-      injected ??
-      (!this.#connected || this.#device.heldByOtherProgram ? domError('NetworkError', 'Failed to open serial port.') : undefined);
+      injected ?? (!this.#connected || this.#device.heldByOtherProgram ? domError('NetworkError', 'Failed to open serial port.') : undefined);
     if (failure) {
       this.#state = 'closed';
       throw failure;
@@ -438,7 +437,8 @@ export class FakeSerial extends EventTarget {
     }
     const filters = options.filters ?? [];
     for (const f of filters) {
-      if (f.usbVendorId === undefined && f.usbProductId !== undefined) throw new TypeError('A filter containing a usbProductId must also specify a usbVendorId.');
+      if (f.usbVendorId === undefined && f.usbProductId !== undefined)
+        throw new TypeError('A filter containing a usbProductId must also specify a usbVendorId.');
     }
     await yieldToCaller();
     const offered = this.#devices
