@@ -1,5 +1,6 @@
 import { sveltekit } from '@sveltejs/kit/vite';
 import { SvelteKitPWA } from '@vite-pwa/sveltekit';
+import { paraglideVitePlugin } from '@inlang/paraglide-js';
 import { defineConfig } from 'vitest/config';
 import { readFileSync } from 'node:fs';
 import { execSync } from 'node:child_process';
@@ -24,6 +25,13 @@ export default defineConfig({
     __BUILD_TIME__: JSON.stringify(new Date().toISOString())
   },
   plugins: [
+    // Compiled messages (messages/<area>/<locale>.json): each page ships only the messages it uses.
+    // The locale comes from the switch (localStorage), else the browser's languages, else English.
+    paraglideVitePlugin({
+      project: './project.inlang',
+      outdir: './src/lib/paraglide',
+      strategy: ['localStorage', 'preferredLanguage', 'baseLocale']
+    }),
     sveltekit(),
     SvelteKitPWA({
       // 'prompt': a new version waits until the user accepts; we never reload in the middle of work.
