@@ -10,6 +10,13 @@ export const EOI = 0x0d; // '\r'
 export const FRAME_OVERHEAD_CHARS = 18;
 /** LENID is 12 bits, so INFO can never exceed this many ASCII characters. */
 export const MAX_INFO_CHARS = 0xfff;
+/** The longest frame LENID can describe: 4113 bytes. Nothing longer is ever buffered as one frame. */
+export const MAX_FRAME_BYTES = FRAME_OVERHEAD_CHARS + MAX_INFO_CHARS;
+/**
+ * The reader takes its input in pieces of at most this many bytes, so one huge chunk (a flood of
+ * noise, a stuck adapter) never makes the buffer grow beyond one frame plus one piece.
+ */
+export const READER_SLICE_BYTES = 1024;
 
 /**
  * One decoded frame. `code` is CID2 in a request and RTN in a reply: the wire does not say which,
@@ -78,7 +85,7 @@ export type FrameErrorKind =
   | 'oversize'
   /** A non-hex character inside the frame. */
   | 'format'
-  /** Bytes outside any frame were skipped. */
+  /** Bytes outside any frame were skipped (noise, a run of stray '~', binary data). */
   | 'garbage';
 
 export interface FrameEvent {
@@ -121,6 +128,7 @@ export class FrameReader {
   #checked = 0;
   readonly #lengthChecksum: 'reject' | 'warn';
   readonly #maxInfoChars: number;
+  readonly #limit: number;
 
   constructor(options: FrameReaderOptions = {}) {
     this.#lengthChecksum = options.lengthChecksum ?? 'reject';
@@ -129,11 +137,22 @@ export class FrameReader {
       throw new RangeError(`maxInfoChars must be an integer in 0..${MAX_INFO_CHARS}`);
     }
     this.#maxInfoChars = max;
+    this.#limit = FRAME_OVERHEAD_CHARS + max + READER_SLICE_BYTES;
   }
 
   /** Bytes held while waiting for the rest of a frame. */
   get pending(): number {
     return this.#len;
+  }
+
+  /** Bytes the reader has allocated for its buffer; never more than `bufferLimit`. */
+  get bufferBytes(): number {
+    return this.#buf.length;
+  }
+
+  /** The most the buffer can ever hold: the longest accepted frame plus one input slice. */
+  get bufferLimit(): number {
+    return this.#limit;
   }
 
   /** Drop everything held (e.g. before a new request). Returns the dropped byte count. */
@@ -146,15 +165,14 @@ export class FrameReader {
 
   /** Feed a chunk; returns the events it completes, in wire order. */
   push(chunk: Uint8Array): ReaderEvent[] {
-    this.#append(chunk);
     const events: ReaderEvent[] = [];
-    let pos = 0;
-    for (;;) {
-      const r = this.#scan(pos, events);
-      if (r < 0) break;
-      pos = r;
+    // Slices keep the buffer bounded: whatever is held is less than one frame, so after each
+    // slice it stays under the longest frame plus one slice.
+    for (let at = 0; at < chunk.length; at += READER_SLICE_BYTES) {
+      this.#append(chunk.subarray(at, Math.min(chunk.length, at + READER_SLICE_BYTES)));
+      while (this.#scan(events) >= 0);
     }
-    return events;
+    return mergeGarbage(events);
   }
 
   /**
@@ -169,7 +187,7 @@ export class FrameReader {
     if (raw[0] === SOI) {
       return [{ type: 'error', kind: 'truncated', message: `frame cut off after ${raw.length} bytes: ${preview(raw)}`, raw }];
     }
-    return [{ type: 'error', kind: 'garbage', message: `${raw.length} bytes outside a frame skipped: ${preview(raw)}`, raw }];
+    return [{ type: 'error', kind: 'garbage', message: garbageMessage(raw), raw }];
   }
 
   #append(chunk: Uint8Array): void {
@@ -177,6 +195,8 @@ export class FrameReader {
     if (need > this.#buf.length) {
       let cap = this.#buf.length * 2;
       while (cap < need) cap *= 2;
+      // Held bytes are always less than one frame, so the limit is never below `need`.
+      cap = Math.max(need, Math.min(cap, this.#limit));
       const next = new Uint8Array(cap);
       next.set(this.#buf.subarray(0, this.#len));
       this.#buf = next;
@@ -198,10 +218,20 @@ export class FrameReader {
    * Try to take one event from the front of the buffer. Returns >= 0 when something was consumed
    * (call again), -1 when more input is needed.
    */
-  #scan(_pos: number, events: ReaderEvent[]): number {
+  #scan(events: ReaderEvent[]): number {
     const buf = this.#buf;
     const len = this.#len;
     if (len === 0) return -1;
+
+    // A run of '~' (a storm of SOI bytes, or a line stuck at 0x7E) is one garbage event, not one
+    // "frame cut off" per byte. The last '~' of the run stays: it may start a real frame.
+    if (buf[0] === SOI && len > 1 && buf[1] === SOI) {
+      let run = 2;
+      while (run < len && buf[run] === SOI) run++;
+      const raw = this.#consume(run - 1);
+      events.push({ type: 'error', kind: 'garbage', message: `${raw.length} stray '~' (SOI) bytes skipped`, raw });
+      return 0;
+    }
 
     // Skip anything before the next SOI as garbage.
     if (buf[0] !== SOI) {
@@ -210,13 +240,11 @@ export class FrameReader {
       if (i === len) {
         // Keep nothing: no frame can start inside these bytes. Report them once, now.
         const raw = this.#consume(len);
-        if (!isLineNoise(raw))
-          events.push({ type: 'error', kind: 'garbage', message: `${raw.length} bytes outside a frame skipped: ${preview(raw)}`, raw });
+        if (!isLineNoise(raw)) events.push({ type: 'error', kind: 'garbage', message: garbageMessage(raw), raw });
         return 0;
       }
       const raw = this.#consume(i);
-      if (!isLineNoise(raw))
-        events.push({ type: 'error', kind: 'garbage', message: `${raw.length} bytes outside a frame skipped: ${preview(raw)}`, raw });
+      if (!isLineNoise(raw)) events.push({ type: 'error', kind: 'garbage', message: garbageMessage(raw), raw });
       return 0;
     }
 
@@ -266,7 +294,7 @@ export class FrameReader {
     for (let i = Math.max(HEADER_CHARS, this.#checked); i < avail; i++) {
       const c = buf[i];
       if (hexDigitValue(c) >= 0) continue;
-      return this.#dropBroken(i, c, events);
+      return this.#dropBroken(i, c, events, total);
     }
     if (len < total) {
       this.#checked = avail;
@@ -303,12 +331,19 @@ export class FrameReader {
     return 0;
   }
 
-  /** A non-hex byte at index i inside a frame that began at 0. */
-  #dropBroken(i: number, c: number, events: ReaderEvent[]): number {
+  /** A non-hex byte at index i inside a frame that began at 0; `total` is the length LENID promised, once known. */
+  #dropBroken(i: number, c: number, events: ReaderEvent[], total?: number): number {
     if (c === SOI || c === EOI) {
-      // A new frame started, or the frame ended, before it was complete: bytes were lost.
+      // A new frame started, or the frame ended, before it was complete: bytes were lost, or
+      // LENID promised more than was sent.
       const raw = this.#consume(c === EOI ? i + 1 : i);
-      events.push({ type: 'error', kind: 'truncated', message: `frame cut off after ${raw.length} bytes: ${preview(raw)}`, raw });
+      const why =
+        total === undefined
+          ? ''
+          : c === EOI
+            ? ` (CR at byte ${i}, but LENID says the frame is ${total} bytes: characters were lost or the length field lies)`
+            : ` (a new '~' at byte ${i}, but LENID says the frame is ${total} bytes)`;
+      events.push({ type: 'error', kind: 'truncated', message: `frame cut off after ${raw.length} bytes${why}: ${preview(raw)}`, raw });
       return 0;
     }
     const raw = this.#consume(i + 1);
@@ -320,6 +355,32 @@ export class FrameReader {
     });
     return 0;
   }
+}
+
+/**
+ * Adjacent garbage events (one per input slice of a long run of noise) become one, so a flood
+ * reads as one event. Their raw bytes are kept whole: the caller holds the input anyway.
+ */
+function mergeGarbage(events: ReaderEvent[]): ReaderEvent[] {
+  if (events.length < 2) return events;
+  const out: ReaderEvent[] = [];
+  for (const ev of events) {
+    const prev = out[out.length - 1];
+    if (ev.type === 'error' && ev.kind === 'garbage' && prev?.type === 'error' && prev.kind === 'garbage') {
+      const raw = new Uint8Array(prev.raw.length + ev.raw.length);
+      raw.set(prev.raw);
+      raw.set(ev.raw, prev.raw.length);
+      out[out.length - 1] = { type: 'error', kind: 'garbage', message: garbageMessage(raw), raw };
+    } else out.push(ev);
+  }
+  return out;
+}
+
+function garbageMessage(raw: Uint8Array): string {
+  let soi = 0;
+  for (const b of raw) if (b === SOI) soi++;
+  if (soi === raw.length) return `${raw.length} stray '~' (SOI) bytes skipped`;
+  return `${raw.length} bytes outside a frame skipped: ${preview(raw)}`;
 }
 
 function hexAt(buf: Uint8Array, i: number): number {
