@@ -31,13 +31,13 @@ function patched(f: F.FrameFixture, fields: Record<number, number>): { info: Uin
 function decodeText(text: string, options: DecodeOptions, command = 1): AnalogReply {
   const ev = parseFrameText(text);
   if (ev.type !== 'frame') throw new Error(ev.message);
-  const cmd = options.profile === 'eg4' ? eg4ReadAnalog : readAnalog;
-  return cmd.decodeReply(ev.frame.info, { request: { command }, options });
+  if (options.profile === 'eg4') return eg4ReadAnalog.decodeReply(ev.frame.info, { request: {}, options });
+  return readAnalog.decodeReply(ev.frame.info, { request: { command }, options });
 }
 
 function roundTrips(reply: AnalogReply, info: Uint8Array, options: DecodeOptions, command = 1): void {
-  const cmd = options.profile === 'eg4' ? eg4ReadAnalog : readAnalog;
-  expect(Array.from(cmd.encodeReply(reply, { command }, options))).toEqual(Array.from(info));
+  const encoded = options.profile === 'eg4' ? eg4ReadAnalog.encodeReply(reply, {}, options) : readAnalog.encodeReply(reply, { command }, options);
+  expect(Array.from(encoded)).toEqual(Array.from(info));
 }
 
 // INFO byte offsets of a 16-cell, 6-temperature PACE / Seplos / EG4 block after INFOFLAG + COMMAND.
