@@ -364,15 +364,29 @@ export class FrameReader {
 function mergeGarbage(events: ReaderEvent[]): ReaderEvent[] {
   if (events.length < 2) return events;
   const out: ReaderEvent[] = [];
+  let run: FrameErrorEvent[] = [];
+  const close = () => {
+    if (run.length === 1) out.push(run[0]);
+    else if (run.length > 1) {
+      // One copy per run, not per slice: a megabyte of noise costs a megabyte, not its square.
+      const raw = new Uint8Array(run.reduce((n, e) => n + e.raw.length, 0));
+      let at = 0;
+      for (const e of run) {
+        raw.set(e.raw, at);
+        at += e.raw.length;
+      }
+      out.push({ type: 'error', kind: 'garbage', message: garbageMessage(raw), raw });
+    }
+    run = [];
+  };
   for (const ev of events) {
-    const prev = out[out.length - 1];
-    if (ev.type === 'error' && ev.kind === 'garbage' && prev?.type === 'error' && prev.kind === 'garbage') {
-      const raw = new Uint8Array(prev.raw.length + ev.raw.length);
-      raw.set(prev.raw);
-      raw.set(ev.raw, prev.raw.length);
-      out[out.length - 1] = { type: 'error', kind: 'garbage', message: garbageMessage(raw), raw };
-    } else out.push(ev);
+    if (ev.type === 'error' && ev.kind === 'garbage') run.push(ev);
+    else {
+      close();
+      out.push(ev);
+    }
   }
+  close();
   return out;
 }
 
