@@ -166,10 +166,31 @@ export class FrameReader {
   /** Feed a chunk; returns the events it completes, in wire order. */
   push(chunk: Uint8Array): ReaderEvent[] {
     const events: ReaderEvent[] = [];
-    // Slices keep the buffer bounded: whatever is held is less than one frame, so after each
-    // slice it stays under the longest frame plus one slice.
-    for (let at = 0; at < chunk.length; at += READER_SLICE_BYTES) {
-      this.#append(chunk.subarray(at, Math.min(chunk.length, at + READER_SLICE_BYTES)));
+    if (chunk.length <= READER_SLICE_BYTES && (this.#len > 0 || chunk[0] === SOI)) {
+      // The common case (a reply arriving in serial or BLE pieces) in one step.
+      this.#append(chunk);
+      while (this.#scan(events) >= 0);
+      return mergeGarbage(events);
+    }
+    let at = 0;
+    while (at < chunk.length) {
+      if (this.#len === 0) {
+        // Nothing held: bytes before the next '~' can never be part of a frame, so they are
+        // reported straight from the chunk instead of passing through the buffer.
+        let soi = chunk.indexOf(SOI, at);
+        if (soi < 0) soi = chunk.length;
+        if (soi > at) {
+          const raw = chunk.slice(at, soi);
+          if (!isLineNoise(raw)) events.push({ type: 'error', kind: 'garbage', message: garbageMessage(raw), raw });
+          at = soi;
+          continue;
+        }
+      }
+      // Slices keep the buffer bounded: whatever is held is less than one frame, so after each
+      // slice it stays under the longest frame plus one slice.
+      const end = Math.min(chunk.length, at + READER_SLICE_BYTES);
+      this.#append(chunk.subarray(at, end));
+      at = end;
       while (this.#scan(events) >= 0);
     }
     return mergeGarbage(events);
