@@ -209,6 +209,13 @@ describe('capacities against each other, SOC and SOH', () => {
     roundTrips(decodeText(q.text, opts('pace')), q.info, opts('pace'));
   });
 
+  it('values that are merely odd (remaining 30 % above full, SOH 80 %) are shown as sent', () => {
+    const q = patched(F.ANALOG_PBMSTOOLS, { [PACE.remaining]: 13450, [PACE.design]: 12933 });
+    const p = decodeText(q.text, opts('pace')).packs[0];
+    expect([p.remaining_Ah, p.full_Ah, p.design_Ah]).toEqual([134.5, 103.46, 129.33]);
+    expect(p.unitNotes).toBeUndefined();
+  });
+
   it('Pylontech without a design capacity: remaining ten times full is flagged, not guessed', () => {
     const q = patched(F.PYLON_ANALOG, { [PYLON.remaining]: 49000, [PYLON.full]: 5000 });
     const p = decodeText(q.text, opts('pylon')).packs[0];
@@ -312,6 +319,49 @@ describe('reconcileUnits on generated packs (fast-check)', () => {
         expect(wireFactor(pack, 'voltage')).toBe(10);
       }),
       { numRuns: 300, seed: 0x10 }
+    );
+  });
+
+  it('any field values: no exception, and a field changes only by the factor its note names', () => {
+    const raw = fc.record({
+      cells: fc.array(fc.integer({ min: 0, max: 0xffff }), { minLength: 0, maxLength: 16 }),
+      voltage: fc.integer({ min: 0, max: 0xffff }),
+      current: fc.integer({ min: -0x8000, max: 0x7fff }),
+      remaining: fc.integer({ min: 0, max: 0xffff }),
+      full: fc.integer({ min: 0, max: 0xffff }),
+      design: fc.integer({ min: 0, max: 0xffff }),
+      soc: fc.option(fc.integer({ min: 0, max: 255 })),
+      profile: fc.constantFrom('pace', 'pylon', 'seplos', 'eg4') as fc.Arbitrary<keyof typeof DOCUMENTED_UNITS>
+    });
+    fc.assert(
+      fc.property(raw, (r) => {
+        const pack: PackAnalog = {
+          cells_mV: r.cells,
+          temps_C: [],
+          tempLabels: [],
+          current_A: r.current / 10,
+          voltage_V: r.voltage / 1000,
+          remaining_Ah: r.remaining / 100,
+          full_Ah: r.full / 100,
+          design_Ah: r.design / 100,
+          cycles: 0,
+          soc_pct: r.soc,
+          soh_pct: r.soc === null ? null : 100,
+          socSource: r.soc === null ? null : 'reported',
+          userDefinedCount: 9,
+          empty: false
+        };
+        const before = structuredClone(pack);
+        reconcileUnits(pack, DOCUMENTED_UNITS[r.profile]);
+        const fields = { voltage: 'voltage_V', current: 'current_A', remaining: 'remaining_Ah', full: 'full_Ah', design: 'design_Ah' } as const;
+        for (const [field, key] of Object.entries(fields) as [keyof typeof fields, (typeof fields)[keyof typeof fields]][]) {
+          const f = wireFactor(pack, field);
+          expect([1, 10, 0.1]).toContain(f);
+          expect(pack[key]).toBeCloseTo(before[key] * f, 6);
+        }
+        for (const n of pack.unitNotes ?? []) expect(n.message.length).toBeGreaterThan(20);
+      }),
+      { numRuns: 1000, seed: 0xa5 }
     );
   });
 });

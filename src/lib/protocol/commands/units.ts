@@ -7,9 +7,11 @@
 // The rules, all from fields of the same block:
 // - voltage: the pack voltage is the sum of its cells (within 10 %); a factor of ten either way
 //   that makes them agree is the unit.
-// - capacities: remaining <= full (+20 %), remaining/full = the reported SOC, full/design = the
-//   reported SOH (or 30–150 % without one); each field may be off by ten from the others, and the
-//   reading that changes the fewest fields wins, if it is the only one.
+// - capacities: only when the documented reading is off by a factor of three somewhere (remaining
+//   above full, remaining/full against the reported SOC, full/design against the reported SOH or
+//   100 %), each field may be off by ten from the others; readings where remaining <= full (+20 %),
+//   remaining/full = SOC and full/design = SOH (or 30–150 %) are candidates, and the one that
+//   changes the fewest fields wins, if it is the only one.
 // - current (Pylontech only, documented 100 mA): a reading above 3 C of the module's capacity is
 //   not a current a module carries; at 10 mA it is.
 // A factor can also be fixed up front (DecodeOptions.unitOverrides): a unit learned from an
@@ -42,6 +44,14 @@ export const VOLTAGE_SUM_TOLERANCE = 0.1;
 const REMAINING_OVER_FULL = 1.2;
 /** Full capacity as a fraction of design capacity that a pack can plausibly have. */
 const FULL_OF_DESIGN: readonly [number, number] = [0.3, 1.5];
+/**
+ * How far off the documented reading must be before another unit is even tried: a factor of three
+ * between two fields that should agree. A unit mistake is a factor of ten; a pack that reports
+ * 130 Ah remaining of 100 Ah full, or an SOC a few points off its capacities, is shown as sent.
+ */
+const GROSS_FACTOR = 3;
+/** ...and, for SOC/SOH, at least this many percentage points. */
+const GROSS_POINTS = 10;
 /** Design capacity (Ah) of a module this tool serves; only used to choose between readings that both fit. */
 const DESIGN_AH_PLAUSIBLE: readonly [number, number] = [10, 400];
 /** A current above this many C is not a module's current (LiFePO4 modules are rated 0.5–1 C, 2 C peak). */
@@ -165,6 +175,31 @@ function capacitiesAgree(c: CapFacts, f: CapFactors): boolean {
   return true;
 }
 
+function offByFactor(a: number, b: number): boolean {
+  return a > GROSS_FACTOR * b || b > GROSS_FACTOR * a;
+}
+
+/** Whether the documented reading is so far off that only a unit mistake explains it. */
+function grosslyOff(c: CapFacts, f: CapFactors): boolean {
+  const r = c.remaining * f.remaining;
+  const full = c.full * f.full;
+  const d = c.design * f.design;
+  if (full <= 0) return false;
+  if (r > GROSS_FACTOR * full) return true;
+  if (c.soc !== null && r > 0) {
+    const pct = (100 * r) / full;
+    if (Math.abs(pct - c.soc) > GROSS_POINTS && offByFactor(pct, Math.max(c.soc, 1))) return true;
+  }
+  if (d > 0) {
+    const pct = (100 * full) / d;
+    if (c.soh !== null) {
+      // Unclamped: a pack above its design reports SOH 100, but not ten times its design.
+      if (Math.abs(pct - c.soh) > GROSS_POINTS && offByFactor(pct, Math.max(c.soh, 1))) return true;
+    } else if (offByFactor(pct, 100)) return true;
+  }
+  return false;
+}
+
 function changes(f: CapFactors): number {
   return (f.remaining !== 1 ? 1 : 0) + (f.full !== 1 ? 1 : 0) + (f.design !== 1 ? 1 : 0);
 }
@@ -183,7 +218,7 @@ function reconcileCapacities(pack: PackAnalog, units: DocumentedUnits, overrides
   const base: CapFactors = { remaining: overrides.remaining ?? 1, full: overrides.full ?? 1, design: overrides.design ?? 1 };
   let chosen: CapFactors | null = null;
   let why = '';
-  if (capacitiesAgree(facts, base) || facts.full === 0) chosen = base;
+  if (!grosslyOff(facts, base)) chosen = base;
   else {
     const candidates: CapFactors[] = [];
     for (const r of fixed('remaining') ? [base.remaining] : FACTORS)
