@@ -150,50 +150,54 @@ describe('running packs decode to their internal state within the wire resolutio
     ['failed-sensor', { tail: 'p9', cellCount: 15, tempCount: 6 }]
   ];
 
-  it.each(cases)('%s, %o', async (scenario, firmware) => {
-    const { bank, host } = rig(firmware, scenario, `running-${scenario}`);
-    bank.step(20 * 60_000);
-    const all = await analog(host, 1, ALL_PACKS);
-    const stat = await status(host, 1, ALL_PACKS);
-    expect(all.packs).toHaveLength(3);
-    for (const [i, pack] of bank.members().entries()) {
-      const r = pack.readings;
-      const g = pack.gauge;
-      for (const p of [all.packs[i], (await analog(host, pack.address, pack.address)).packs[0]]) {
-        expect(p.cells_mV).toEqual(r.cells_mV.slice(0, firmware.cellCount));
-        expect(p.temps_C).toHaveLength(firmware.tempCount);
-        p.temps_C.forEach((t, k) => {
-          const want = r.temps_C[k];
-          if (want === null) expect(t).toBeNull();
-          else expect(Math.abs((t ?? NaN) - want)).toBeLessThanOrEqual(0.05 + 1e-9);
-        });
-        expect(Math.abs(p.current_A - Math.max(-327.68, Math.min(327.67, r.current_A)))).toBeLessThanOrEqual(0.005 + 1e-9);
-        expect(p.voltage_V).toBe(r.packVoltage_mV / 1000);
-        expect(Math.abs(p.remaining_Ah - g.remaining_Ah)).toBeLessThanOrEqual(0.005 + 1e-9);
-        expect(Math.abs(p.full_Ah - g.full_Ah)).toBeLessThanOrEqual(0.005 + 1e-9);
-        expect(p.design_Ah).toBe(g.design_Ah);
-        expect(p.cycles).toBe(g.cycles);
-        if (firmware.tail === 'p9') {
-          expect(p.soc_pct).toBe(Math.round(g.soc_pct));
-          expect(p.soh_pct).toBe(Math.round(g.soh_pct));
+  it.each(cases)(
+    '%s, %o',
+    async (scenario, firmware) => {
+      const { bank, host } = rig(firmware, scenario, `running-${scenario}`);
+      bank.step(20 * 60_000);
+      const all = await analog(host, 1, ALL_PACKS);
+      const stat = await status(host, 1, ALL_PACKS);
+      expect(all.packs).toHaveLength(3);
+      for (const [i, pack] of bank.members().entries()) {
+        const r = pack.readings;
+        const g = pack.gauge;
+        for (const p of [all.packs[i], (await analog(host, pack.address, pack.address)).packs[0]]) {
+          expect(p.cells_mV).toEqual(r.cells_mV.slice(0, firmware.cellCount));
+          expect(p.temps_C).toHaveLength(firmware.tempCount);
+          p.temps_C.forEach((t, k) => {
+            const want = r.temps_C[k];
+            if (want === null) expect(t).toBeNull();
+            else expect(Math.abs((t ?? NaN) - want)).toBeLessThanOrEqual(0.05 + 1e-9);
+          });
+          expect(Math.abs(p.current_A - Math.max(-327.68, Math.min(327.67, r.current_A)))).toBeLessThanOrEqual(0.005 + 1e-9);
+          expect(p.voltage_V).toBe(r.packVoltage_mV / 1000);
+          expect(Math.abs(p.remaining_Ah - g.remaining_Ah)).toBeLessThanOrEqual(0.005 + 1e-9);
+          expect(Math.abs(p.full_Ah - g.full_Ah)).toBeLessThanOrEqual(0.005 + 1e-9);
+          expect(p.design_Ah).toBe(g.design_Ah);
+          expect(p.cycles).toBe(g.cycles);
+          if (firmware.tail === 'p9') {
+            expect(p.soc_pct).toBe(Math.round(g.soc_pct));
+            expect(p.soh_pct).toBe(Math.round(g.soh_pct));
+          }
+          // The simulator's own packs are consistent: no unit is ever second-guessed.
+          expect(p.unitNotes).toBeUndefined();
         }
-        // The simulator's own packs are consistent: no unit is ever second-guessed.
-        expect(p.unitNotes).toBeUndefined();
+        const s = stat.packs[i];
+        const st = pack.status;
+        expect(s.bytes).toMatchObject({
+          protection1: st.protection1,
+          protection2: st.protection2,
+          indication: st.indication,
+          control: st.control,
+          fault: st.fault,
+          warning1: st.warning1,
+          warning2: st.warning2
+        });
+        expect(s.balancingCells).toEqual(st.balancing.flatMap((on, k) => (on && k < firmware.cellCount ? [k + 1] : [])));
+        expect([s.chargeMosOn, s.dischargeMosOn, s.heaterOn]).toEqual([st.chargeMosOn, st.dischargeMosOn, st.heaterOn]);
       }
-      const s = stat.packs[i];
-      const st = pack.status;
-      expect(s.bytes).toMatchObject({
-        protection1: st.protection1,
-        protection2: st.protection2,
-        indication: st.indication,
-        control: st.control,
-        fault: st.fault,
-        warning1: st.warning1,
-        warning2: st.warning2
-      });
-      expect(s.balancingCells).toEqual(st.balancing.flatMap((on, k) => (on && k < firmware.cellCount ? [k + 1] : [])));
-      expect([s.chargeMosOn, s.dischargeMosOn, s.heaterOn]).toEqual([st.chargeMosOn, st.dischargeMosOn, st.heaterOn]);
-    }
-    bank.dispose();
-  });
+      bank.dispose();
+    },
+    20_000
+  );
 });

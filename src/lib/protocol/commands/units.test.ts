@@ -363,5 +363,5 @@ describe('reconcileUnits on generated packs (fast-check)', () => {
       }),
       { numRuns: 1000, seed: 0xa5 }
     );
-  });
+  }, 20_000);
 });
