@@ -67,6 +67,24 @@ describe('explainFrame: replies', () => {
     expect(r.ok && 'data' in r && (r.data as { packCount: number }).packCount).toBe(10);
   });
 
+  it('42H Pylontech group reply: each module with the address it answers at', () => {
+    const r = explainFrame(F.PYLON_GROUP_US3000_4.text, { cmd: 0x42 });
+    expect(r).toMatchObject({ ok: true, profile: 'pylon' });
+    expect(r.ok && 'data' in r && r.data).toMatchObject({ packCount: 4, broadcast: true, addresses: [2, 3, 4, 5] });
+  });
+
+  it('42H with a unit quirk: the note travels with the values', () => {
+    const info = F.frameOf(F.ANALOG_PBMSTOOLS).info.slice();
+    info[50] = 0x14; // 5243 = 52.43 V in 10 mV
+    info[51] = 0x7b;
+    const r = explainFrame(encodeFrameText({ ver: 0x25, adr: 1, cid1: 0x46, code: 0, info }), { cmd: 0x42 });
+    const pack = r.ok && 'data' in r ? (r.data as { packs: Record<string, unknown>[] }).packs[0] : null;
+    expect(pack).toMatchObject({
+      voltage_V: 52.43,
+      unitNotes: [{ field: 'voltage', factor: 10, message: 'voltage read in 10 mV units: cells sum to 52.33 V' }]
+    });
+  });
+
   it('44H: alarm codes, status bytes and flag names', () => {
     const r = explainFrame(F.STATUS_PBMSTOOLS.text, { cmd: 0x44 });
     expect(r.ok).toBe(true);

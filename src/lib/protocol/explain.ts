@@ -9,6 +9,7 @@ import { detectProfile, pickProfile, type ProfileSetting } from './detect';
 import { findCommands } from './registry';
 import { CID2_ANALOG } from './commands/analog';
 import { CID2_STATUS } from './commands/status';
+import { modulesOfGroupReply } from './commands/pylon-group';
 import { CID2_PACK_COUNT, CID2_PRODUCT_INFO, CID2_SOFTWARE_VERSION, type ProductInfoReply, type SoftwareVersionReply } from './commands/info';
 import { DEFAULT_DECODE_OPTIONS, type AnalogReply, type DecodeOptions, type PackAnalog, type PackStatus, type StatusReply } from './types';
 
@@ -115,12 +116,31 @@ function statusData(r: StatusReply): JsonValue {
   return { packCount: r.packs.length, packs, broadcast: r.broadcast, infoFlag: r.infoFlag, command: r.command, trailingBytes: r.trailingBytes };
 }
 
-function replyData(cid2: number, value: unknown): JsonValue {
+/**
+ * A Pylontech group master's COMMAND FF reply carries no addresses; they follow from the master's
+ * (0x02 + i + 0x10·group, §10.2), so the decoder shows them.
+ */
+function withGroupAddresses(
+  data: JsonValue,
+  reply: { broadcast: boolean; command: number; packs: unknown[] },
+  adr: number,
+  profile: string
+): JsonValue {
+  if (profile !== 'pylon' || !reply.broadcast || data === null || typeof data !== 'object' || Array.isArray(data)) return data;
+  try {
+    return { ...data, addresses: modulesOfGroupReply(adr, reply).map((m) => m.address) };
+  } catch (e) {
+    if (e instanceof DecodeError) return data;
+    throw e;
+  }
+}
+
+function replyData(cid2: number, value: unknown, adr: number, profile: string): JsonValue {
   switch (cid2) {
     case CID2_ANALOG:
-      return analogData(value as AnalogReply);
+      return withGroupAddresses(analogData(value as AnalogReply), value as AnalogReply, adr, profile);
     case CID2_STATUS:
-      return statusData(value as StatusReply);
+      return withGroupAddresses(statusData(value as StatusReply), value as StatusReply, adr, profile);
     case CID2_SOFTWARE_VERSION: {
       const v = value as SoftwareVersionReply;
       return toJson({ version: v.version, bluetoothName: v.bluetoothName });
@@ -199,7 +219,7 @@ function explainReply(frame: Frame, cmd: number, options: ExplainOptions): Expla
     adr: frame.adr,
     cid1: frame.cid1,
     rtn: frame.code,
-    data: replyData(cmd, reply.value),
+    data: replyData(cmd, reply.value, frame.adr, profile),
     command: reply.cmd.id,
     profile
   };

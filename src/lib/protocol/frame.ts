@@ -10,6 +10,13 @@ export const EOI = 0x0d; // '\r'
 export const FRAME_OVERHEAD_CHARS = 18;
 /** LENID is 12 bits, so INFO can never exceed this many ASCII characters. */
 export const MAX_INFO_CHARS = 0xfff;
+/** The longest frame LENID can describe: 4113 bytes. Nothing longer is ever buffered as one frame. */
+export const MAX_FRAME_BYTES = FRAME_OVERHEAD_CHARS + MAX_INFO_CHARS;
+/**
+ * The reader takes its input in pieces of at most this many bytes, so one huge chunk (a flood of
+ * noise, a stuck adapter) never makes the buffer grow beyond one frame plus one piece.
+ */
+export const READER_SLICE_BYTES = 1024;
 
 /**
  * One decoded frame. `code` is CID2 in a request and RTN in a reply: the wire does not say which,
@@ -78,7 +85,7 @@ export type FrameErrorKind =
   | 'oversize'
   /** A non-hex character inside the frame. */
   | 'format'
-  /** Bytes outside any frame were skipped. */
+  /** Bytes outside any frame were skipped (noise, a run of stray '~', binary data). */
   | 'garbage';
 
 export interface FrameEvent {
@@ -121,6 +128,7 @@ export class FrameReader {
   #checked = 0;
   readonly #lengthChecksum: 'reject' | 'warn';
   readonly #maxInfoChars: number;
+  readonly #limit: number;
 
   constructor(options: FrameReaderOptions = {}) {
     this.#lengthChecksum = options.lengthChecksum ?? 'reject';
@@ -129,11 +137,22 @@ export class FrameReader {
       throw new RangeError(`maxInfoChars must be an integer in 0..${MAX_INFO_CHARS}`);
     }
     this.#maxInfoChars = max;
+    this.#limit = FRAME_OVERHEAD_CHARS + max + READER_SLICE_BYTES;
   }
 
   /** Bytes held while waiting for the rest of a frame. */
   get pending(): number {
     return this.#len;
+  }
+
+  /** Bytes the reader has allocated for its buffer; never more than `bufferLimit`. */
+  get bufferBytes(): number {
+    return this.#buf.length;
+  }
+
+  /** The most the buffer can ever hold: the longest accepted frame plus one input slice. */
+  get bufferLimit(): number {
+    return this.#limit;
   }
 
   /** Drop everything held (e.g. before a new request). Returns the dropped byte count. */
@@ -146,15 +165,35 @@ export class FrameReader {
 
   /** Feed a chunk; returns the events it completes, in wire order. */
   push(chunk: Uint8Array): ReaderEvent[] {
-    this.#append(chunk);
     const events: ReaderEvent[] = [];
-    let pos = 0;
-    for (;;) {
-      const r = this.#scan(pos, events);
-      if (r < 0) break;
-      pos = r;
+    if (chunk.length <= READER_SLICE_BYTES && (this.#len > 0 || chunk[0] === SOI)) {
+      // The common case (a reply arriving in serial or BLE pieces) in one step.
+      this.#append(chunk);
+      while (this.#scan(events) >= 0);
+      return mergeGarbage(events);
     }
-    return events;
+    let at = 0;
+    while (at < chunk.length) {
+      if (this.#len === 0) {
+        // Nothing held: bytes before the next '~' can never be part of a frame, so they are
+        // reported straight from the chunk instead of passing through the buffer.
+        let soi = chunk.indexOf(SOI, at);
+        if (soi < 0) soi = chunk.length;
+        if (soi > at) {
+          const raw = chunk.slice(at, soi);
+          if (!isLineNoise(raw)) events.push({ type: 'error', kind: 'garbage', message: garbageMessage(raw), raw });
+          at = soi;
+          continue;
+        }
+      }
+      // Slices keep the buffer bounded: whatever is held is less than one frame, so after each
+      // slice it stays under the longest frame plus one slice.
+      const end = Math.min(chunk.length, at + READER_SLICE_BYTES);
+      this.#append(chunk.subarray(at, end));
+      at = end;
+      while (this.#scan(events) >= 0);
+    }
+    return mergeGarbage(events);
   }
 
   /**
@@ -169,7 +208,7 @@ export class FrameReader {
     if (raw[0] === SOI) {
       return [{ type: 'error', kind: 'truncated', message: `frame cut off after ${raw.length} bytes: ${preview(raw)}`, raw }];
     }
-    return [{ type: 'error', kind: 'garbage', message: `${raw.length} bytes outside a frame skipped: ${preview(raw)}`, raw }];
+    return [{ type: 'error', kind: 'garbage', message: garbageMessage(raw), raw }];
   }
 
   #append(chunk: Uint8Array): void {
@@ -177,6 +216,8 @@ export class FrameReader {
     if (need > this.#buf.length) {
       let cap = this.#buf.length * 2;
       while (cap < need) cap *= 2;
+      // Held bytes are always less than one frame, so the limit is never below `need`.
+      cap = Math.max(need, Math.min(cap, this.#limit));
       const next = new Uint8Array(cap);
       next.set(this.#buf.subarray(0, this.#len));
       this.#buf = next;
@@ -198,10 +239,20 @@ export class FrameReader {
    * Try to take one event from the front of the buffer. Returns >= 0 when something was consumed
    * (call again), -1 when more input is needed.
    */
-  #scan(_pos: number, events: ReaderEvent[]): number {
+  #scan(events: ReaderEvent[]): number {
     const buf = this.#buf;
     const len = this.#len;
     if (len === 0) return -1;
+
+    // A run of '~' (a storm of SOI bytes, or a line stuck at 0x7E) is one garbage event, not one
+    // "frame cut off" per byte. The last '~' of the run stays: it may start a real frame.
+    if (buf[0] === SOI && len > 1 && buf[1] === SOI) {
+      let run = 2;
+      while (run < len && buf[run] === SOI) run++;
+      const raw = this.#consume(run - 1);
+      events.push({ type: 'error', kind: 'garbage', message: `${raw.length} stray '~' (SOI) bytes skipped`, raw });
+      return 0;
+    }
 
     // Skip anything before the next SOI as garbage.
     if (buf[0] !== SOI) {
@@ -210,13 +261,11 @@ export class FrameReader {
       if (i === len) {
         // Keep nothing: no frame can start inside these bytes. Report them once, now.
         const raw = this.#consume(len);
-        if (!isLineNoise(raw))
-          events.push({ type: 'error', kind: 'garbage', message: `${raw.length} bytes outside a frame skipped: ${preview(raw)}`, raw });
+        if (!isLineNoise(raw)) events.push({ type: 'error', kind: 'garbage', message: garbageMessage(raw), raw });
         return 0;
       }
       const raw = this.#consume(i);
-      if (!isLineNoise(raw))
-        events.push({ type: 'error', kind: 'garbage', message: `${raw.length} bytes outside a frame skipped: ${preview(raw)}`, raw });
+      if (!isLineNoise(raw)) events.push({ type: 'error', kind: 'garbage', message: garbageMessage(raw), raw });
       return 0;
     }
 
@@ -266,7 +315,7 @@ export class FrameReader {
     for (let i = Math.max(HEADER_CHARS, this.#checked); i < avail; i++) {
       const c = buf[i];
       if (hexDigitValue(c) >= 0) continue;
-      return this.#dropBroken(i, c, events);
+      return this.#dropBroken(i, c, events, total);
     }
     if (len < total) {
       this.#checked = avail;
@@ -303,12 +352,19 @@ export class FrameReader {
     return 0;
   }
 
-  /** A non-hex byte at index i inside a frame that began at 0. */
-  #dropBroken(i: number, c: number, events: ReaderEvent[]): number {
+  /** A non-hex byte at index i inside a frame that began at 0; `total` is the length LENID promised, once known. */
+  #dropBroken(i: number, c: number, events: ReaderEvent[], total?: number): number {
     if (c === SOI || c === EOI) {
-      // A new frame started, or the frame ended, before it was complete: bytes were lost.
+      // A new frame started, or the frame ended, before it was complete: bytes were lost, or
+      // LENID promised more than was sent.
       const raw = this.#consume(c === EOI ? i + 1 : i);
-      events.push({ type: 'error', kind: 'truncated', message: `frame cut off after ${raw.length} bytes: ${preview(raw)}`, raw });
+      const why =
+        total === undefined
+          ? ''
+          : c === EOI
+            ? ` (CR at byte ${i}, but LENID says the frame is ${total} bytes: characters were lost or the length field lies)`
+            : ` (a new '~' at byte ${i}, but LENID says the frame is ${total} bytes)`;
+      events.push({ type: 'error', kind: 'truncated', message: `frame cut off after ${raw.length} bytes${why}: ${preview(raw)}`, raw });
       return 0;
     }
     const raw = this.#consume(i + 1);
@@ -320,6 +376,46 @@ export class FrameReader {
     });
     return 0;
   }
+}
+
+/**
+ * Adjacent garbage events (one per input slice of a long run of noise) become one, so a flood
+ * reads as one event. Their raw bytes are kept whole: the caller holds the input anyway.
+ */
+function mergeGarbage(events: ReaderEvent[]): ReaderEvent[] {
+  if (events.length < 2) return events;
+  const out: ReaderEvent[] = [];
+  let run: FrameErrorEvent[] = [];
+  const close = () => {
+    if (run.length === 1) out.push(run[0]);
+    else if (run.length > 1) {
+      // One copy per run, not per slice: a megabyte of noise costs a megabyte, not its square.
+      const raw = new Uint8Array(run.reduce((n, e) => n + e.raw.length, 0));
+      let at = 0;
+      for (const e of run) {
+        raw.set(e.raw, at);
+        at += e.raw.length;
+      }
+      out.push({ type: 'error', kind: 'garbage', message: garbageMessage(raw), raw });
+    }
+    run = [];
+  };
+  for (const ev of events) {
+    if (ev.type === 'error' && ev.kind === 'garbage') run.push(ev);
+    else {
+      close();
+      out.push(ev);
+    }
+  }
+  close();
+  return out;
+}
+
+function garbageMessage(raw: Uint8Array): string {
+  let soi = 0;
+  for (const b of raw) if (b === SOI) soi++;
+  if (soi === raw.length) return `${raw.length} stray '~' (SOI) bytes skipped`;
+  return `${raw.length} bytes outside a frame skipped: ${preview(raw)}`;
 }
 
 function hexAt(buf: Uint8Array, i: number): number {

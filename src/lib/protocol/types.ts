@@ -58,7 +58,32 @@ export interface PackAnalog {
    * re-encodes byte for byte (codecs fill it; absent means none).
    */
   extraBytes?: number[];
+  /**
+   * Where the block's own fields showed a unit other than the documented one (or showed that they
+   * disagree): what was read how, and why. Absent when every field fits its documented unit.
+   */
+  unitNotes?: UnitNote[];
 }
+
+/** A field whose unit the decoder can check against the rest of the block. */
+export type UnitField = 'voltage' | 'current' | 'remaining' | 'full' | 'design';
+
+/** Why a value was read in another unit than its dialect documents, for the pack page. */
+export interface UnitNote {
+  field: UnitField;
+  /**
+   * The wire unit as a multiple of the documented one (10: 10 mV where mV is documented). 1 means
+   * nothing was rescaled and the note only says the fields disagree.
+   */
+  factor: number;
+  /** The unit the value was read in, e.g. "10 mV". */
+  unit: string;
+  /** E.g. "voltage read in 10 mV units: cells sum to 52.41 V". */
+  message: string;
+}
+
+/** Units fixed ahead of decoding (learned from earlier replies, or set by hand): factor per field. */
+export type UnitOverrides = Partial<Record<UnitField, number>>;
 
 /** A `42H` reply: one pack (single / relay) or the whole bank (broadcast FF). */
 export interface AnalogReply {
@@ -136,6 +161,8 @@ export interface DecodeOptions {
   balanceByteOrder: 'doc' | 'u16';
   /** Control status bits 1/2: 'doc' = 1 means the MOSFET function is enabled (default); 'forced-off' = 1 means forced off. */
   controlPolarity: 'doc' | 'forced-off';
+  /** Units to read instead of checking each reply (see commands/units.ts); absent = check every reply. */
+  unitOverrides?: UnitOverrides;
 }
 
 export const DEFAULT_DECODE_OPTIONS: DecodeOptions = {

@@ -9,6 +9,7 @@ import { countedBlockLength, decodeMultiPack, encodeMultiPack, type BlockCodec }
 import { decodePackRequest, encodePackRequest, isBroadcastRequest, packReplyBytes, type PackRequest } from './pack-request';
 import { decodeVariantAnalog, encodeVariantAnalog } from './pylon';
 import { PACE_KELVIN_OFFSET, computedSocSoh, emptyPackAnalog, paceTempLabels, readCellsAndTemps, writeCellsAndTemps } from './telemetry-values';
+import { DOCUMENTED_UNITS, reconcileUnits, wireFactor } from './units';
 
 export const CID2_ANALOG = 0x42;
 
@@ -22,7 +23,7 @@ export function paceAnalogBaseLength(body: Uint8Array, offset: number): number |
   return countedBlockLength(body, offset, 2, 13);
 }
 
-function decodePaceBlock(r: ByteReader): PackAnalog {
+function decodePaceBlock(r: ByteReader, options: Pick<DecodeOptions, 'unitOverrides'>): PackAnalog {
   const { cells_mV, tempCount: n, temps_C } = readCellsAndTemps(r, PACE_KELVIN_OFFSET);
   const current_A = roundTo(r.s16('current') / 100, 2);
   const voltage_V = roundTo(r.u16('pack voltage') / 1000, 3);
@@ -74,18 +75,21 @@ function decodePaceBlock(r: ByteReader): PackAnalog {
   // A master may report an offline slave as a block with its counts but every reading zero
   // (the 10-pack capture of §5.5): that pack is not there, whatever SOC the tail claims.
   if (cells_mV.every((mV) => mV === 0) && voltage_V === 0) pack.empty = true;
-  return pack;
+  return reconcileUnits(pack, DOCUMENTED_UNITS.pace, options.unitOverrides);
 }
 
 function encodePaceBlock(w: ByteWriter, pack: PackAnalog): void {
+  // Values the decoder read in another unit go back in that unit (see units.ts).
+  const v = wireFactor(pack, 'voltage');
+  const i = wireFactor(pack, 'current');
   writeCellsAndTemps(w, pack, pack.temps_C.length, PACE_KELVIN_OFFSET);
-  w.s16(Math.round(pack.current_A * 100), 'current');
-  w.u16(Math.round(pack.voltage_V * 1000), 'pack voltage');
-  w.u16(Math.round(pack.remaining_Ah * 100), 'remaining capacity');
+  w.s16(Math.round((pack.current_A / i) * 100), 'current');
+  w.u16(Math.round((pack.voltage_V / v) * 1000), 'pack voltage');
+  w.u16(Math.round((pack.remaining_Ah / wireFactor(pack, 'remaining')) * 100), 'remaining capacity');
   w.u8(pack.userDefinedCount, 'user-defined count P');
-  w.u16(Math.round(pack.full_Ah * 100), 'full capacity');
+  w.u16(Math.round((pack.full_Ah / wireFactor(pack, 'full')) * 100), 'full capacity');
   w.u16(pack.cycles, 'cycle count');
-  w.u16(Math.round(pack.design_Ah * 100), 'design capacity');
+  w.u16(Math.round((pack.design_Ah / wireFactor(pack, 'design')) * 100), 'design capacity');
   // Only a tail the pack already has is written: a P = 3 frame never grows one.
   if (pack.tail) {
     const t = pack.tail;
@@ -93,8 +97,8 @@ function encodePaceBlock(w: ByteWriter, pack: PackAnalog): void {
     w.u32(Math.round(t.cumulativeCharge_Ah ?? 0), 'cumulative charge');
     w.u32(Math.round(t.cumulativeDischarge_Ah ?? 0), 'cumulative discharge');
     w.u8(Math.round(pack.soh_pct ?? 0), 'SOH');
-    w.u16(Math.round((t.portVoltage_V ?? 0) * 1000), 'independent voltage');
-    w.s16(Math.round((t.portCurrent_A ?? 0) * 100), 'independent current');
+    w.u16(Math.round(((t.portVoltage_V ?? 0) / v) * 1000), 'independent voltage');
+    w.s16(Math.round(((t.portCurrent_A ?? 0) / i) * 100), 'independent current');
     if (t.summaryRemaining_Ah !== undefined || t.summaryFull_Ah !== undefined) {
       w.u32(Math.round((t.summaryRemaining_Ah ?? 0) * 100), 'summary remaining capacity');
       w.u32(Math.round((t.summaryFull_Ah ?? 0) * 100), 'summary full capacity');
@@ -106,24 +110,26 @@ function encodePaceBlock(w: ByteWriter, pack: PackAnalog): void {
 /** Length of a 16-cell, 6-temperature, P = 3 block: the size of a zero block when no neighbour says otherwise. */
 const DEFAULT_BLOCK_BYTES = 59;
 
-const paceBlockCodec: BlockCodec<PackAnalog> = {
-  baseLength: paceAnalogBaseLength,
-  decode: decodePaceBlock,
-  encode: encodePaceBlock,
-  empty: emptyPackAnalog,
-  hasLayout: (p) => p.cells_mV.length > 0,
-  defaultBlockBytes: DEFAULT_BLOCK_BYTES
-};
+function paceBlockCodec(options: Pick<DecodeOptions, 'unitOverrides'>): BlockCodec<PackAnalog> {
+  return {
+    baseLength: paceAnalogBaseLength,
+    decode: (r) => decodePaceBlock(r, options),
+    encode: encodePaceBlock,
+    empty: emptyPackAnalog,
+    hasLayout: (p) => p.cells_mV.length > 0,
+    defaultBlockBytes: DEFAULT_BLOCK_BYTES
+  };
+}
 
 export function decodeAnalogInfo(info: Uint8Array, request: PackRequest | undefined, options: DecodeOptions): AnalogReply {
   const broadcast = isBroadcastRequest(request);
-  if (options.profile !== 'pace') return decodeVariantAnalog(options.profile, info, broadcast);
-  return decodeMultiPack(info, broadcast, paceBlockCodec, '42H');
+  if (options.profile !== 'pace') return decodeVariantAnalog(options.profile, info, broadcast, options);
+  return decodeMultiPack(info, broadcast, paceBlockCodec(options), '42H');
 }
 
 export function encodeAnalogInfo(reply: AnalogReply, options: DecodeOptions): Uint8Array {
   if (options.profile !== 'pace') return encodeVariantAnalog(options.profile, reply);
-  return encodeMultiPack(reply, paceBlockCodec);
+  return encodeMultiPack(reply, paceBlockCodec(options));
 }
 
 /** Generous upper bound for one block: 16 cells, 8 temperatures, the 22-byte tail, some unknown extras. */

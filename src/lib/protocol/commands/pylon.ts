@@ -23,6 +23,7 @@ import {
   writeAlarmLists,
   writeCellsAndTemps
 } from './telemetry-values';
+import { DOCUMENTED_UNITS, reconcileUnits, wireFactor } from './units';
 import { EG4_FLAGS, PYLON_FLAGS, SEPLOS_FLAGS } from './variant-flags';
 
 export type VariantProfile = Exclude<ProtocolProfile, 'pace'>;
@@ -44,8 +45,25 @@ function pylonTempLabels(n: number): string[] {
 
 const PYLON_U16_UNUSED = 0xffff;
 
+/** Bytes after the temperatures: current, voltage, remaining, P, full, cycles. */
+const PYLON_FIXED_BYTES = 2 + 2 + 2 + 1 + 2 + 2;
+/** P = 4 appends remaining and full capacity as 3 bytes each (§11.1). */
+const PYLON_P4_BYTES = 6;
+
+/**
+ * A Pylontech block's length from its own counts and P: a group may mix P = 2 modules (US2000)
+ * with P = 4 ones (US3000), so the blocks of one reply need not be equally long. P counts only when
+ * the body has room for the 3-byte capacities it announces.
+ */
+function pylonAnalogLength(body: Uint8Array, offset: number): number | null {
+  const base = countedBlockLength(body, offset, 2, PYLON_FIXED_BYTES);
+  if (base === null) return null;
+  const p = body[offset + base - 5];
+  return p !== undefined && p >= 4 && offset + base + PYLON_P4_BYTES <= body.length ? base + PYLON_P4_BYTES : base;
+}
+
 const pylonAnalog: BlockCodec<PackAnalog> = {
-  baseLength: (body, offset) => countedBlockLength(body, offset, 2, 2 + 2 + 2 + 1 + 2 + 2),
+  baseLength: pylonAnalogLength,
   decode(r) {
     const { cells_mV, tempCount: n, temps_C } = readCellsAndTemps(r, T);
     const current_A = roundTo(r.s16('current') / 10, 1);
@@ -54,7 +72,7 @@ const pylonAnalog: BlockCodec<PackAnalog> = {
     const p = r.u8('user-defined count P');
     let full_Ah = roundTo(r.u16('full capacity') / 1000, 3);
     const cycles = r.u16('cycle count');
-    if (p >= 4 && r.remaining >= 6) {
+    if (p >= 4 && r.remaining >= PYLON_P4_BYTES) {
       remaining_Ah = roundTo(r.u24('remaining capacity (3 bytes)') / 1000, 3);
       full_Ah = roundTo(r.u24('full capacity (3 bytes)') / 1000, 3);
     }
@@ -79,17 +97,19 @@ const pylonAnalog: BlockCodec<PackAnalog> = {
     return pack;
   },
   encode(w, pack) {
+    const remaining_mAh = Math.round((pack.remaining_Ah / wireFactor(pack, 'remaining')) * 1000);
+    const full_mAh = Math.round((pack.full_Ah / wireFactor(pack, 'full')) * 1000);
     writeCellsAndTemps(w, pack, pack.temps_C.length, T);
-    w.s16(Math.round(pack.current_A * 10), 'current');
-    w.u16(Math.round(pack.voltage_V * 1000), 'pack voltage');
+    w.s16(Math.round((pack.current_A / wireFactor(pack, 'current')) * 10), 'current');
+    w.u16(Math.round((pack.voltage_V / wireFactor(pack, 'voltage')) * 1000), 'pack voltage');
     const big = pack.userDefinedCount >= 4;
-    w.u16(big ? PYLON_U16_UNUSED : Math.round(pack.remaining_Ah * 1000), 'remaining capacity');
+    w.u16(big ? PYLON_U16_UNUSED : remaining_mAh, 'remaining capacity');
     w.u8(pack.userDefinedCount, 'user-defined count P');
-    w.u16(big ? PYLON_U16_UNUSED : Math.round(pack.full_Ah * 1000), 'full capacity');
+    w.u16(big ? PYLON_U16_UNUSED : full_mAh, 'full capacity');
     w.u16(pack.cycles, 'cycle count');
     if (big) {
-      w.u24(Math.round(pack.remaining_Ah * 1000), 'remaining capacity (3 bytes)');
-      w.u24(Math.round(pack.full_Ah * 1000), 'full capacity (3 bytes)');
+      w.u24(remaining_mAh, 'remaining capacity (3 bytes)');
+      w.u24(full_mAh, 'full capacity (3 bytes)');
     }
     if (pack.extraBytes) w.bytes(pack.extraBytes);
   },
@@ -145,17 +165,18 @@ const seplosAnalog: BlockCodec<PackAnalog> = {
     return pack;
   },
   encode(w, pack) {
+    const v = wireFactor(pack, 'voltage');
     writeCellsAndTemps(w, pack, pack.temps_C.length, T);
-    w.s16(Math.round(pack.current_A * 100), 'current');
-    w.u16(Math.round(pack.voltage_V * 100), 'pack voltage');
-    w.u16(Math.round(pack.remaining_Ah * 100), 'residual capacity');
+    w.s16(Math.round((pack.current_A / wireFactor(pack, 'current')) * 100), 'current');
+    w.u16(Math.round((pack.voltage_V / v) * 100), 'pack voltage');
+    w.u16(Math.round((pack.remaining_Ah / wireFactor(pack, 'remaining')) * 100), 'residual capacity');
     w.u8(pack.userDefinedCount, 'user-defined count P');
-    w.u16(Math.round(pack.full_Ah * 100), 'battery capacity');
+    w.u16(Math.round((pack.full_Ah / wireFactor(pack, 'full')) * 100), 'battery capacity');
     w.u16(Math.round((pack.soc_pct ?? 0) * 10), 'SOC');
-    w.u16(Math.round(pack.design_Ah * 100), 'rated capacity');
+    w.u16(Math.round((pack.design_Ah / wireFactor(pack, 'design')) * 100), 'rated capacity');
     w.u16(pack.cycles, 'cycle count');
     w.u16(Math.round((pack.soh_pct ?? 0) * 10), 'SOH');
-    w.u16(Math.round((pack.tail?.portVoltage_V ?? pack.voltage_V) * 100), 'port voltage');
+    w.u16(Math.round(((pack.tail?.portVoltage_V ?? pack.voltage_V) / v) * 100), 'port voltage');
     if (pack.extraBytes) w.bytes(pack.extraBytes);
   },
   empty: emptyPackAnalog,
@@ -225,10 +246,10 @@ const eg4Analog: BlockCodec<PackAnalog> = {
   },
   encode(w, pack) {
     writeCellsAndTemps(w, pack, Math.max(0, pack.temps_C.length - EG4_UNCOUNTED_TEMPS), T);
-    w.s16(Math.round(pack.current_A * 100), 'current');
-    w.u16(Math.round(pack.voltage_V * 100), 'pack voltage');
-    w.u16(Math.round(pack.remaining_Ah * 100), 'remaining capacity');
-    w.u16(Math.round(pack.full_Ah * 100), 'full capacity');
+    w.s16(Math.round((pack.current_A / wireFactor(pack, 'current')) * 100), 'current');
+    w.u16(Math.round((pack.voltage_V / wireFactor(pack, 'voltage')) * 100), 'pack voltage');
+    w.u16(Math.round((pack.remaining_Ah / wireFactor(pack, 'remaining')) * 100), 'remaining capacity');
+    w.u16(Math.round((pack.full_Ah / wireFactor(pack, 'full')) * 100), 'full capacity');
     w.u16(pack.cycles, 'cycle count');
     w.u8(pack.userDefinedCount, 'user-defined count P');
     w.u16(Math.round(pack.soc_pct ?? 0), 'SOC');
@@ -266,9 +287,20 @@ const eg4Analog: BlockCodec<PackAnalog> = {
 
 const ANALOG_CODECS: Record<VariantProfile, BlockCodec<PackAnalog>> = { pylon: pylonAnalog, seplos: seplosAnalog, eg4: eg4Analog };
 
-export function decodeVariantAnalog(profile: VariantProfile, info: Uint8Array, broadcast: boolean | undefined): AnalogReply {
+/** The dialect's block codec, with each decoded block checked for units (units.ts). */
+function analogCodec(profile: VariantProfile, options: Pick<DecodeOptions, 'unitOverrides'>): BlockCodec<PackAnalog> {
+  const codec = ANALOG_CODECS[profile];
+  return { ...codec, decode: (r) => reconcileUnits(codec.decode(r), DOCUMENTED_UNITS[profile], options.unitOverrides) };
+}
+
+export function decodeVariantAnalog(
+  profile: VariantProfile,
+  info: Uint8Array,
+  broadcast: boolean | undefined,
+  options: Pick<DecodeOptions, 'unitOverrides'> = {}
+): AnalogReply {
   // EG4 has no broadcast: its second byte is always the answering pack's group/address.
-  return decodeMultiPack(info, profile === 'eg4' ? false : broadcast, ANALOG_CODECS[profile], `42H (${profile})`);
+  return decodeMultiPack(info, profile === 'eg4' ? false : broadcast, analogCodec(profile, options), `42H (${profile})`);
 }
 
 export function encodeVariantAnalog(profile: VariantProfile, reply: AnalogReply): Uint8Array {
@@ -484,7 +516,7 @@ export const eg4ReadAnalog: Command<NoInfoRequest, AnalogReply> = {
   encodeRequest: encodeEmpty,
   decodeRequest: decodeEmptyInfo,
   encodeReply: (res) => encodeVariantAnalog('eg4', res),
-  decodeReply: (info: Uint8Array) => decodeVariantAnalog('eg4', info, false),
+  decodeReply: (info: Uint8Array, ctx: DecodeContext<NoInfoRequest>) => decodeVariantAnalog('eg4', info, false, ctx.options),
   expectedReplyBytes: () => 2 + eg4Analog.defaultBlockBytes + 16
 };
 

@@ -11,6 +11,8 @@ export interface FlagDef {
   severity: Severity;
   label: string;
   advice: string;
+  /** The document names the bit as carrying nothing for the user ("internal bit"): no flag. */
+  silent?: boolean;
 }
 
 /** Names of the status bytes that carry flags, in wire order. */
@@ -339,6 +341,7 @@ export function decodeFlagsWith(table: readonly FlagDef[], source: string, value
   for (let bit = 0; bit < bits; bit++) {
     if ((value & (1 << bit)) === 0) continue;
     const def = table.find((d) => d.bit === bit);
+    if (def?.silent) continue;
     if (def) out.push({ id: def.id, source, bit, severity: def.severity, label: def.label, advice: def.advice });
     else
       out.push({

@@ -18,6 +18,25 @@ function cellFaults(first: number): FlagDef[] {
   }));
 }
 
+/**
+ * Bits the Seplos V2.0 tables call "internal bit": documented as carrying nothing for the user, so
+ * they raise no flag (the raw byte stays in PackStatus.bytes) rather than an "undocumented bit".
+ */
+function internalBits(...bits: number[]): FlagDef[] {
+  return bits.map((bit) => ({ id: `internalBit${bit}`, bit, severity: S, label: `Internal bit ${bit} (Seplos)`, advice: '', silent: true }));
+}
+
+/** Seplos "disconnection" bytes: a cell's voltage sense wire is open (bit 0 = first cell of the byte). */
+function cellDisconnections(first: number): FlagDef[] {
+  return Array.from({ length: 8 }, (_, bit) => ({
+    id: `cell${first + bit}Disconnected`,
+    bit,
+    severity: F,
+    label: `Cell ${first + bit} disconnected (voltage sense wire open)`,
+    advice: `${CHECK_CELLS} ${SERVICE}`
+  }));
+}
+
 /** Pylontech status 1..5 (V2.8/V3.3). */
 export const PYLON_FLAGS: Readonly<Record<string, readonly FlagDef[]>> = {
   status1: [
@@ -134,7 +153,8 @@ export const SEPLOS_FLAGS: Readonly<Record<string, readonly FlagDef[]>> = {
       label: 'Output reverse-connection protection',
       advice: 'Check the polarity of the DC cables.'
     },
-    { id: 'outputConnectionFault', bit: 6, severity: F, label: 'Output connection fault', advice: 'Check the DC connections.' }
+    { id: 'outputConnectionFault', bit: 6, severity: F, label: 'Output connection fault', advice: 'Check the DC connections.' },
+    ...internalBits(7)
   ],
   switches: [
     { id: 'dischargeMosOn', bit: 0, severity: S, label: 'Discharge switch on', advice: '' },
@@ -149,16 +169,21 @@ export const SEPLOS_FLAGS: Readonly<Record<string, readonly FlagDef[]>> = {
     { id: 'standby', bit: 4, severity: S, label: 'Standby', advice: '' },
     { id: 'powerOff', bit: 5, severity: S, label: 'Shut down', advice: '' }
   ],
+  disconnection1: cellDisconnections(1),
+  disconnection2: cellDisconnections(9),
   event7: [
+    ...internalBits(0, 1, 2, 3),
     { id: 'autoChargeWaiting', bit: 4, severity: W, label: 'Waiting for automatic charging', advice: '' },
-    { id: 'manualChargeWaiting', bit: 5, severity: W, label: 'Waiting for manual charging', advice: '' }
+    { id: 'manualChargeWaiting', bit: 5, severity: W, label: 'Waiting for manual charging', advice: '' },
+    ...internalBits(6, 7)
   ],
   event8: [
     { id: 'eepromFault', bit: 0, severity: F, label: 'EEPROM storage fault', advice: SERVICE },
     { id: 'rtcFault', bit: 1, severity: F, label: 'Real-time clock fault', advice: SERVICE },
     { id: 'noVoltageCalibration', bit: 2, severity: W, label: 'Voltage not calibrated', advice: SERVICE },
     { id: 'noCurrentCalibration', bit: 3, severity: W, label: 'Current not calibrated', advice: SERVICE },
-    { id: 'noZeroCalibration', bit: 4, severity: W, label: 'Current zero point not calibrated', advice: SERVICE }
+    { id: 'noZeroCalibration', bit: 4, severity: W, label: 'Current zero point not calibrated', advice: SERVICE },
+    ...internalBits(5, 6, 7)
   ]
 };
 
