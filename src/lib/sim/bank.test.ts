@@ -265,7 +265,7 @@ describe('history', () => {
     expect(newest.value!.kind).toBe('record');
     if (newest.value!.kind !== 'record') return;
     const rec = newest.value!.record;
-    expect(rec.status.protection1 & 1).toBe(1);
+    expect((rec.status.protection1 ?? 0) & 1).toBe(1);
     expect(rec.cells_mV).toHaveLength(16);
     expect(rec.time.year).toBe(2025);
     const records = [];
@@ -285,7 +285,7 @@ describe('history', () => {
     );
     for (let i = 1; i < times.length; i++) expect(times[i]).toBeLessThanOrEqual(times[i - 1]);
     // The invented past week is there, with end-of-charge records.
-    expect(records.some((r) => r.kind === 'record' && (r.record.status.protection2 & 0x80) !== 0)).toBe(true);
+    expect(records.some((r) => r.kind === 'record' && ((r.record.status.protection2 ?? 0) & 0x80) !== 0)).toBe(true);
   });
 
   it('RTN 07 past the end when the firmware says so', async () => {
