@@ -10,6 +10,7 @@ import type { Unsubscribe } from '../transport/types';
 import type { UpgradeRestoreSelection } from '../protocol/commands/system';
 import { SimBootloader } from './bootloader';
 import { type BusPack, solveBus } from './bus';
+import { planPastDays } from './history';
 import { SimPack } from './pack';
 import { respond, type BankContext, type FirmwareOptions } from './responder';
 import { Rng } from './rng';
@@ -76,13 +77,20 @@ export interface SimBankOptions {
   addresses?: number[];
   /** Default 'half' (RS485). */
   duplex?: 'half' | 'full';
+  /**
+   * Where the host's cable is plugged. 'bus' (default): the RS485 link bus, where every pack
+   * answers its own ADR. 'rs232': the master's RS232 port, where only the master hears the host
+   * and answers whatever ADR says, with its own address (reference §5.1); the slaves are reached
+   * only through its 42H/44H relay and broadcast (§10.1).
+   */
+  port?: 'bus' | 'rs232';
   /** Host receive chunking (ms of wire time). Default 5. */
   chunk_ms?: number;
   /** Calendar time (epoch ms) the packs' RTCs show at start. Default 2025-06-01T08:00:00Z. */
   rtcStart_ms?: number;
   /** Starting state of charge (fraction). Default 0.6. */
   initialSoc?: number;
-  /** Days of invented past events in each pack's history (A1H), so a demo has something to show. Default 7. */
+  /** Days of invented past events in each pack's history (A1H), so a demo has something to show. Default 90. */
   pastHistory_days?: number;
   /** How the packs encode the uncertain status bits. Default DEFAULT_DECODE_OPTIONS. */
   decodeOptions?: Partial<DecodeOptions>;
@@ -93,6 +101,8 @@ const MAX_SUBSTEP_s = 1;
 /** Most simulated time one clock tick may advance, unless the time scale asks for more (see #scheduleTick). */
 const MAX_CATCH_UP_ms = 60_000;
 const DEFAULT_RTC_START_ms = Date.UTC(2025, 5, 1, 8, 0, 0);
+/** Three months of past: a few hundred records per pack, most of what a real pack keeps (400). */
+const DEFAULT_PAST_DAYS = 90;
 
 function serial(rng: Rng, prefix: string, length: number): string {
   const digits = '0123456789ABCDEFGHJKLMNPRSTUVWXYZ';
@@ -113,6 +123,7 @@ export class SimBank {
   readonly #reader = new FrameReader();
   readonly #linkListeners = new Set<(e: LinkEvent) => void>();
   readonly #ctx: BankContext;
+  readonly #port: 'bus' | 'rs232';
   #tickTimer: TimerId | null = null;
   #lastTickAt_ms: number;
   #simTime_ms = 0;
@@ -142,6 +153,7 @@ export class SimBank {
     this.turnaround_ms = o.turnaround_ms ?? 20;
     this.#tick_ms = o.realTimeStep_ms ?? 250;
     this.#timeScale = o.timeScale ?? 1;
+    this.#port = o.port ?? 'bus';
     if (!(this.#timeScale > 0)) throw new RangeError(`timeScale must be positive, got ${this.#timeScale}`);
     this.wire = new SimWire({
       clock: o.clock,
@@ -181,8 +193,9 @@ export class SimBank {
       });
     });
 
-    const pastDays = o.pastHistory_days ?? 7;
-    for (const p of this.packs) p.seedHistory(this.#rng.fork(`history${p.address}`), pastDays);
+    // One past for the bank (the weather, the evening load, power cuts), lived by each pack its own way.
+    const plan = planPastDays(this.#rng.fork('history'), o.pastHistory_days ?? DEFAULT_PAST_DAYS);
+    for (const p of this.packs) p.seedHistory(plan, this.#rng.fork(`history${p.address}`));
     this.#master = this.packs[0];
     const decodeOptions: DecodeOptions = { ...DEFAULT_DECODE_OPTIONS, ...o.decodeOptions };
     // eslint-disable-next-line @typescript-eslint/no-this-alias -- the context's master getter reads the bank
@@ -467,8 +480,8 @@ export class SimBank {
 
   #target(adr: number): SimPack | undefined {
     // On RS232 "the BMS does not strictly check ADR" (reference §5.1): ADR 0 reaches the pack the
-    // cable is plugged into, which is the master.
-    return adr === 0 ? this.#master : this.packAt(adr);
+    // cable is plugged into, which is the master; on its RS232 port every ADR does.
+    return adr === 0 || this.#port === 'rs232' ? this.#master : this.packAt(adr);
   }
 
   #handleFrame(frame: Frame): void {
