@@ -326,6 +326,24 @@ export class SimBank {
     }
   }
 
+  /**
+   * The packs' own energy counters (kWh through their terminals since the bank was built,
+   * integrated at the physics step), per pack in bank order and summed. For tests and checks of
+   * the app's statistics; no pack reports these over the protocol.
+   */
+  energyCounters(): { charged_kWh: number; discharged_kWh: number; packs: { address: number; charged_kWh: number; discharged_kWh: number }[] } {
+    const packs = this.packs.map((p) => ({
+      address: p.address,
+      charged_kWh: p.model.energyCharged_Wh / 1000,
+      discharged_kWh: p.model.energyDischarged_Wh / 1000
+    }));
+    return {
+      charged_kWh: packs.reduce((s, p) => s + p.charged_kWh, 0),
+      discharged_kWh: packs.reduce((s, p) => s + p.discharged_kWh, 0),
+      packs
+    };
+  }
+
   /** Simulated time (ms) since the bank started. */
   get simTime_ms(): number {
     return this.#simTime_ms;

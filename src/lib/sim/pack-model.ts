@@ -60,6 +60,13 @@ export class PackModel {
   bleeding: boolean[];
   /** Pack current of the last step, + into the pack. */
   current_A = 0;
+  /**
+   * Energy through the pack's terminals since it was built (Wh), integrated at every physics step
+   * from the true current and terminal voltage: what a perfect meter on its DC cable would count.
+   * No BMS reports it; tests hold the app's statistics (from sampled, measured values) against it.
+   */
+  energyCharged_Wh = 0;
+  energyDischarged_Wh = 0;
   /** Per-thermistor mounting offsets and how strongly each feels the stack's self-heating. */
   readonly #sensorOffset_C: number[];
   readonly #sensorGradient: number[];
@@ -143,6 +150,7 @@ export class PackModel {
   /** Advance by dt with a constant pack current (+ charging). */
   step(current_A: number, dt_s: number): void {
     this.current_A = current_A;
+    const before_V = this.terminal_V();
     let cellHeat = 0;
     let bleedHeat = 0;
     for (let i = 0; i < this.cells.length; i++) {
@@ -169,6 +177,11 @@ export class PackModel {
     const dMos = (mosHeat - gm * (this.mos_C - this.ambient_C) - 0.2 * (this.mos_C - this.block_C)) / MOS_HEAT_CAPACITY_J_PER_K;
     this.block_C += dBlock * dt_s;
     this.mos_C += dMos * dt_s;
+
+    // The terminal voltage moves a little as the cells take the step: the mean of both ends.
+    const energy_Wh = (current_A * (before_V + this.terminal_V()) * dt_s) / 2 / 3600;
+    if (energy_Wh > 0) this.energyCharged_Wh += energy_Wh;
+    else this.energyDischarged_Wh -= energy_Wh;
   }
 
   /**
