@@ -127,6 +127,8 @@ export class SimBank {
   #tickTimer: TimerId | null = null;
   #lastTickAt_ms: number;
   #simTime_ms = 0;
+  #busCharged_Wh = 0;
+  #busDischarged_Wh = 0;
   #scenario: Scenario;
   #scenarioStart_ms = 0;
   #bootloader: { pack: SimPack; loader: SimBootloader; unsubscribe: Unsubscribe } | null = null;
@@ -327,20 +329,21 @@ export class SimBank {
   }
 
   /**
-   * The packs' own energy counters (kWh through their terminals since the bank was built,
-   * integrated at the physics step), per pack in bank order and summed. For tests and checks of
-   * the app's statistics; no pack reports these over the protocol.
+   * The simulator's own energy meters (kWh since the bank was built, integrated at the physics
+   * step from true currents and terminal voltages): `charged_kWh` / `discharged_kWh` at the bank's
+   * bus, i.e. what the inverter put in and took out (packs trading among themselves cancel), and
+   * each pack at its own terminals. For tests and checks of the app's statistics; no pack reports
+   * these over the protocol.
    */
   energyCounters(): { charged_kWh: number; discharged_kWh: number; packs: { address: number; charged_kWh: number; discharged_kWh: number }[] } {
-    const packs = this.packs.map((p) => ({
-      address: p.address,
-      charged_kWh: p.model.energyCharged_Wh / 1000,
-      discharged_kWh: p.model.energyDischarged_Wh / 1000
-    }));
     return {
-      charged_kWh: packs.reduce((s, p) => s + p.charged_kWh, 0),
-      discharged_kWh: packs.reduce((s, p) => s + p.discharged_kWh, 0),
-      packs
+      charged_kWh: this.#busCharged_Wh / 1000,
+      discharged_kWh: this.#busDischarged_Wh / 1000,
+      packs: this.packs.map((p) => ({
+        address: p.address,
+        charged_kWh: p.model.energyCharged_Wh / 1000,
+        discharged_kWh: p.model.energyDischarged_Wh / 1000
+      }))
     };
   }
 
@@ -413,6 +416,10 @@ export class SimBank {
       p.tick(this.#simTime_ms, dt_s, currents_A[i]);
       if (p !== this.#master && !p.excluded && !p.responsive && p.power !== 'bootloader') slaveMissing = true;
     }
+    let bus_Wh = 0;
+    for (const p of this.packs) bus_Wh += p.model.lastStepEnergy_Wh;
+    if (bus_Wh > 0) this.#busCharged_Wh += bus_Wh;
+    else this.#busDischarged_Wh -= bus_Wh;
     // The master polls its slaves on the link bus all the time, which keeps them awake.
     if (this.#master.responsive) for (const p of this.packs) if (p !== this.#master && p.linkUp && !p.excluded) p.noteBusActivity(this.#simTime_ms);
     this.#master.bms.slaveOffline = slaveMissing;

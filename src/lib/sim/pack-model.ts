@@ -67,6 +67,8 @@ export class PackModel {
    */
   energyCharged_Wh = 0;
   energyDischarged_Wh = 0;
+  /** Signed energy of the last step (Wh, + into the pack), for the bank's own meter at the bus. */
+  lastStepEnergy_Wh = 0;
   /** Per-thermistor mounting offsets and how strongly each feels the stack's self-heating. */
   readonly #sensorOffset_C: number[];
   readonly #sensorGradient: number[];
@@ -180,6 +182,7 @@ export class PackModel {
 
     // The terminal voltage moves a little as the cells take the step: the mean of both ends.
     const energy_Wh = (current_A * (before_V + this.terminal_V()) * dt_s) / 2 / 3600;
+    this.lastStepEnergy_Wh = energy_Wh;
     if (energy_Wh > 0) this.energyCharged_Wh += energy_Wh;
     else this.energyDischarged_Wh -= energy_Wh;
   }
