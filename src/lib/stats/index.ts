@@ -6,3 +6,4 @@ export { bankStats, type BankStats, type BankPeriodFigures, type ExtremeSources 
 export type { Figures, FlowFigures, ExtremeFigures, PeriodFigures } from './figures';
 export { DEFAULT_IDLE_BAND_A, DEFAULT_MAX_GAP_MS, type StatsOptions, type StatsSample } from './sample';
 export { bucketsBetween, localTimeZone, type Bucket, type Period } from './calendar';
+export { sampleFromAnalog } from './from-analog';
