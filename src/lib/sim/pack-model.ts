@@ -138,10 +138,14 @@ export class PackModel {
     });
   }
 
-  /** Terminal voltage of the whole string (V). */
+  /** Terminal voltage of the whole string (V): the sum of cellVoltages_mV() without the array. */
   terminal_V(): number {
     let mV = 0;
-    for (const v of this.cellVoltages_mV()) mV += v;
+    for (let i = 0; i < this.cells.length; i++) {
+      const c = this.cells[i];
+      const through = this.current_A - (this.bleeding[i] ? this.#bleed_A(c) : 0);
+      mV += cellEmf_mV(c) + through * cellR0_mOhm(c, this.block_C) * this.resistanceFactor;
+    }
     return mV / 1000 + (this.current_A * SERIES_mOhm) / 1000;
   }
 
@@ -152,7 +156,6 @@ export class PackModel {
   /** Advance by dt with a constant pack current (+ charging). */
   step(current_A: number, dt_s: number): void {
     this.current_A = current_A;
-    const before_V = this.terminal_V();
     let cellHeat = 0;
     let bleedHeat = 0;
     for (let i = 0; i < this.cells.length; i++) {
@@ -180,8 +183,8 @@ export class PackModel {
     this.block_C += dBlock * dt_s;
     this.mos_C += dMos * dt_s;
 
-    // The terminal voltage moves a little as the cells take the step: the mean of both ends.
-    const energy_Wh = (current_A * (before_V + this.terminal_V()) * dt_s) / 2 / 3600;
+    // At the step's current; the cells move it by microvolts within a step.
+    const energy_Wh = (current_A * this.terminal_V() * dt_s) / 3600;
     this.lastStepEnergy_Wh = energy_Wh;
     if (energy_Wh > 0) this.energyCharged_Wh += energy_Wh;
     else this.energyDischarged_Wh -= energy_Wh;
