@@ -20,7 +20,7 @@ import type { HistoryStore } from './store';
 
 /** What the reader needs of the client (PaceClient has it). */
 export interface HistoryClient {
-  exclusive<T>(fn: (bus: BusLease) => Promise<T>, opts?: { signal?: AbortSignal }): Promise<T>;
+  exclusive<T>(fn: (bus: BusLease) => Promise<T>, opts?: { signal?: AbortSignal; priority?: 'normal' | 'interactive' }): Promise<T>;
 }
 
 export type HistoryReadMode =
@@ -41,7 +41,7 @@ export interface ReadHistoryOptions {
   mode?: HistoryReadMode;
   /**
    * Records read per bus lease, and the length of the run of already-stored records that ends a
-   * 'new' read. Default 16.
+   * 'new' read. Default 8.
    */
   pageSize?: number;
   /** Most records read in one go (a pack that never says "end" must not hold us forever). Default 1000. */
@@ -99,7 +99,7 @@ export interface HistoryReadResult {
   problem: HistoryReadProblem | null;
 }
 
-const DEFAULT_PAGE_SIZE = 16;
+const DEFAULT_PAGE_SIZE = 8;
 const DEFAULT_MAX_RECORDS = 1000;
 
 /**
@@ -260,7 +260,9 @@ export async function readPackHistory(client: HistoryClient, o: ReadHistoryOptio
   while (run.stop === null) {
     let fresh: PackHistoryRecord[];
     try {
-      fresh = await client.exclusive(readPage, { signal });
+      // In turn with the poller's requests (first come, first served), not ahead of them: a
+      // poll cycle runs between two pages.
+      fresh = await client.exclusive(readPage, { signal, priority: 'normal' });
     } catch (e) {
       // The lease was never granted (cancelled while queued, or the client closed).
       if (isAbort(e) || signal?.aborted) run.stop = 'cancelled';
