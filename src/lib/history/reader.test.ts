@@ -5,7 +5,7 @@ import { describe, expect, it } from 'vitest';
 import { PaceClient } from '../protocol/client';
 import { encodeHistoryRecord } from '../protocol/commands/history';
 import { padAscii } from '../protocol/commands/info';
-import { BankPoller } from '../protocol/poller';
+import { BankPoller, type PackIdentityReport } from '../protocol/poller';
 import type { PollCycle } from '../protocol/bank-types';
 import { createSimBank, type SimBankOptions } from '../sim/bank';
 import { dateTimeOf } from '../sim/responder';
@@ -237,6 +237,23 @@ describe('readPackHistory', { timeout: SIM_TEST_TIMEOUT_ms }, () => {
 });
 
 describe('historyReach', () => {
+  it("from the poller's identity: on the master's RS232 port only the master is readable; on the link bus every pack", async () => {
+    for (const port of ['rs232', 'bus'] as const) {
+      const r = await rig({ port });
+      const poller = new BankPoller(r.client, { clock: r.clock, interval_ms: 1000 });
+      const identities = new Map<number, PackIdentityReport>();
+      poller.onIdentity((i) => identities.set(i.address, i));
+      poller.start();
+      while (identities.size < 3) await r.clock.advance(500);
+      await r.clock.run(poller.stop());
+      const reach = [1, 2, 3].map((a) => historyReach(identities.get(a)));
+      expect(reach).toEqual(port === 'rs232' ? ['readable', 'not-on-cable', 'not-on-cable'] : ['readable', 'readable', 'readable']);
+      // And the reader agrees on the wire.
+      expect((await r.read({ address: 3, maxRecords: 1 })).stop).toBe(port === 'rs232' ? 'error' : 'cap');
+      r.bank.dispose();
+    }
+  });
+
   it('readable once the pack gave its serial at its own address, not before, not when it did not', () => {
     expect(historyReach({ bmsSerial: 'P1812ABC' })).toBe('readable');
     expect(historyReach({ bmsSerial: null })).toBe('not-on-cable');
