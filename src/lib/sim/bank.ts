@@ -10,6 +10,7 @@ import type { Unsubscribe } from '../transport/types';
 import type { UpgradeRestoreSelection } from '../protocol/commands/system';
 import { SimBootloader } from './bootloader';
 import { type BusPack, solveBus } from './bus';
+import { planPastDays } from './history';
 import { SimPack } from './pack';
 import { respond, type BankContext, type FirmwareOptions } from './responder';
 import { Rng } from './rng';
@@ -76,13 +77,20 @@ export interface SimBankOptions {
   addresses?: number[];
   /** Default 'half' (RS485). */
   duplex?: 'half' | 'full';
+  /**
+   * Where the host's cable is plugged. 'bus' (default): the RS485 link bus, where every pack
+   * answers its own ADR. 'rs232': the master's RS232 port, where only the master hears the host
+   * and answers whatever ADR says, with its own address (reference §5.1); the slaves are reached
+   * only through its 42H/44H relay and broadcast (§10.1).
+   */
+  port?: 'bus' | 'rs232';
   /** Host receive chunking (ms of wire time). Default 5. */
   chunk_ms?: number;
   /** Calendar time (epoch ms) the packs' RTCs show at start. Default 2025-06-01T08:00:00Z. */
   rtcStart_ms?: number;
   /** Starting state of charge (fraction). Default 0.6. */
   initialSoc?: number;
-  /** Days of invented past events in each pack's history (A1H), so a demo has something to show. Default 7. */
+  /** Days of invented past events in each pack's history (A1H), so a demo has something to show. Default 90. */
   pastHistory_days?: number;
   /** How the packs encode the uncertain status bits. Default DEFAULT_DECODE_OPTIONS. */
   decodeOptions?: Partial<DecodeOptions>;
@@ -93,6 +101,8 @@ const MAX_SUBSTEP_s = 1;
 /** Most simulated time one clock tick may advance, unless the time scale asks for more (see #scheduleTick). */
 const MAX_CATCH_UP_ms = 60_000;
 const DEFAULT_RTC_START_ms = Date.UTC(2025, 5, 1, 8, 0, 0);
+/** Three months of past: a few hundred records per pack, most of what a real pack keeps (400). */
+const DEFAULT_PAST_DAYS = 90;
 
 function serial(rng: Rng, prefix: string, length: number): string {
   const digits = '0123456789ABCDEFGHJKLMNPRSTUVWXYZ';
@@ -113,9 +123,12 @@ export class SimBank {
   readonly #reader = new FrameReader();
   readonly #linkListeners = new Set<(e: LinkEvent) => void>();
   readonly #ctx: BankContext;
+  readonly #port: 'bus' | 'rs232';
   #tickTimer: TimerId | null = null;
   #lastTickAt_ms: number;
   #simTime_ms = 0;
+  #busCharged_Wh = 0;
+  #busDischarged_Wh = 0;
   #scenario: Scenario;
   #scenarioStart_ms = 0;
   #bootloader: { pack: SimPack; loader: SimBootloader; unsubscribe: Unsubscribe } | null = null;
@@ -142,6 +155,7 @@ export class SimBank {
     this.turnaround_ms = o.turnaround_ms ?? 20;
     this.#tick_ms = o.realTimeStep_ms ?? 250;
     this.#timeScale = o.timeScale ?? 1;
+    this.#port = o.port ?? 'bus';
     if (!(this.#timeScale > 0)) throw new RangeError(`timeScale must be positive, got ${this.#timeScale}`);
     this.wire = new SimWire({
       clock: o.clock,
@@ -181,8 +195,9 @@ export class SimBank {
       });
     });
 
-    const pastDays = o.pastHistory_days ?? 7;
-    for (const p of this.packs) p.seedHistory(this.#rng.fork(`history${p.address}`), pastDays);
+    // One past for the bank (the weather, the evening load, power cuts), lived by each pack its own way.
+    const plan = planPastDays(this.#rng.fork('history'), o.pastHistory_days ?? DEFAULT_PAST_DAYS);
+    for (const p of this.packs) p.seedHistory(plan, this.#rng.fork(`history${p.address}`));
     this.#master = this.packs[0];
     const decodeOptions: DecodeOptions = { ...DEFAULT_DECODE_OPTIONS, ...o.decodeOptions };
     // eslint-disable-next-line @typescript-eslint/no-this-alias -- the context's master getter reads the bank
@@ -313,6 +328,25 @@ export class SimBank {
     }
   }
 
+  /**
+   * The simulator's own energy meters (kWh since the bank was built, integrated at the physics
+   * step from true currents and terminal voltages): `charged_kWh` / `discharged_kWh` at the bank's
+   * bus, i.e. what the inverter put in and took out (packs trading among themselves cancel), and
+   * each pack at its own terminals. For tests and checks of the app's statistics; no pack reports
+   * these over the protocol.
+   */
+  energyCounters(): { charged_kWh: number; discharged_kWh: number; packs: { address: number; charged_kWh: number; discharged_kWh: number }[] } {
+    return {
+      charged_kWh: this.#busCharged_Wh / 1000,
+      discharged_kWh: this.#busDischarged_Wh / 1000,
+      packs: this.packs.map((p) => ({
+        address: p.address,
+        charged_kWh: p.model.energyCharged_Wh / 1000,
+        discharged_kWh: p.model.energyDischarged_Wh / 1000
+      }))
+    };
+  }
+
   /** Simulated time (ms) since the bank started. */
   get simTime_ms(): number {
     return this.#simTime_ms;
@@ -382,6 +416,10 @@ export class SimBank {
       p.tick(this.#simTime_ms, dt_s, currents_A[i]);
       if (p !== this.#master && !p.excluded && !p.responsive && p.power !== 'bootloader') slaveMissing = true;
     }
+    let bus_Wh = 0;
+    for (const p of this.packs) bus_Wh += p.model.lastStepEnergy_Wh;
+    if (bus_Wh > 0) this.#busCharged_Wh += bus_Wh;
+    else this.#busDischarged_Wh -= bus_Wh;
     // The master polls its slaves on the link bus all the time, which keeps them awake.
     if (this.#master.responsive) for (const p of this.packs) if (p !== this.#master && p.linkUp && !p.excluded) p.noteBusActivity(this.#simTime_ms);
     this.#master.bms.slaveOffline = slaveMissing;
@@ -467,8 +505,8 @@ export class SimBank {
 
   #target(adr: number): SimPack | undefined {
     // On RS232 "the BMS does not strictly check ADR" (reference §5.1): ADR 0 reaches the pack the
-    // cable is plugged into, which is the master.
-    return adr === 0 ? this.#master : this.packAt(adr);
+    // cable is plugged into, which is the master; on its RS232 port every ADR does.
+    return adr === 0 || this.#port === 'rs232' ? this.#master : this.packAt(adr);
   }
 
   #handleFrame(frame: Frame): void {

@@ -60,6 +60,15 @@ export class PackModel {
   bleeding: boolean[];
   /** Pack current of the last step, + into the pack. */
   current_A = 0;
+  /**
+   * Energy through the pack's terminals since it was built (Wh), integrated at every physics step
+   * from the true current and terminal voltage: what a perfect meter on its DC cable would count.
+   * No BMS reports it; tests hold the app's statistics (from sampled, measured values) against it.
+   */
+  energyCharged_Wh = 0;
+  energyDischarged_Wh = 0;
+  /** Signed energy of the last step (Wh, + into the pack), for the bank's own meter at the bus. */
+  lastStepEnergy_Wh = 0;
   /** Per-thermistor mounting offsets and how strongly each feels the stack's self-heating. */
   readonly #sensorOffset_C: number[];
   readonly #sensorGradient: number[];
@@ -129,10 +138,14 @@ export class PackModel {
     });
   }
 
-  /** Terminal voltage of the whole string (V). */
+  /** Terminal voltage of the whole string (V): the sum of cellVoltages_mV() without the array. */
   terminal_V(): number {
     let mV = 0;
-    for (const v of this.cellVoltages_mV()) mV += v;
+    for (let i = 0; i < this.cells.length; i++) {
+      const c = this.cells[i];
+      const through = this.current_A - (this.bleeding[i] ? this.#bleed_A(c) : 0);
+      mV += cellEmf_mV(c) + through * cellR0_mOhm(c, this.block_C) * this.resistanceFactor;
+    }
     return mV / 1000 + (this.current_A * SERIES_mOhm) / 1000;
   }
 
@@ -169,6 +182,12 @@ export class PackModel {
     const dMos = (mosHeat - gm * (this.mos_C - this.ambient_C) - 0.2 * (this.mos_C - this.block_C)) / MOS_HEAT_CAPACITY_J_PER_K;
     this.block_C += dBlock * dt_s;
     this.mos_C += dMos * dt_s;
+
+    // At the step's current; the cells move it by microvolts within a step.
+    const energy_Wh = (current_A * this.terminal_V() * dt_s) / 3600;
+    this.lastStepEnergy_Wh = energy_Wh;
+    if (energy_Wh > 0) this.energyCharged_Wh += energy_Wh;
+    else this.energyDischarged_Wh -= energy_Wh;
   }
 
   /**

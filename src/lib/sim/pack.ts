@@ -4,7 +4,7 @@
 
 import { Bms, type BmsOptions, type BmsStatus } from './bms';
 import { Gauge } from './gauge';
-import { History, type HistoryEntry } from './history';
+import { History, inventPastLog, type HistoryEntry, type PastDay } from './history';
 import { PackModel } from './pack-model';
 import { defaultParams, type PackParams } from './params-store';
 import type { Rng } from './rng';
@@ -333,59 +333,13 @@ export class SimPack {
   }
 
   /**
-   * Invent `days` of plausible past records before the RTC's start (a demo pack should not look
-   * brand new): a power-on, then each day the end of charge ("fully charged" set, sometimes with a
-   * cell high-voltage warning) and its clearing when the evening load starts, and now and then a
-   * low-SOC warning at dawn. Called once, before anything else is recorded.
+   * Put the invented past (sim/history.ts) before what the log holds now. Called once, before
+   * anything but the first power-on is recorded.
    */
-  seedHistory(rng: Rng, days: number): void {
-    if (days <= 0) return;
+  seedHistory(plan: readonly PastDay[], rng: Rng): void {
+    if (plan.length === 0) return;
     const live = this.history;
-    const past: HistoryEntry[] = [];
-    const now = this.rtc.now_ms();
-    const day_ms = 86_400_000;
-    const base = this.snapshotEntry(false);
-    const cells = (mV: number) => base.cells_mV.map(() => Math.round(mV + rng.normal(0, 4)));
-    const temps = (t: number) => base.temps_C.map((x) => (x === null ? null : Math.round((t + rng.normal(0, 0.4)) * 10) / 10));
-    const entry = (
-      time_ms: number,
-      cell_mV: number,
-      current_A: number,
-      soc: number,
-      bytes: Partial<HistoryEntry>,
-      cyclesBack: number
-    ): HistoryEntry => {
-      const c = cells(cell_mV);
-      return {
-        ...base,
-        time_ms,
-        cells_mV: c,
-        temps_C: temps(22 + rng.uniform(0, 5)),
-        current_A,
-        voltage_mV: c.reduce((a, b) => a + b, 0),
-        remaining_Ah: Math.round(base.full_Ah * soc * 100) / 100,
-        protection1: 0,
-        protection2: 0,
-        fault: 0,
-        warning1: 0,
-        warning2: 0,
-        indication: 0x06 | (current_A > 0 ? 0x20 : current_A < 0 ? 0x08 : 0),
-        cycles: Math.max(0, base.cycles - cyclesBack),
-        fault8: 0,
-        fault10: 0,
-        powerOn: false,
-        ...bytes
-      };
-    };
-    past.push({ ...entry(now - days * day_ms - 3_600_000, 3300, 0, 0.6, {}, days), powerOn: true });
-    for (let d = days; d >= 1; d--) {
-      const midnight = now - d * day_ms;
-      if (rng.chance(0.25)) past.push(entry(midnight + 6 * 3_600_000 + rng.int(3_600_000), 3060, -8, 0.04, { warning2: 0x80 }, d));
-      const full = midnight + 13 * 3_600_000 + rng.int(2 * 3_600_000);
-      const ovWarning = rng.chance(0.2);
-      past.push(entry(full, ovWarning ? 3590 : 3450, 1.5, 1, { protection2: 0x80, warning1: ovWarning ? 0x01 : 0 }, d));
-      past.push(entry(full + 4 * 3_600_000 + rng.int(3_600_000), 3330, -12, 0.95, {}, d));
-    }
+    const past = inventPastLog({ plan, rng, now_ms: this.rtc.now_ms(), now: this.snapshotEntry(false) });
     const current: HistoryEntry[] = [];
     for (let i = live.size - 1; i >= 0; i--) current.push(live.get(i)!);
     live.clear();

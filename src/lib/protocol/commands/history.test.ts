@@ -52,8 +52,9 @@ describe('A1H history record (§8.4)', () => {
     expect(frame.info.length).toBe(72);
     expect(value).toEqual({ kind: 'record', record: RECORD });
     if (value.kind !== 'record') throw new Error('unreachable');
-    expect(Math.max(...value.record.cells_mV)).toBe(3482);
-    expect(Math.min(...value.record.cells_mV)).toBe(3456);
+    const cells = value.record.cells_mV.filter((v) => v !== null);
+    expect(Math.max(...cells)).toBe(3482);
+    expect(Math.min(...cells)).toBe(3456);
     expect(isPowerOnRecord(value.record)).toBe(false);
   });
 
@@ -84,6 +85,34 @@ describe('A1H history record (§8.4)', () => {
     expect(isPowerOnRecord(back)).toBe(true);
     // 25 °C = 2980 (0BA4) x 0.1 K; 0x8000 marks the missing sensor
     expect(bytesToHex(info.slice(6 + 1 + 32 + 1, 6 + 1 + 32 + 1 + 4))).toBe('0BA48000');
+  });
+
+  it('reads FF / FFFF as "not supported" in every field that has no valid all-ones value, never as 0', () => {
+    const rec: HistoryRecord = {
+      ...RECORD,
+      cells_mV: [null, ...RECORD.cells_mV.slice(1)],
+      temps_C: [null, 21.5],
+      voltage_V: null,
+      remaining_Ah: null,
+      full_Ah: null,
+      status: { protection1: null, protection2: null, fault: null, warning1: null, warning2: null, indication: null, fault8: null, fault10: null },
+      cycles: null,
+      statusRecord: null
+    };
+    const info = encodeHistoryRecord(rec);
+    // cell 1 FFFF; the status bytes after the four u16 values are all FF
+    expect(bytesToHex(info.slice(7, 9))).toBe('FFFF');
+    const statusAt = 6 + 1 + 32 + 1 + 4 + 8;
+    expect(bytesToHex(info.slice(statusAt - 6, statusAt + 6))).toBe('FFFFFFFFFFFFFFFFFFFFFFFF');
+    expect(decodeHistoryRecord(info)).toEqual(rec);
+    // A sensor field of FFFF is not a temperature of 6280 °C.
+    const withFfffTemp = info.slice();
+    withFfffTemp.set([0xff, 0xff], 6 + 1 + 32 + 1 + 2);
+    expect(decodeHistoryRecord(withFfffTemp).temps_C).toEqual([null, null]);
+    // The current is signed: FFFF is -0.01 A, a real reading.
+    const minus = info.slice();
+    minus.set([0xff, 0xff], 6 + 1 + 32 + 1 + 4);
+    expect(decodeHistoryRecord(minus).current_A).toBe(-0.01);
   });
 
   it('decodes an older record that ends after the indication byte', () => {

@@ -30,30 +30,36 @@ export interface HistoryRequest {
 
 export const HISTORY_INDEX_SPEC: FieldSpec = { field: 'index', label: 'History record index', unit: '', min: 0, max: 0xffff, step: 1 };
 
-/** The status bytes saved with a record; null where the firmware sends FF (field not supported). */
+/**
+ * The status bytes saved with a record. null where the firmware sends FF: "field not supported"
+ * (the captured record stores FF in fault 8 / fault 10), never "no flag set". No real status byte
+ * has all eight bits set (a short circuit, charger over-voltage and pack under-voltage at once).
+ */
 export interface HistoryStatusBytes {
-  protection1: number;
-  protection2: number;
+  protection1: number | null;
+  protection2: number | null;
   /** Fault status 5. */
-  fault: number;
-  warning1: number;
-  warning2: number;
+  fault: number | null;
+  warning1: number | null;
+  warning2: number | null;
   /** Indication status 3. */
-  indication: number;
+  indication: number | null;
   fault8: number | null;
   fault10: number | null;
 }
 
+/** A decoded A1H record. Every null means the firmware sent FF / FFFF there: not supported, not 0. */
 export interface HistoryRecord {
   time: BmsDateTime;
-  cells_mV: number[];
-  /** null where the sensor reads 0x8000 (not fitted). */
+  /** null where the firmware sends FFFF. */
+  cells_mV: (number | null)[];
+  /** null where the sensor reads 0x8000 (not fitted) or FFFF (not supported). */
   temps_C: (number | null)[];
-  /** Positive = charging. */
+  /** Positive = charging. A signed field has no spare "not supported" value: FFFF is −0.01 A. */
   current_A: number;
-  voltage_V: number;
-  remaining_Ah: number;
-  full_Ah: number;
+  voltage_V: number | null;
+  remaining_Ah: number | null;
+  full_Ah: number | null;
   status: HistoryStatusBytes;
   /** null when the firmware sends FFFF or omits it. */
   cycles: number | null;
@@ -76,31 +82,36 @@ export function isPowerOnRecord(record: HistoryRecord): boolean {
   return record.statusRecord !== null && (record.statusRecord & 0x0001) !== 0;
 }
 
-const u8OrNull = (v: number) => (v === 0xff ? null : v);
-const u16OrNull = (v: number) => (v === 0xffff ? null : v);
+/** What a firmware writes into a field it does not support. */
+const U8_UNSUPPORTED = 0xff;
+const U16_UNSUPPORTED = 0xffff;
+
+const u8OrNull = (v: number) => (v === U8_UNSUPPORTED ? null : v);
+const u16OrNull = (v: number) => (v === U16_UNSUPPORTED ? null : v);
+const scaledOrNull = (v: number, lsb: number) => (v === U16_UNSUPPORTED ? null : fromCount(v, lsb));
 
 export function decodeHistoryRecord(info: Uint8Array): HistoryRecord {
   const r = new InfoReader(info, 'A1H history record');
   const time = decodeDateTimeBytes(r);
   const cellCount = r.u8('cell count');
-  const cells_mV: number[] = [];
-  for (let i = 0; i < cellCount; i++) cells_mV.push(r.u16(`cell ${i + 1}`));
+  const cells_mV: (number | null)[] = [];
+  for (let i = 0; i < cellCount; i++) cells_mV.push(u16OrNull(r.u16(`cell ${i + 1}`)));
   const tempCount = r.u8('temperature count');
   const temps_C: (number | null)[] = [];
   for (let i = 0; i < tempCount; i++) {
     const raw = r.u16(`temperature ${i + 1}`);
-    temps_C.push(raw === TEMP_ABSENT_RAW ? null : tempFromRaw(raw));
+    temps_C.push(raw === TEMP_ABSENT_RAW || raw === U16_UNSUPPORTED ? null : tempFromRaw(raw));
   }
   const current_A = fromCount(r.s16('current_A'), 0.01);
-  const voltage_V = fromCount(r.u16('voltage_V'), 0.001);
-  const remaining_Ah = fromCount(r.u16('remaining_Ah'), 0.01);
-  const full_Ah = fromCount(r.u16('full_Ah'), 0.01);
-  const protection1 = r.u8('protection1');
-  const protection2 = r.u8('protection2');
-  const fault = r.u8('fault');
-  const warning1 = r.u8('warning1');
-  const warning2 = r.u8('warning2');
-  const indication = r.u8('indication');
+  const voltage_V = scaledOrNull(r.u16('voltage_V'), 0.001);
+  const remaining_Ah = scaledOrNull(r.u16('remaining_Ah'), 0.01);
+  const full_Ah = scaledOrNull(r.u16('full_Ah'), 0.01);
+  const protection1 = u8OrNull(r.u8('protection1'));
+  const protection2 = u8OrNull(r.u8('protection2'));
+  const fault = u8OrNull(r.u8('fault'));
+  const warning1 = u8OrNull(r.u8('warning1'));
+  const warning2 = u8OrNull(r.u8('warning2'));
+  const indication = u8OrNull(r.u8('indication'));
   // Older firmware ends the record here; the V3.1 tail fields are then absent (null).
   const cycles = r.remaining >= 2 ? u16OrNull(r.u16('cycles')) : null;
   const fault8 = r.remaining >= 1 ? u8OrNull(r.u8('fault8')) : null;
@@ -124,19 +135,20 @@ export function decodeHistoryRecord(info: Uint8Array): HistoryRecord {
 export function encodeHistoryRecord(rec: HistoryRecord): Uint8Array {
   const w = new InfoWriter();
   encodeDateTimeBytes(w, rec.time);
+  const scaled = (v: number | null, lsb: number) => (v === null ? U16_UNSUPPORTED : toCount(v, lsb));
   w.u8(rec.cells_mV.length);
-  for (const v of rec.cells_mV) w.u16(v);
+  for (const v of rec.cells_mV) w.u16(v ?? U16_UNSUPPORTED);
   w.u8(rec.temps_C.length);
   for (const t of rec.temps_C) w.u16(t === null ? TEMP_ABSENT_RAW : tempToRaw(t));
   w.s16(toCount(rec.current_A, 0.01));
-  w.u16(toCount(rec.voltage_V, 0.001));
-  w.u16(toCount(rec.remaining_Ah, 0.01));
-  w.u16(toCount(rec.full_Ah, 0.01));
+  w.u16(scaled(rec.voltage_V, 0.001));
+  w.u16(scaled(rec.remaining_Ah, 0.01));
+  w.u16(scaled(rec.full_Ah, 0.01));
   const s = rec.status;
-  w.u8(s.protection1).u8(s.protection2).u8(s.fault).u8(s.warning1).u8(s.warning2).u8(s.indication);
-  w.u16(rec.cycles ?? 0xffff);
-  w.u8(s.fault8 ?? 0xff).u8(s.fault10 ?? 0xff);
-  w.u16(rec.statusRecord ?? 0xffff);
+  for (const b of [s.protection1, s.protection2, s.fault, s.warning1, s.warning2, s.indication]) w.u8(b ?? U8_UNSUPPORTED);
+  w.u16(rec.cycles ?? U16_UNSUPPORTED);
+  w.u8(s.fault8 ?? U8_UNSUPPORTED).u8(s.fault10 ?? U8_UNSUPPORTED);
+  w.u16(rec.statusRecord ?? U16_UNSUPPORTED);
   return w.finish();
 }
 
@@ -165,7 +177,11 @@ export const readHistory: Command<HistoryRequest, HistoryReply> = {
   expectedReplyBytes: () => 76
 };
 
-/** B3H: erase every history record on the pack. */
+/**
+ * B3H: erase every history record on the pack. Not a read: the client's write guard stops it
+ * without installer mode, and the history engine sends it only once the records are stored and
+ * exported (src/lib/history/clear.ts).
+ */
 export const clearHistory: Command<void, WriteAck> = {
   cid2: 0xb3,
   id: 'clearHistory',
