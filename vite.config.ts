@@ -66,6 +66,9 @@ export default defineConfig({
     include: ['src/**/*.test.ts', 'tests/unit/**/*.test.ts'],
     environment: 'node',
     pool: 'threads',
+    // Simulator-backed tests run minutes of virtual time; on a loaded 2-core machine a few take
+    // more than Vitest's default 5 s. The limit guards against hangs, not speed.
+    testTimeout: 30_000,
     maxWorkers: 2
   }
 });
