@@ -32,6 +32,8 @@ export type Answer<Res> =
       rtn?: number;
       /** The reply frame when one came (a refusal carries the RTN and sometimes a state byte). */
       reply?: Frame;
+      /** False when the request never left (link already down, cancelled while queued). */
+      sent: boolean;
     };
 
 function wrongPackMessage(asked: number, answered: number): string {
@@ -49,10 +51,10 @@ function wrongPackMessage(asked: number, answered: number): string {
 export async function ask<Req, Res>(bus: ParamBus, cmd: Command<Req, Res>, adr: number, req: Req, opts: CallOptions = {}): Promise<Answer<Res>> {
   const r = await bus.exchange(cmd, adr, req, opts);
   if (r.reply && adr !== 0 && r.reply.adr !== adr) {
-    return { ok: false, kind: 'wrong-pack', message: wrongPackMessage(adr, r.reply.adr), reply: r.reply };
+    return { ok: false, kind: 'wrong-pack', message: wrongPackMessage(adr, r.reply.adr), reply: r.reply, sent: true };
   }
   if (r.ok) return { ok: true, value: r.value, reply: r.reply };
-  return { ok: false, kind: r.error.kind, message: r.error.message, rtn: r.error.rtn, reply: r.reply };
+  return { ok: false, kind: r.error.kind, message: r.error.message, rtn: r.error.rtn, reply: r.reply, sent: r.report.attempts > 0 };
 }
 
 /** Pack the bank's answers come from, for logs and snapshots. */

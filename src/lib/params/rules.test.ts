@@ -111,16 +111,27 @@ describe('validate(): rules between values', () => {
     expect(cold[0].message).toMatch(/plates lithium/);
   });
 
-  it('pack thresholds match cell thresholds × cell count (a 16S setting on a 15S pack is caught)', () => {
+  it('pack thresholds consistent with cell thresholds × cell count: a 16S setting on a 15S pack, or 15S on 16S, is caught', () => {
     expect(validate(d, { cellCount: 16 })).toEqual([]);
     const on15 = validate(d, { cellCount: 15 });
-    expect(on15.map((v) => v.rule).sort()).toEqual(CONSISTENCY_RULES.map((r) => r.id).sort());
-    expect(on15.find((v) => v.rule === 'pack-ov-protect-matches-cells')!.message).toBe(
-      'Pack OV Protect (59200 mV) does not match Cell OV Protect × 15 cells (55500 mV) within 5 %: the pack and cell limits should describe the same voltage. Was it set for a pack with another cell count?'
+    expect(on15.map((v) => v.rule)).toEqual(['pack-uv-alarm-matches-cells', 'pack-uv-protect-matches-cells', 'pack-uv-release-matches-cells']);
+    expect(on15[1].message).toBe(
+      'Pack UV Protect (40000 mV) is more than 5 % above Cell UV Protect × 15 cells (37500 mV): the pack would cut off while every cell is still inside its own limit. Was it set for a pack with another cell count?'
     );
+    const fifteenS = { ...d, 'packOverVoltage.alarm_mV': 54000, 'packOverVoltage.protect_mV': 55500, 'packOverVoltage.release_mV': 50700 };
+    expect(
+      validate(fifteenS, { cellCount: 16 })
+        .filter((v) => v.kind === 'consistency')
+        .map((v) => v.rule)
+    ).toEqual(['pack-ov-alarm-matches-cells', 'pack-ov-protect-matches-cells', 'pack-ov-release-matches-cells']);
     // without a cell count the rule cannot be checked, and is not
     expect(validate(d)).toEqual([]);
-    // within 5 % is consistent
+  });
+
+  it('a pack limit looser than the cells is a backstop, not an inconsistency: lowering only the cell limit is allowed', () => {
+    const lowered = { ...d, 'cellOverVoltage.alarm_mV': 3400, 'cellOverVoltage.protect_mV': 3450, 'cellOverVoltage.release_mV': 3350 };
+    expect(validate(lowered, { cellCount: 16 })).toEqual([]);
+    // within 5 % stricter is still consistent
     expect(validate({ ...d, 'packOverVoltage.protect_mV': 58400 }, { cellCount: 16 })).toEqual([]);
   });
 

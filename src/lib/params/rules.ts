@@ -8,8 +8,12 @@
 // - windows: under-limits below over-limits (cell, pack, ambient, charge and discharge temperature);
 // - the charge temperature window inside the discharge window (LiFePO4 tolerates charging in a
 //   narrower range than discharging);
-// - pack thresholds consistent with cell thresholds × cell count (a 15S setting on a 16S pack, or
-//   the other way round, is off by ~6 %);
+// - pack thresholds consistent with cell thresholds × cell count: a pack limit may be looser than
+//   the cell limits (a backstop, as in the factory settings, where they are equal), but not
+//   stricter by more than 5 %, or the pack cuts off while every cell is still inside its own
+//   limits. A 16S setting on a 15S pack trips the under-voltage side, a 15S setting on a 16S pack
+//   the over-voltage side, so both mistakes are caught, while lowering only the cell limit stays
+//   allowed;
 // - the levels between groups (OC2 beyond OC1, balancing and full charge before over-voltage,
 //   limiter before charge over-current, sleep above under-voltage protection);
 // - timed storage: the start before the end.
@@ -47,13 +51,15 @@ interface ConsistencyRule {
   id: string;
   /** The pack-level param. */
   pack: string;
-  /** The cell-level param it should match × cell count. */
+  /** The cell-level param it is compared with × cell count. */
   cell: string;
+  /** 'over': the pack value must not be below cells × count; 'under': not above it. */
+  side: 'over' | 'under';
 }
 
 const RELATION_WORDS: Record<Relation, string> = { '<': 'below', '<=': 'at or below', '>': 'above', '>=': 'at or above' };
 
-/** Pack thresholds may differ from cell thresholds × cell count by this much (fraction). */
+/** How much stricter than cell thresholds × cell count a pack threshold may be (fraction). */
 export const PACK_CELL_TOLERANCE = 0.05;
 
 function rel(id: string, param: string, relation: Relation, other: string, reason: string): RelationRule {
@@ -199,12 +205,12 @@ export const RELATION_RULES: readonly RelationRule[] = [
 ];
 
 export const CONSISTENCY_RULES: readonly ConsistencyRule[] = [
-  { id: 'pack-ov-alarm-matches-cells', pack: 'packOverVoltage.alarm_mV', cell: 'cellOverVoltage.alarm_mV' },
-  { id: 'pack-ov-protect-matches-cells', pack: 'packOverVoltage.protect_mV', cell: 'cellOverVoltage.protect_mV' },
-  { id: 'pack-ov-release-matches-cells', pack: 'packOverVoltage.release_mV', cell: 'cellOverVoltage.release_mV' },
-  { id: 'pack-uv-alarm-matches-cells', pack: 'packUnderVoltage.alarm_mV', cell: 'cellUnderVoltage.alarm_mV' },
-  { id: 'pack-uv-protect-matches-cells', pack: 'packUnderVoltage.protect_mV', cell: 'cellUnderVoltage.protect_mV' },
-  { id: 'pack-uv-release-matches-cells', pack: 'packUnderVoltage.release_mV', cell: 'cellUnderVoltage.release_mV' }
+  { id: 'pack-ov-alarm-matches-cells', pack: 'packOverVoltage.alarm_mV', cell: 'cellOverVoltage.alarm_mV', side: 'over' },
+  { id: 'pack-ov-protect-matches-cells', pack: 'packOverVoltage.protect_mV', cell: 'cellOverVoltage.protect_mV', side: 'over' },
+  { id: 'pack-ov-release-matches-cells', pack: 'packOverVoltage.release_mV', cell: 'cellOverVoltage.release_mV', side: 'over' },
+  { id: 'pack-uv-alarm-matches-cells', pack: 'packUnderVoltage.alarm_mV', cell: 'cellUnderVoltage.alarm_mV', side: 'under' },
+  { id: 'pack-uv-protect-matches-cells', pack: 'packUnderVoltage.protect_mV', cell: 'cellUnderVoltage.protect_mV', side: 'under' },
+  { id: 'pack-uv-release-matches-cells', pack: 'packUnderVoltage.release_mV', cell: 'cellUnderVoltage.release_mV', side: 'under' }
 ];
 
 /** Every rule name validate() can report besides unknown/type/range/step. */
@@ -291,18 +297,20 @@ export function validate(values: ParamValues, ctx: ValidationContext = {}): Viol
     for (const r of CONSISTENCY_RULES) {
       if (!ok.has(r.pack) || !ok.has(r.cell)) continue;
       const packValue = values[r.pack] as number;
-      const expected = (values[r.cell] as number) * n;
-      if (Math.abs(packValue - expected) <= expected * PACK_CELL_TOLERANCE) continue;
+      const cells = (values[r.cell] as number) * n;
+      const limit = r.side === 'over' ? cells * (1 - PACK_CELL_TOLERANCE) : cells * (1 + PACK_CELL_TOLERANCE);
+      if (r.side === 'over' ? packValue >= limit : packValue <= limit) continue;
       const mp = PARAMS.get(r.pack)!;
       const mc = PARAMS.get(r.cell)!;
       const pct = Math.round(PACK_CELL_TOLERANCE * 100);
+      const stricter = r.side === 'over' ? 'below' : 'above';
       out.push({
         rule: r.id,
         kind: 'consistency',
         params: [r.pack, r.cell],
         message:
-          `${mp.label} (${fmt(mp, packValue)}) does not match ${mc.label} × ${n} cells (${fmt(mp, expected)}) within ${pct} %: ` +
-          `the pack and cell limits should describe the same voltage. Was it set for a pack with another cell count?`
+          `${mp.label} (${fmt(mp, packValue)}) is more than ${pct} % ${stricter} ${mc.label} × ${n} cells (${fmt(mp, cells)}): ` +
+          `the pack would cut off while every cell is still inside its own limit. Was it set for a pack with another cell count?`
       });
     }
   }
