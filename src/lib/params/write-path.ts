@@ -72,6 +72,8 @@ export interface WriteOperation {
   violations: readonly Violation[];
   /** Set when it is known up front that nothing needs writing: the bus is not touched. */
   unchanged?: boolean;
+  /** Set when the operation may not run at all (a feature disabled on this link): 'not-sent' with this reason. */
+  refuse?: string;
   /** Read, inside the lease, what the snapshot holds: the state this operation may change. */
   snapshot(bus: ParamBus, adr: number): Promise<SnapshotRead>;
   /** The steps, once the snapshot (the pack's values right now) is known. */
@@ -195,6 +197,7 @@ export class WritePath {
       report.message = 'Nothing to write: these are the values the pack already holds.';
       return report;
     }
+    if (op.refuse) return stop('not-sent', `Nothing was sent: ${op.refuse}`);
     if (report.violations.length > 0) return stop('invalid', `Nothing was sent: ${report.violations.map((v) => v.message).join(' ')}`);
     if (op.pack.bmsSerial === null) {
       return stop(
