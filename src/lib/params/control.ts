@@ -61,6 +61,8 @@ export interface ControlState {
   writable: boolean;
   /** Why it cannot be read or written, in words. */
   note?: string;
+  /** The same note as a message key (messages/params), when it is one of the fixed notes. */
+  noteKey?: string;
 }
 
 export interface ControlsRead {
@@ -102,6 +104,9 @@ const HEATER_NOTE =
   'The protocol has no command to switch the heating film: the BMS runs it by itself when the cells are cold and a charger is connected. Its state is shown as the pack reports it.';
 const STATIC_BALANCING_NOTE =
   'The pack accepts on/off for passive balancing (99H) but reports its state nowhere, so a change is acknowledged, not confirmed.';
+
+/** Message keys of the RTN 09 explanations (messages/params). */
+export const MOS_REFUSAL_KEYS = { charge: 'params_control_mos_refused_charge', discharge: 'params_control_mos_refused_discharge' } as const;
 
 /** Words for RTN 09 on a MOSFET switch (reference §7.2). */
 export function mosRefusal(which: 'charge' | 'discharge'): string {
@@ -159,7 +164,7 @@ export async function readControls(bus: ParamBus, adr: number, decodeOptions: De
       ],
       writable: true
     },
-    { ...sw('staticBalancing', null, 'not reported by the pack'), note: STATIC_BALANCING_NOTE },
+    { ...sw('staticBalancing', null, 'not reported by the pack'), note: STATIC_BALANCING_NOTE, noteKey: 'params_control_static_balancing_note' },
     ab.ok
       ? sw('activeBalancing', ab.value.enabled, '6BH')
       : {
@@ -174,7 +179,8 @@ export async function readControls(bus: ParamBus, adr: number, decodeOptions: De
       value: status ? status.heaterOn : null,
       source: '44H indication status bit 7',
       writable: false,
-      note: HEATER_NOTE
+      note: HEATER_NOTE,
+      noteKey: 'params_control_heater_note'
     },
     {
       id: 'shutdown',
@@ -183,7 +189,8 @@ export async function readControls(bus: ParamBus, adr: number, decodeOptions: De
       value: indication === undefined ? null : (indication & 0x40) !== 0,
       source: '44H indication status bit 6',
       writable: true,
-      note: 'The pack switches off a few seconds later and stays off until it is switched on at the pack. With current flowing it restarts instead.'
+      note: 'The pack switches off a few seconds later and stays off until it is switched on at the pack. With current flowing it restarts instead.',
+      noteKey: 'params_control_shutdown_note'
     },
     ...inverterControls(
       inv.ok ? inv.value : null,

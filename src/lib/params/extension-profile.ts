@@ -230,6 +230,9 @@ export interface ExtensionAvailability {
   reason: ExtensionReason;
   /** In words, for the page. */
   message: string;
+  /** The same as a message key (messages/params) with its placeholders. */
+  messageKey: string;
+  messageParams: Record<string, string>;
 }
 
 /** The enabled/why-not state of every extension for one link, and the commands to send. */
@@ -257,7 +260,15 @@ export class Extensions {
 
   of(id: ExtensionId): ExtensionAvailability {
     const title = EXTENSION_TITLES[id];
-    const a = (enabled: boolean, reason: ExtensionReason, message: string): ExtensionAvailability => ({ id, title, enabled, reason, message });
+    const a = (enabled: boolean, reason: ExtensionReason, message: string): ExtensionAvailability => ({
+      id,
+      title,
+      enabled,
+      reason,
+      message,
+      messageKey: `params_ext_${reason.replaceAll('-', '_')}`,
+      messageParams: this.profile ? { name: this.profile.name } : {}
+    });
     if (this.#unsupported.has(id)) return a(false, 'unsupported', `This pack does not know the ${title.toLowerCase()} command (it answered RTN 04).`);
     if (this.link === 'demo') return a(true, 'demo', 'Works on the demo bank, which implements the codes this tool assumes.');
     if (!this.profile)

@@ -53,6 +53,14 @@ export interface InstallerModeOptions {
 }
 
 export const DEFAULT_IDLE_MS = 15 * 60_000;
+
+/** What installer mode is and why writing waits, as message keys (messages/params). */
+export const INSTALLER_MESSAGE_KEYS = {
+  /** "a safety interlock on this computer, not a security boundary" */
+  notice: 'params_installer_notice',
+  noPin: 'params_installer_no_pin',
+  locked: 'params_installer_locked'
+} as const;
 const PIN_RE = /^\d{4,12}$/;
 
 export type UnlockResult = { ok: true } | { ok: false; reason: 'wrong' | 'wait' | 'no-pin'; message: string };

@@ -56,6 +56,16 @@ export const LEVEL_MEANINGS: Readonly<Record<ParamLevel, string>> = {
   setting: 'A setting of the pack (not a protection threshold).'
 };
 
+/** The same meanings as message keys (messages/params), for pages in any language. */
+export const LEVEL_MESSAGE_KEYS: Readonly<Record<ParamLevel, string>> = {
+  enable: 'params_level_enable',
+  alarm: 'params_level_alarm',
+  protect: 'params_level_protect',
+  release: 'params_level_release',
+  delay: 'params_level_delay',
+  setting: 'params_level_setting'
+};
+
 export type ParamCategory = 'voltage' | 'current' | 'temperature' | 'balance' | 'system' | 'storage';
 
 /** How a value is best shown when the vendor tool shows another unit (mV shown as V). */

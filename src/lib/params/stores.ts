@@ -61,6 +61,18 @@ export type WriteOutcome =
   /** The values broke a rule: nothing was sent. */
   | 'invalid';
 
+/** What each outcome means, as message keys (messages/params). */
+export const OUTCOME_MESSAGE_KEYS: Readonly<Record<WriteOutcome | 'unchanged', string>> = {
+  written: 'params_outcome_written',
+  unverified: 'params_outcome_unverified',
+  mismatch: 'params_outcome_mismatch',
+  refused: 'params_outcome_refused',
+  'not-confirmed': 'params_outcome_not_confirmed',
+  'not-sent': 'params_outcome_not_sent',
+  invalid: 'params_outcome_invalid',
+  unchanged: 'params_outcome_unchanged'
+};
+
 export interface LoggedChange {
   /** Param id, control id or reading id. */
   key: string;
