@@ -227,7 +227,10 @@ function wifiCommand(cid2: number, layout: WifiLayout): Command<WifiCredentials,
       const pw = utf8.encode(req.password);
       if (layout.kind === 'length-prefixed') return new InfoWriter().u8(ssid.length).bytes(ssid).u8(pw.length).bytes(pw).finish();
       const w = new InfoWriter().bytes(ssid).bytes(new Uint8Array(layout.ssidBytes - ssid.length));
-      return w.bytes(pw).bytes(new Uint8Array(layout.passwordBytes - pw.length)).finish();
+      return w
+        .bytes(pw)
+        .bytes(new Uint8Array(layout.passwordBytes - pw.length))
+        .finish();
     },
     decode: (r: InfoReader) => {
       if (layout.kind === 'length-prefixed') {
