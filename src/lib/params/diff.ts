@@ -2,7 +2,8 @@
 // (a group is one write command and always goes whole); a value equal to the pack's on the wire
 // (same count, whatever the float noise) is no change.
 
-import { formatParamValue, groupOf, PARAM_GROUPS, PARAMS, sameParamValue, type ParamGroupId, type ParamValue, type ParamValues } from './model';
+import { groupOf, PARAM_GROUPS, PARAMS, type ParamGroupId, type ParamValue, type ParamValues } from './model';
+import { formatParamValue, sameParamValue } from './values';
 
 export interface ParamChange {
   param: string;

@@ -3,14 +3,15 @@
 // client's exclusive lease, with no storage of its own (SnapshotStore, WriteLog and PinStore are
 // interfaces the session backs with storage/).
 //
-//   model.ts            parameter groups, levels, units, ranges (from the codecs), value conversions
+//   model.ts            parameter groups, levels, units, ranges (from the codecs)
+//   values.ts           typed group values <-> flat values, comparison, display
 //   rules.ts            validate(): every violation with its rule and params
 //   diff.ts             pending edits vs the pack, per group
 //   reader.ts           read one pack, or all packs as one operation (progress, cancel)
 //   write-path.ts       validate → snapshot → write → read back → compare → log, for everything
 //   param-writes.ts     parameter edits, snapshot restore, factory defaults
 //   profile.ts          profile files: export, import (field by field), compare, apply to packs
-//   calibration.ts      calibration items with steps, plausibility, readings before/after
+//   calibration.ts      calibration items with steps, readings before/after (checks in calibration-checks.ts)
 //   control.ts          device controls: state from the pack, changes confirmed
 //   installer.ts        installer PIN and idle lock
 //   guard.ts            the client write guard
@@ -20,19 +21,13 @@ export type { Answer, AnswerFailure, BusOwner, PackRef, ParamBus } from './bus';
 export { ask } from './bus';
 export {
   defaultParamValues,
-  formatParamValue,
   groupOf,
-  groupRequest,
-  groupValues,
   isParamGroupId,
   LEVEL_MEANINGS,
   LEVEL_MESSAGE_KEYS,
   PARAM_GROUPS,
   PARAMS,
   paramGroup,
-  parseParamDateTime,
-  sameParamValue,
-  writableParams,
   type ParamCategory,
   type ParamDisplay,
   type ParamGroup,
@@ -42,6 +37,7 @@ export {
   type ParamValue,
   type ParamValues
 } from './model';
+export { formatParamValue, groupRequest, groupValues, parseParamDateTime, sameParamValue, writableParams } from './values';
 export {
   checkParam,
   PACK_CELL_TOLERANCE,

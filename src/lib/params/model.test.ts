@@ -3,20 +3,8 @@ import { describe, expect, it } from 'vitest';
 import { fromCount } from '../protocol/commands/payload';
 import { bytesToHex } from '../protocol/hex';
 import { decodeCaptured } from '../protocol/commands/capture-helpers';
-import {
-  defaultParamValues,
-  formatParamValue,
-  groupRequest,
-  groupValues,
-  LEVEL_MEANINGS,
-  PARAM_GROUPS,
-  PARAMS,
-  paramGroup,
-  parseParamDateTime,
-  sameParamValue,
-  type ParamGroupId,
-  type ParamValues
-} from './model';
+import { defaultParamValues, LEVEL_MEANINGS, PARAM_GROUPS, PARAMS, paramGroup, type ParamGroupId, type ParamValues } from './model';
+import { formatParamValue, groupRequest, groupValues, parseParamDateTime, sameParamValue } from './values';
 import { validate } from './rules';
 
 /**

@@ -11,19 +11,8 @@
 import { restoreDefaults } from '../protocol/commands/system';
 import { ask, type PackRef, type ParamBus } from './bus';
 import { diffParams, mergeValues, pickGroups } from './diff';
-import {
-  formatParamValue,
-  groupRequest,
-  groupValues,
-  PARAM_GROUPS,
-  paramGroup,
-  PARAMS,
-  sameParamValue,
-  writableParams,
-  type ParamGroupId,
-  type ParamValue,
-  type ParamValues
-} from './model';
+import { PARAM_GROUPS, paramGroup, PARAMS, type ParamGroupId, type ParamValue, type ParamValues } from './model';
+import { formatParamValue, groupRequest, groupValues, sameParamValue, writableParams } from './values';
 import { validate, type Violation } from './rules';
 import type { ParamSnapshot } from './stores';
 import type { PlannedChange, SnapshotRead, Verification, WriteOperation, WritePath, WriteReport, WriteStep } from './write-path';

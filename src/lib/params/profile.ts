@@ -18,7 +18,8 @@
 
 import type { PackRef } from './bus';
 import { diffParams } from './diff';
-import { formatParamValue, PARAMS, sameParamValue, type ParamValue, type ParamValues } from './model';
+import { PARAMS, type ParamValue, type ParamValues } from './model';
+import { formatParamValue, sameParamValue } from './values';
 import { paramWriteOperation } from './param-writes';
 import { checkParam, validate } from './rules';
 import type { WritePath, WriteReport } from './write-path';

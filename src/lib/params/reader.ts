@@ -9,7 +9,8 @@
 import { readProductInfo } from '../protocol/commands/info';
 import type { Clock } from '../time/clock';
 import { ask, type AnswerFailure, type BusOwner, type ParamBus } from './bus';
-import { groupValues, PARAM_GROUPS, paramGroup, type ParamGroupId, type ParamValue } from './model';
+import { PARAM_GROUPS, paramGroup, type ParamGroupId, type ParamValue } from './model';
+import { groupValues } from './values';
 
 export type GroupRead =
   | { status: 'ok'; values: Record<string, ParamValue> }

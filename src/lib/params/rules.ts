@@ -18,7 +18,8 @@
 //   limiter before charge over-current, sleep above under-voltage protection);
 // - timed storage: the start before the end.
 
-import { formatParamValue, parseParamDateTime, PARAMS, type ParamMeta, type ParamValue, type ParamValues } from './model';
+import { PARAMS, type ParamMeta, type ParamValue, type ParamValues } from './model';
+import { formatParamValue, parseParamDateTime } from './values';
 
 export type ViolationKind = 'unknown' | 'type' | 'range' | 'step' | 'relation' | 'consistency';
 
