@@ -16,6 +16,7 @@
 //   installer.ts        installer PIN and idle lock
 //   guard.ts            the client write guard
 //   extension-profile.ts, extension-writes.ts   vendor extensions: enabled/why not, writes
+//   engine.ts           all of the above wired as the session needs it (write path, PIN, guard)
 
 export type { Answer, AnswerFailure, BusOwner, PackRef, ParamBus } from './bus';
 export { ask } from './bus';
@@ -155,3 +156,4 @@ export {
   type ExtensionReason
 } from './extension-profile';
 export { setExtension, type ExtensionRequest } from './extension-writes';
+export { ParamEngine, type ParamEngineOptions } from './engine';
