@@ -31,7 +31,9 @@ export const DEFAULT_FIRMWARE: FirmwareOptions = {
   board: '1812',
   version: '1.00',
   bluetoothName: false,
-  historyEnd: 'empty'
+  historyEnd: 'empty',
+  timedStorage: true,
+  activeBalancer: true
 };
 
 /** Per-byte fault rates and adapter echo, as at construction or through inject(). */

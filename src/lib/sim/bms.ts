@@ -107,6 +107,8 @@ export interface BmsSwitches {
   limiter: boolean;
   gearLow: boolean;
   staticBalancing: boolean;
+  /** 6AH: the active balancer (its energy transfer is not modelled; the switch is kept). */
+  activeBalancing: boolean;
   systemLock: boolean;
   testMode: boolean;
 }
@@ -183,6 +185,7 @@ export class Bms {
     limiter: true,
     gearLow: false,
     staticBalancing: true,
+    activeBalancing: false,
     systemLock: false,
     testMode: false
   };

@@ -2,6 +2,7 @@
 // values captured from a real pack with PbmsTools (reference §8.1, §8.2). The protection groups
 // use the protocol's own typed values, so the responder hands them to the codecs unchanged.
 
+import type { BmsDateTime } from '../protocol/commands/datetime';
 import type {
   AmbientTemperatureProtection,
   CellTemperatureProtection,
@@ -42,6 +43,14 @@ export interface PackParams {
   canProtocol: number;
   rs485Protocol: number;
   protocolMode: number;
+  /**
+   * B7H–BCH timed storage: interval (0 = off) and the window it applies to. Stored and read back;
+   * the records it would add to the history are not simulated (the document does not say what
+   * they contain).
+   */
+  storageInterval_min: number;
+  storageStart: BmsDateTime;
+  storageEnd: BmsDateTime;
 }
 
 export function defaultParams(): PackParams {
@@ -93,6 +102,9 @@ export function defaultParams(): PackParams {
     chargeCutoffSoc_pct: 97,
     canProtocol: 0x01,
     rs485Protocol: 0x01,
-    protocolMode: 0x01
+    protocolMode: 0x01,
+    storageInterval_min: 0,
+    storageStart: { year: 2024, month: 1, day: 1, hour: 0, minute: 0, second: 0 },
+    storageEnd: { year: 2024, month: 1, day: 1, hour: 0, minute: 0, second: 0 }
   };
 }

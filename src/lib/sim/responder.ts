@@ -25,6 +25,7 @@ import {
   decodeIndicationStatus,
   enterFirmwareUpgrade,
   exitModule,
+  readActiveBalancing,
   readAmbientTemperature,
   readBalance,
   readCapacities,
@@ -45,8 +46,12 @@ import {
   readPackUnderVoltage,
   readShortCircuit,
   readSleep,
+  readStorageEnd,
+  readStorageInterval,
+  readStorageStart,
   restoreDefaults,
   restoreSystemDefaults,
+  setActiveBalancing,
   setAmbientTemperature,
   setBalance,
   setCanBitrate,
@@ -75,6 +80,9 @@ import {
   setShortCircuit,
   setSleep,
   setSoftwareAddress,
+  setStorageEnd,
+  setStorageInterval,
+  setStorageStart,
   setWifi,
   shutdown,
   type BmsDateTime,
@@ -107,6 +115,10 @@ export interface FirmwareOptions {
   bluetoothName: boolean;
   /** A1H past the oldest record: empty INFO (PACE capture) or RTN 07 (Seplos style). */
   historyEnd: 'empty' | 'rtn07';
+  /** Timed storage B7H–BCH known (V3.1 firmware); false = RTN 04 as older firmware. */
+  timedStorage: boolean;
+  /** Active balancer fitted and 6AH/6BH known (2024 firmware); false = RTN 04. */
+  activeBalancer: boolean;
 }
 
 /** What the responder may ask of the bank around the pack. */
@@ -368,6 +380,22 @@ on(setFullCharge, (req, { pack }) => {
   if (req.lowSocAlarm_pct !== null) pack.params.lowSocAlarm_pct = req.lowSocAlarm_pct;
   return ack();
 });
+// Timed storage and active balancing exist only on newer firmware: older packs answer RTN 04.
+function ifFirmware<Res>(known: boolean, run: () => Outcome<Res>): Outcome<Res> {
+  return known ? run() : fail(RTN_CID2);
+}
+on(readStorageInterval, (_r, { pack, ctx }) => ifFirmware(ctx.firmware.timedStorage, () => ok({ interval_min: pack.params.storageInterval_min })));
+on(setStorageInterval, (req, { pack, ctx }) =>
+  ifFirmware(ctx.firmware.timedStorage, () => ((pack.params.storageInterval_min = req.interval_min), ack()))
+);
+on(readStorageStart, (_r, { pack, ctx }) => ifFirmware(ctx.firmware.timedStorage, () => ok({ ...pack.params.storageStart })));
+on(setStorageStart, (req, { pack, ctx }) => ifFirmware(ctx.firmware.timedStorage, () => ((pack.params.storageStart = { ...req }), ack())));
+on(readStorageEnd, (_r, { pack, ctx }) => ifFirmware(ctx.firmware.timedStorage, () => ok({ ...pack.params.storageEnd })));
+on(setStorageEnd, (req, { pack, ctx }) => ifFirmware(ctx.firmware.timedStorage, () => ((pack.params.storageEnd = { ...req }), ack())));
+on(readActiveBalancing, (_r, { pack, ctx }) => ifFirmware(ctx.firmware.activeBalancer, () => ok({ enabled: pack.bms.switches.activeBalancing })));
+on(setActiveBalancing, (req, { pack, ctx }) =>
+  ifFirmware(ctx.firmware.activeBalancer, () => ((pack.bms.switches.activeBalancing = req.enabled), ack()))
+);
 on(readLimiter, (_r, { pack }) => ok({ startCurrent_A: pack.params.limiterStart_A }));
 on(setLimiter, (req, { pack }) => ((pack.params.limiterStart_A = req.startCurrent_A), ack()));
 on(readCapacities, (_r, { pack }) =>

@@ -3,6 +3,8 @@ import { DecodeError, type AnyCommand } from '../command';
 import { bytesToHex } from '../hex';
 import { decodeCaptured, decodeCapturedRequest, replyText, requestText, WRITE_ACK_TEXT } from './capture-helpers';
 import {
+  ASSUMED_EXTENSION_CODES,
+  createExtensionCommands,
   EXTENSION_CID2,
   exitModule,
   extensionCommands,
@@ -75,5 +77,37 @@ describe('vendor extension commands', () => {
     expect(() => setWifi.encodeRequest({ ssid: 'home', password: 'short' })).toThrowError(RangeError);
     expect(() => setWifi.decodeRequest(Uint8Array.of(2, 0xff, 0xfe, 0))).toThrowError(DecodeError);
     expect(() => setWifi.decodeRequest(Uint8Array.of(5, 0x41))).toThrowError(DecodeError);
+  });
+});
+
+describe('extension commands built from another code/layout table (an extension profile)', () => {
+  const cmds = createExtensionCommands({
+    ...ASSUMED_EXTENSION_CODES,
+    setSerialBaud: { cid2: 0xf9, layout: { kind: 'u16-bps-div100' } },
+    setCanBitrate: { cid2: 0xfa, layout: { kind: 'u8-index', rates_kbps: [125, 250, 500] } },
+    setWifi: { cid2: 0xfb, layout: { kind: 'fixed', ssidBytes: 8, passwordBytes: 10 } }
+  });
+
+  it('takes the codes given', () => {
+    expect([cmds.setSerialBaud.cid2, cmds.setCanBitrate.cid2, cmds.setWifi.cid2]).toEqual([0xf9, 0xfa, 0xfb]);
+    expect(cmds.setSoftwareAddress.cid2).toBe(EXTENSION_CID2.setSoftwareAddress);
+  });
+
+  it('baud as u16 / 100, CAN bit rate as an index into the pack list, both ways', () => {
+    expect(bytesToHex(cmds.setSerialBaud.encodeRequest({ baud: 115200 }))).toBe('0480');
+    expect(cmds.setSerialBaud.decodeRequest(Uint8Array.of(0x00, 0x60))).toEqual({ baud: 9600 });
+    expect(bytesToHex(cmds.setCanBitrate.encodeRequest({ bitrate_kbps: 500 }))).toBe('02');
+    expect(() => cmds.setCanBitrate.encodeRequest({ bitrate_kbps: 1000 })).toThrowError(
+      /CAN bit rate 1000 is not in this pack's list \(125, 250, 500\)/
+    );
+    expect(() => cmds.setCanBitrate.decodeRequest(Uint8Array.of(7))).toThrowError(DecodeError);
+  });
+
+  it('Wi-Fi in zero-padded fixed fields, limited by their size', () => {
+    const info = cmds.setWifi.encodeRequest({ ssid: 'site', password: 'installer' });
+    // 'site' + 4 zero bytes | 'installer' + 1 zero byte
+    expect(bytesToHex(info)).toBe('7369746500000000696E7374616C6C657200');
+    expect(cmds.setWifi.decodeRequest(info)).toEqual({ ssid: 'site', password: 'installer' });
+    expect(() => cmds.setWifi.encodeRequest({ ssid: 'a-long-ssid', password: 'installer' })).toThrowError(/1\.\.8 bytes/);
   });
 });

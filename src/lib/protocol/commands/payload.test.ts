@@ -1,7 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { DecodeError } from '../command';
-import { PARAM_GROUPS, defaultParamValues, groupRequestFromValues } from './params';
 import { checkField, fromCount, InfoReader, InfoWriter, tempFromRaw, tempToRaw, toCount, type FieldSpec } from './payload';
 
 const SPEC: FieldSpec = { field: 'x_mV', label: 'Thing', unit: 'mV', min: 10, max: 20, step: 0.5 };
@@ -71,26 +70,4 @@ describe('unit conversions', () => {
     expect(fromCount(10346, 0.01)).toBe(103.46);
     expect(fromCount(55767, 0.001)).toBe(55.767);
   });
-});
-
-describe('every parameter group write round-trips any in-range value (property)', () => {
-  for (const g of PARAM_GROUPS) {
-    it(g.id, () => {
-      const writable = g.params.filter((p) => p.writable);
-      const arbs = writable.map((p) =>
-        p.type === 'boolean'
-          ? fc.boolean()
-          : fc.integer({ min: Math.round(p.min / p.step), max: Math.round(p.max / p.step) }).map((n) => fromCount(n, p.step))
-      );
-      fc.assert(
-        fc.property(fc.tuple(...arbs), (vals) => {
-          const values = { ...defaultParamValues() };
-          writable.forEach((p, i) => (values[p.id] = vals[i]));
-          const req = groupRequestFromValues(g.id, values);
-          expect(g.write.decodeRequest(g.write.encodeRequest(req))).toEqual(req);
-        }),
-        { numRuns: 60 }
-      );
-    });
-  }
 });

@@ -3,6 +3,7 @@
 // re-exports of each group so callers can import from one place.
 
 import type { AnyCommand } from '../command';
+import { activeBalanceCommands } from './active-balance';
 import { balanceCommands } from './balance';
 import { calibrationCommands } from './calibration';
 import { capacityCommands } from './capacity';
@@ -16,6 +17,7 @@ import { limiterCommands } from './limiter';
 import { protectionCommands } from './protection';
 import { sleepCommands } from './sleep';
 import { systemCommands } from './system';
+import { timedStorageCommands } from './timed-storage';
 
 /**
  * All commands of this module, each once. CID2 FF appears twice (firmware-upgrade entry and
@@ -26,9 +28,11 @@ export const settingsCommands: AnyCommand[] = [
   ...protectionCommands,
   ...controlCommands,
   ...balanceCommands,
+  ...activeBalanceCommands,
   ...sleepCommands,
   ...fullChargeCommands,
   ...limiterCommands,
+  ...timedStorageCommands,
   ...capacityCommands,
   ...calibrationCommands,
   ...dateTimeCommands,
@@ -38,6 +42,7 @@ export const settingsCommands: AnyCommand[] = [
   ...extensionCommands
 ];
 
+export * from './active-balance';
 export * from './balance';
 export * from './calibration';
 export * from './capacity';
@@ -51,4 +56,5 @@ export * from './limiter';
 export * from './protection';
 export * from './sleep';
 export * from './system';
+export * from './timed-storage';
 export type { WriteAck, FieldSpec } from './payload';
