@@ -1,0 +1,478 @@
+// Records every poll of every pack without ever making the poll wait. record() only checks the
+// sample, turns it into a row of integers and queues it: it returns at once whatever IndexedDB is
+// doing. Every `flushEvery_ms` the queue goes into per-device chunks in memory and the chunks that
+// changed are written in ONE transaction (raw rows, minute aggregates, the recording entry, the
+// device's last sighting): either the whole flush is stored or none of it, and what earlier
+// flushes stored is never touched by a later failure. The open chunk of each device is rewritten
+// in place (same key) until it is full, so a flush never leaves many tiny chunks.
+//
+// A full disk (quota) or a closed database stops the recorder with that reason; other failures
+// are retried on the next flush and stop it after `maxConsecutiveFailures`. If IndexedDB falls so
+// far behind that `maxPending` samples wait, it stops with 'backlog' rather than eat the memory.
+// The state is always readable (`state`, `stats`) and announced through onChange.
+
+import { realClock, type Clock, type TimerId } from '../time/clock';
+import { StorageError, toStorageError } from './errors';
+import { DEFAULT_INTEGRATION, MINUTE_MS, MinuteAccumulator, encodeMinuteRows, type IntegrationOptions } from './minute-aggregate';
+import type { PersistOutcome } from './quota';
+import { encodeRawRows } from './raw-chunk';
+import type { MinuteChunkRecord, RawChunkLayout, RawChunkRecord, RecordingRecord } from './records';
+import type { RetentionSettings } from './retention';
+import { MAX_CHUNK_SPAN_MS, type PruneResult, type TelemetryBatch } from './telemetry';
+import {
+  COL,
+  FIXED_COUNT,
+  layoutAccepts,
+  layoutOf,
+  rawColumnCount,
+  rawOffsets,
+  sampleProblem,
+  sampleToRow,
+  type TelemetrySample
+} from './telemetry-row';
+
+/** What the recorder needs from the storage; AppStorage provides it, tests pass fakes. */
+export interface RecorderStore {
+  telemetry: {
+    writeBatch(batch: TelemetryBatch): Promise<void>;
+    prune(retention: RetentionSettings, now_ms: number): Promise<PruneResult>;
+    getRetention(): Promise<RetentionSettings>;
+  };
+  persistence: { request(): Promise<PersistOutcome> };
+}
+
+export interface RecorderOptions {
+  /** Label of the bank being recorded (devices.bankLabelFor). */
+  bank: string;
+  /** Timers (flush, prune). Default the real clock. */
+  clock?: Clock;
+  /** Wall time, Unix epoch ms (session ids, retention). Default Date.now. */
+  now?: () => number;
+  /** Time between writes (at most a day); null = only when flush() is called. Default 10 000 ms: a crash loses at most this much. */
+  flushEvery_ms?: number | null;
+  /** Samples allowed to wait for IndexedDB before recording stops ('backlog'). Default 20 000. */
+  maxPending?: number;
+  /** Rows per full-resolution chunk. Default 240 (8 min at a 2 s poll, 20 min at 5 s). */
+  chunkRows?: number;
+  /** Energy / time integration of the minute aggregates. Default 60 s max gap, 0.5 A idle band. */
+  integration?: Partial<IntegrationOptions>;
+  /** Time between retention runs; null = never. Default 1 h (and once at start). */
+  pruneEvery_ms?: number | null;
+  /** Ask the browser for persistent storage at start. Default true. */
+  requestPersistence?: boolean;
+  /** Failed flushes in a row before stopping (quota stops at once). Default 3. */
+  maxConsecutiveFailures?: number;
+  /** Session id; default a fresh one. */
+  session?: string;
+}
+
+export type StopReasonKind = 'user' | 'quota' | 'closed' | 'failed' | 'backlog';
+
+export interface StopReason {
+  kind: StopReasonKind;
+  message: string;
+  /** Rows received but never stored (zero after a clean stop). */
+  lost: number;
+  error: StorageError | null;
+}
+
+export type RecorderState =
+  { kind: 'idle' } | { kind: 'recording'; session: string; since_ms: number } | { kind: 'stopped'; session: string | null; reason: StopReason };
+
+export interface RecorderStats {
+  /** Rows committed to IndexedDB. */
+  written: number;
+  /** Rows queued, not yet in a flush. */
+  pending: number;
+  /** Rows in memory whose flush has not committed yet. */
+  unsaved: number;
+  /** Samples older than (or as old as) the device's previous one, skipped. */
+  outOfOrder: number;
+  /** Samples refused by the check (bad time, empty block, ...). */
+  rejected: number;
+  lastRejection: string | null;
+  /** Wall time of the last committed flush. */
+  lastFlush_ms: number | null;
+  /** Last flush or prune error while still recording. */
+  lastError: string | null;
+  persistence: PersistOutcome | null;
+  lastPrune: PruneResult | null;
+}
+
+interface Queued {
+  device: string;
+  address: number;
+  layout: RawChunkLayout;
+  row: Float64Array;
+}
+
+interface OpenChunk {
+  start_ms: number;
+  layout: RawChunkLayout;
+  rows: Float64Array[];
+}
+
+interface HourChunk {
+  start_ms: number;
+  hour: number;
+  layout: RawChunkLayout;
+  done: Float64Array[];
+  acc: MinuteAccumulator | null;
+}
+
+interface DeviceState {
+  device: string;
+  open: OpenChunk | null;
+  sealed: OpenChunk[];
+  hour: HourChunk | null;
+  sealedHours: HourChunk[];
+  last: Float64Array | null;
+  recording: RecordingRecord;
+  /** Rows appended since the last commit. */
+  uncommitted: number;
+  dirty: boolean;
+}
+
+/** `row` (in `from`) re-laid in `to`; only status columns can differ (a sample without status). */
+function conform(row: Float64Array, from: RawChunkLayout, to: RawChunkLayout): Float64Array {
+  if (from.statusKeys.length === to.statusKeys.length) return row;
+  const out = new Float64Array(rawColumnCount(to)).fill(Number.NaN);
+  out.set(row.subarray(0, rawOffsets(from).status));
+  return out;
+}
+
+function newSessionId(now_ms: number): string {
+  const rnd =
+    typeof crypto !== 'undefined' && typeof crypto.randomUUID === 'function'
+      ? crypto.randomUUID().slice(0, 8)
+      : Math.random().toString(36).slice(2, 10);
+  return `${new Date(now_ms).toISOString().replace(/[-:]/g, '').slice(0, 15)}-${rnd}`;
+}
+
+export class Recorder {
+  readonly #store: RecorderStore;
+  readonly #clock: Clock;
+  readonly #now: () => number;
+  readonly #opts: Required<Omit<RecorderOptions, 'integration' | 'session' | 'clock' | 'now' | 'pruneEvery_ms' | 'flushEvery_ms'>> & {
+    flushEvery_ms: number | null;
+    pruneEvery_ms: number | null;
+    integration: IntegrationOptions;
+  };
+  readonly #sessionOverride: string | undefined;
+  #state: RecorderState = { kind: 'idle' };
+  #pending: Queued[] = [];
+  readonly #devices = new Map<string, DeviceState>();
+  #flushing: Promise<void> | null = null;
+  #flushTimer: TimerId | null = null;
+  #pruneTimer: TimerId | null = null;
+  #failures = 0;
+  readonly #listeners = new Set<(state: RecorderState, stats: RecorderStats) => void>();
+  readonly #stats: RecorderStats = {
+    written: 0,
+    pending: 0,
+    unsaved: 0,
+    outOfOrder: 0,
+    rejected: 0,
+    lastRejection: null,
+    lastFlush_ms: null,
+    lastError: null,
+    persistence: null,
+    lastPrune: null
+  };
+
+  constructor(store: RecorderStore, options: RecorderOptions) {
+    const positive = (name: string, v: number | undefined, dflt: number, max = Number.MAX_SAFE_INTEGER): number => {
+      const x = v ?? dflt;
+      if (!Number.isFinite(x) || x <= 0 || x > max)
+        throw new RangeError(`Recorder option ${name} must be a number from 1 to ${max}, got ${String(v)}`);
+      return x;
+    };
+    // Timers hold at most 2^31 - 1 ms; a day is far below that and far above any sensible period.
+    const DAY = 86_400_000;
+    if (!options.bank) throw new RangeError('Recorder needs the bank label');
+    this.#store = store;
+    this.#clock = options.clock ?? realClock;
+    this.#now = options.now ?? Date.now;
+    this.#sessionOverride = options.session;
+    const pruneEvery = options.pruneEvery_ms === undefined ? 3_600_000 : options.pruneEvery_ms;
+    if (pruneEvery !== null) positive('pruneEvery_ms', pruneEvery, 1, DAY);
+    this.#opts = {
+      bank: options.bank,
+      flushEvery_ms: options.flushEvery_ms === null ? null : positive('flushEvery_ms', options.flushEvery_ms, 10_000, DAY),
+      maxPending: Math.floor(positive('maxPending', options.maxPending, 20_000)),
+      chunkRows: Math.floor(positive('chunkRows', options.chunkRows, 240)),
+      pruneEvery_ms: pruneEvery,
+      requestPersistence: options.requestPersistence ?? true,
+      maxConsecutiveFailures: Math.floor(positive('maxConsecutiveFailures', options.maxConsecutiveFailures, 3)),
+      integration: { ...DEFAULT_INTEGRATION, ...options.integration }
+    };
+  }
+
+  get state(): RecorderState {
+    return this.#state;
+  }
+
+  get stats(): RecorderStats {
+    return { ...this.#stats, pending: this.#pending.length, unsaved: this.#unsavedRows() };
+  }
+
+  /** Called on every state change and after every flush. Returns the unsubscribe function. */
+  onChange(listener: (state: RecorderState, stats: RecorderStats) => void): () => void {
+    this.#listeners.add(listener);
+    return () => this.#listeners.delete(listener);
+  }
+
+  /** Starts a recording session. Does nothing while already recording; a stopped recorder cannot restart (make a new one). */
+  start(): void {
+    if (this.#state.kind === 'recording') return;
+    if (this.#state.kind === 'stopped') throw new StorageError('invalid', 'This recorder has stopped; start a new one.');
+    const now = this.#now();
+    this.#state = { kind: 'recording', session: this.#sessionOverride ?? newSessionId(now), since_ms: now };
+    this.#scheduleFlush();
+    if (this.#opts.requestPersistence)
+      void this.#store.persistence.request().then((p) => {
+        this.#stats.persistence = p;
+        this.#emit();
+      });
+    if (this.#opts.pruneEvery_ms !== null) void this.#prune();
+    this.#emit();
+  }
+
+  /** Queues one sample; returns at once. False when not recording or the sample was refused. */
+  record(sample: TelemetrySample): boolean {
+    if (this.#state.kind !== 'recording') return false;
+    const problem = sampleProblem(sample);
+    if (problem) {
+      this.#stats.rejected++;
+      this.#stats.lastRejection = `${sample.device || '?'}: ${problem}`;
+      return false;
+    }
+    if (this.#pending.length >= this.#opts.maxPending) {
+      this.#stop({
+        kind: 'backlog',
+        message: `Recording stopped: the browser’s storage fell behind (${this.#pending.length} samples waiting to be written).`,
+        error: null
+      });
+      return false;
+    }
+    const layout = layoutOf(sample);
+    this.#pending.push({ device: sample.device, address: sample.address, layout, row: sampleToRow(sample, layout) });
+    return true;
+  }
+
+  /** Writes everything queued now. Resolves when it is stored (or the recorder stopped). */
+  flush(): Promise<void> {
+    // One flush at a time; a caller arriving meanwhile waits for it and then flushes what came after.
+    if (this.#flushing) return this.#flushing.then(() => this.flush());
+    if (this.#state.kind !== 'recording') return Promise.resolve();
+    this.#flushing = this.#flushOnce().finally(() => {
+      this.#flushing = null;
+    });
+    return this.#flushing;
+  }
+
+  /** Writes what is queued and stops. Resolves with the final state. */
+  async stop(): Promise<RecorderState> {
+    if (this.#state.kind !== 'recording') return this.#state;
+    this.#clearTimers();
+    await this.flush();
+    if (this.#state.kind === 'recording') {
+      const lost = this.#pending.length + this.#unsavedRows();
+      this.#stop({
+        kind: lost > 0 ? 'failed' : 'user',
+        message: lost > 0 ? `Recording stopped; the last ${lost} samples could not be written (${this.#stats.lastError}).` : 'Recording stopped.',
+        error: null
+      });
+    }
+    return this.#state;
+  }
+
+  #emit(): void {
+    const stats = this.stats;
+    for (const l of this.#listeners) l(this.#state, stats);
+  }
+
+  #clearTimers(): void {
+    if (this.#flushTimer !== null) this.#clock.clearTimeout(this.#flushTimer);
+    if (this.#pruneTimer !== null) this.#clock.clearTimeout(this.#pruneTimer);
+    this.#flushTimer = this.#pruneTimer = null;
+  }
+
+  #stop(reason: Omit<StopReason, 'lost'>): void {
+    if (this.#state.kind !== 'recording') return;
+    const lost = this.#pending.length + this.#unsavedRows();
+    this.#clearTimers();
+    this.#state = { kind: 'stopped', session: this.#state.session, reason: { ...reason, lost } };
+    this.#pending = [];
+    this.#devices.clear();
+    this.#emit();
+  }
+
+  #scheduleFlush(): void {
+    if (this.#opts.flushEvery_ms === null) return;
+    this.#flushTimer = this.#clock.setTimeout(() => {
+      this.#flushTimer = null;
+      void this.flush().then(() => {
+        if (this.#state.kind === 'recording' && this.#flushTimer === null) this.#scheduleFlush();
+      });
+    }, this.#opts.flushEvery_ms);
+  }
+
+  async #prune(): Promise<void> {
+    try {
+      const retention = await this.#store.telemetry.getRetention();
+      this.#stats.lastPrune = await this.#store.telemetry.prune(retention, this.#now());
+    } catch (e) {
+      this.#stats.lastError = toStorageError(e, 'pruning old telemetry').message;
+    }
+    if (this.#state.kind === 'recording' && this.#opts.pruneEvery_ms !== null)
+      this.#pruneTimer = this.#clock.setTimeout(() => void this.#prune(), this.#opts.pruneEvery_ms);
+    this.#emit();
+  }
+
+  #unsavedRows(): number {
+    let n = 0;
+    for (const d of this.#devices.values()) n += d.uncommitted;
+    return n;
+  }
+
+  #deviceState(q: Queued, session: string): DeviceState {
+    let d = this.#devices.get(q.device);
+    if (!d) {
+      const t = q.row[COL.t_ms];
+      d = {
+        device: q.device,
+        open: null,
+        sealed: [],
+        hour: null,
+        sealedHours: [],
+        last: null,
+        recording: { session, device: q.device, address: q.address, bank: this.#opts.bank, start_ms: t, end_ms: t, rows: 0 },
+        uncommitted: 0,
+        dirty: false
+      };
+      this.#devices.set(q.device, d);
+    }
+    return d;
+  }
+
+  #append(d: DeviceState, q: Queued): void {
+    const t = q.row[COL.t_ms];
+    if (d.last && t <= d.last[COL.t_ms]) {
+      this.#stats.outOfOrder++;
+      return;
+    }
+    // Raw chunk: seal the open one when full, too long, or of another layout.
+    let open = d.open;
+    if (open && (open.rows.length >= this.#opts.chunkRows || t - open.start_ms > MAX_CHUNK_SPAN_MS || !layoutAccepts(open.layout, q.layout))) {
+      d.sealed.push(open);
+      open = d.open = null;
+    }
+    open ??= d.open = { start_ms: t, layout: q.layout, rows: [] };
+    open.rows.push(conform(q.row, q.layout, open.layout));
+
+    // Minute aggregates, one chunk per clock hour (and layout).
+    const minute = Math.floor(t / MINUTE_MS) * MINUTE_MS;
+    const hourNo = Math.floor(t / 3_600_000);
+    let hour = d.hour;
+    if (hour && (hour.hour !== hourNo || !layoutAccepts(hour.layout, q.layout))) {
+      if (hour.acc) hour.done.push(hour.acc.toRow());
+      hour.acc = null;
+      d.sealedHours.push(hour);
+      hour = d.hour = null;
+    }
+    hour ??= d.hour = { start_ms: minute, hour: hourNo, layout: q.layout, done: [], acc: null };
+    if (hour.acc && hour.acc.minute_ms !== minute) {
+      hour.done.push(hour.acc.toRow());
+      hour.acc = null;
+    }
+    hour.acc ??= new MinuteAccumulator(minute, hour.layout);
+    hour.acc.add(conform(q.row, q.layout, hour.layout), d.last, this.#opts.integration);
+
+    d.last = q.row.subarray(0, FIXED_COUNT);
+    d.recording = { ...d.recording, address: q.address, end_ms: t, rows: d.recording.rows + 1 };
+    d.uncommitted++;
+    d.dirty = true;
+  }
+
+  #batch(session: string): TelemetryBatch {
+    const batch: TelemetryBatch = { raw: [], minute: [], recordings: [], devices: [] };
+    for (const d of this.#devices.values()) {
+      if (!d.dirty) continue;
+      for (const c of [...d.sealed, ...(d.open ? [d.open] : [])]) {
+        const rec: RawChunkRecord = {
+          device: d.device,
+          start_ms: c.start_ms,
+          session,
+          end_ms: c.rows[c.rows.length - 1][COL.t_ms],
+          rows: c.rows.length,
+          layout: c.layout,
+          data: encodeRawRows(c.rows, c.layout)
+        };
+        batch.raw.push(rec);
+      }
+      for (const h of [...d.sealedHours, ...(d.hour ? [d.hour] : [])]) {
+        const rows = h.acc ? [...h.done, h.acc.toRow()] : h.done;
+        if (rows.length === 0) continue;
+        const rec: MinuteChunkRecord = {
+          device: d.device,
+          start_ms: h.start_ms,
+          session,
+          end_ms: rows[rows.length - 1][0],
+          rows: rows.length,
+          layout: h.layout,
+          data: encodeMinuteRows(rows, h.layout)
+        };
+        batch.minute.push(rec);
+      }
+      batch.recordings.push(d.recording);
+      const layouts = [...d.sealed, ...(d.open ? [d.open] : [])].map((c) => c.layout);
+      batch.devices.push({
+        key: d.device,
+        address: d.recording.address,
+        bank: this.#opts.bank,
+        seen_ms: d.recording.end_ms,
+        cellCount: Math.max(0, ...layouts.map((l) => l.cellCount)),
+        tempCount: Math.max(0, ...layouts.map((l) => l.tempCount))
+      });
+    }
+    return batch;
+  }
+
+  async #flushOnce(): Promise<void> {
+    if (this.#state.kind !== 'recording') return;
+    const session = this.#state.session;
+    const queued = this.#pending;
+    this.#pending = [];
+    for (const q of queued) this.#append(this.#deviceState(q, session), q);
+    const batch = this.#batch(session);
+    if (batch.recordings.length === 0) return;
+    try {
+      await this.#store.telemetry.writeBatch(batch);
+    } catch (e) {
+      const err = toStorageError(e, 'saving telemetry');
+      this.#stats.lastError = err.message;
+      if (err.kind === 'quota') this.#stop({ kind: 'quota', message: err.message, error: err });
+      else if (err.kind === 'closed' || err.kind === 'version' || err.kind === 'unavailable')
+        this.#stop({ kind: 'closed', message: err.message, error: err });
+      else if (++this.#failures >= this.#opts.maxConsecutiveFailures)
+        this.#stop({ kind: 'failed', message: `Recording stopped after ${this.#failures} failed writes: ${err.message}`, error: err });
+      else this.#emit();
+      return;
+    }
+    // Committed: what was sealed is stored for good; the open chunks stay for the next flush.
+    this.#failures = 0;
+    let written = 0;
+    for (const d of this.#devices.values()) {
+      written += d.uncommitted;
+      d.uncommitted = 0;
+      d.dirty = false;
+      d.sealed = [];
+      d.sealedHours = [];
+    }
+    this.#stats.written += written;
+    this.#stats.lastFlush_ms = this.#now();
+    this.#stats.lastError = null;
+    this.#emit();
+  }
+}
