@@ -148,7 +148,7 @@ class Stat {
 /** Sums one minute of rows (stored integers, as sampleToRow makes them) into one aggregate row. */
 export class MinuteAccumulator {
   readonly minute_ms: number;
-  readonly layout: RawChunkLayout;
+  #layout: RawChunkLayout;
   samples = 0;
   readonly #voltage = new Stat();
   readonly #current = new Stat();
@@ -173,14 +173,28 @@ export class MinuteAccumulator {
   #last: Float64Array | null = null;
   #chargeMosOff = Number.NaN;
   #dischargeMosOff = Number.NaN;
-  readonly #statusOr: number[];
+  #statusOr: number[];
 
   constructor(minute_ms: number, layout: RawChunkLayout) {
     this.minute_ms = minute_ms;
-    this.layout = layout;
+    this.#layout = layout;
     this.#cells = Array.from({ length: layout.cellCount }, () => new Stat());
     this.#temps = Array.from({ length: layout.tempCount }, () => new Stat());
     this.#statusOr = new Array<number>(layout.statusKeys.length).fill(Number.NaN);
+  }
+
+  get layout(): RawChunkLayout {
+    return this.#layout;
+  }
+
+  /** Takes on a layout with more status bytes (mergeLayouts); what was OR-ed so far is kept by name. */
+  extendLayout(to: RawChunkLayout): void {
+    const from = this.#layout;
+    this.#statusOr = to.statusKeys.map((k) => {
+      const j = from.statusKeys.indexOf(k);
+      return j >= 0 ? this.#statusOr[j] : Number.NaN;
+    });
+    this.#layout = to;
   }
 
   /** Adds `row`; `prev` is the device's previous row (any minute) or null. */
@@ -296,6 +310,11 @@ export class MinuteAccumulator {
     for (let i = 0; i < this.layout.statusKeys.length; i++) out[off.status + i] = this.#statusOr[i];
     return out;
   }
+}
+
+/** First status column of a minute row in `layout`. */
+export function minuteStatusAt(layout: RawChunkLayout): number {
+  return minuteOffsets(layout).status;
 }
 
 /** Encodes aggregate rows (MinuteAccumulator.toRow) of one layout. */

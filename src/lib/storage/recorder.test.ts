@@ -61,8 +61,28 @@ describe('Recorder', () => {
     expect(accepted).toBe(100);
     expect(rec.state).toMatchObject({ kind: 'stopped', reason: { kind: 'backlog' } });
     const stopped = rec.state;
+    // The 16 in the stuck write and the 100 queued: none of them is known to be stored.
     if (stopped.kind === 'stopped') expect(stopped.reason.lost).toBe(116);
     expect(rec.record(bankSample(1, T0 + 999_000))).toBe(false);
+  });
+
+  it('a slow write that commits after a backlog stop is counted written, not lost', async () => {
+    let release: () => void = () => undefined;
+    const slow: RecorderStore = {
+      ...stuckStore(),
+      telemetry: { ...stuckStore().telemetry, writeBatch: () => new Promise<void>((r) => (release = r)) }
+    };
+    const rec = new Recorder(slow, { ...manual, maxPending: 20 });
+    rec.start();
+    for (let i = 0; i < 16; i++) rec.record(bankSample(1, T0 + i * 2000));
+    const flushing = rec.flush();
+    for (let i = 16; i < 40; i++) rec.record(bankSample(1, T0 + i * 2000));
+    // 16 in the write that has not committed yet, 20 queued behind it.
+    expect(rec.state).toMatchObject({ kind: 'stopped', reason: { kind: 'backlog', lost: 36 } });
+    release();
+    await flushing;
+    expect(rec.stats.written).toBe(16);
+    expect(rec.state).toMatchObject({ kind: 'stopped', reason: { kind: 'backlog', lost: 20 } });
   });
 
   it('flushes on its clock every flushEvery_ms, one transaction per flush, and says so', async () => {
@@ -121,7 +141,7 @@ describe('Recorder', () => {
     expect(minutes.reduce((a, m) => a + m.samples, 0)).toBe(600);
   });
 
-  it('starts a new chunk when a pack changes shape (15 → 16 cells, status appearing) and reads both back', async () => {
+  it('widens a chunk when status bytes appear, starts a new one when the cell count changes, and reads all back', async () => {
     const s = await storage();
     const rec = s.recorder(manual);
     rec.start();
@@ -138,6 +158,16 @@ describe('Recorder', () => {
       [15, false]
     ]);
     expect((await s.devices.get(deviceKeyOf(1)))?.cellCount).toBe(16);
+    // One 16-cell chunk (status columns added when the first status came), one 15-cell chunk;
+    // the same for the minute aggregates, whose two parts of one minute both survive.
+    expect(await s.telemetry.counts()).toMatchObject({ rawChunks: 2, minuteChunks: 2 });
+    const minutes = [];
+    for await (const m of s.telemetry.minutes(deviceKeyOf(1), { from_ms: T0, to_ms: T0 + 60_000 })) minutes.push(m);
+    expect(minutes.map((m) => [m.t_ms, m.samples, m.cellMeans_mV.length])).toEqual([
+      [T0, 3, 16],
+      [T0, 1, 15]
+    ]);
+    expect(minutes[0].statusBytesOr?.control).toBe(0x06);
   });
 
   it('skips samples older than the last one and refuses malformed ones, counting both', async () => {

@@ -13,23 +13,13 @@
 
 import { realClock, type Clock, type TimerId } from '../time/clock';
 import { StorageError, toStorageError } from './errors';
-import { DEFAULT_INTEGRATION, MINUTE_MS, MinuteAccumulator, encodeMinuteRows, type IntegrationOptions } from './minute-aggregate';
+import { DEFAULT_INTEGRATION, MINUTE_MS, MinuteAccumulator, encodeMinuteRows, minuteStatusAt, type IntegrationOptions } from './minute-aggregate';
 import type { PersistOutcome } from './quota';
 import { encodeRawRows } from './raw-chunk';
 import type { MinuteChunkRecord, RawChunkLayout, RawChunkRecord, RecordingRecord } from './records';
 import type { RetentionSettings } from './retention';
 import { MAX_CHUNK_SPAN_MS, type PruneResult, type TelemetryBatch } from './telemetry';
-import {
-  COL,
-  FIXED_COUNT,
-  layoutAccepts,
-  layoutOf,
-  rawColumnCount,
-  rawOffsets,
-  sampleProblem,
-  sampleToRow,
-  type TelemetrySample
-} from './telemetry-row';
+import { COL, FIXED_COUNT, layoutOf, mergeLayouts, rawOffsets, relayStatus, sampleProblem, sampleToRow, type TelemetrySample } from './telemetry-row';
 
 /** What the recorder needs from the storage; AppStorage provides it, tests pass fakes. */
 export interface RecorderStore {
@@ -122,6 +112,8 @@ interface HourChunk {
 
 interface DeviceState {
   device: string;
+  /** start_ms of the newest minute chunk: a new one must start later (its key must differ). */
+  lastHourStart: number;
   open: OpenChunk | null;
   sealed: OpenChunk[];
   hour: HourChunk | null;
@@ -133,13 +125,8 @@ interface DeviceState {
   dirty: boolean;
 }
 
-/** `row` (in `from`) re-laid in `to`; only status columns can differ (a sample without status). */
-function conform(row: Float64Array, from: RawChunkLayout, to: RawChunkLayout): Float64Array {
-  if (from.statusKeys.length === to.statusKeys.length) return row;
-  const out = new Float64Array(rawColumnCount(to)).fill(Number.NaN);
-  out.set(row.subarray(0, rawOffsets(from).status));
-  return out;
-}
+/** A raw row re-laid from one layout to a merged one (status columns by name). */
+const relayRaw = (row: Float64Array, from: RawChunkLayout, to: RawChunkLayout) => relayStatus(row, from, to, rawOffsets(from).status);
 
 function newSessionId(now_ms: number): string {
   const rnd =
@@ -342,6 +329,7 @@ export class Recorder {
       const t = q.row[COL.t_ms];
       d = {
         device: q.device,
+        lastHourStart: -Infinity,
         open: null,
         sealed: [],
         hour: null,
@@ -362,32 +350,49 @@ export class Recorder {
       this.#stats.outOfOrder++;
       return;
     }
-    // Raw chunk: seal the open one when full, too long, or of another layout.
+    // Raw chunk: seal the open one when full, too long, or of another shape; widen it when the
+    // sample brings status bytes the chunk has not seen yet.
     let open = d.open;
-    if (open && (open.rows.length >= this.#opts.chunkRows || t - open.start_ms > MAX_CHUNK_SPAN_MS || !layoutAccepts(open.layout, q.layout))) {
+    const rawLayout = open ? mergeLayouts(open.layout, q.layout) : null;
+    if (open && (open.rows.length >= this.#opts.chunkRows || t - open.start_ms > MAX_CHUNK_SPAN_MS || rawLayout === null)) {
       d.sealed.push(open);
       open = d.open = null;
+    } else if (open && rawLayout && rawLayout !== open.layout) {
+      const from = open.layout;
+      open.rows = open.rows.map((r) => relayRaw(r, from, rawLayout));
+      open.layout = rawLayout;
     }
     open ??= d.open = { start_ms: t, layout: q.layout, rows: [] };
-    open.rows.push(conform(q.row, q.layout, open.layout));
+    open.rows.push(relayRaw(q.row, q.layout, open.layout));
 
-    // Minute aggregates, one chunk per clock hour (and layout).
+    // Minute aggregates, one chunk per clock hour (and shape).
     const minute = Math.floor(t / MINUTE_MS) * MINUTE_MS;
     const hourNo = Math.floor(t / 3_600_000);
     let hour = d.hour;
-    if (hour && (hour.hour !== hourNo || !layoutAccepts(hour.layout, q.layout))) {
+    const hourLayout = hour ? mergeLayouts(hour.layout, q.layout) : null;
+    if (hour && (hour.hour !== hourNo || hourLayout === null)) {
       if (hour.acc) hour.done.push(hour.acc.toRow());
       hour.acc = null;
       d.sealedHours.push(hour);
       hour = d.hour = null;
+    } else if (hour && hourLayout && hourLayout !== hour.layout) {
+      const from = hour.layout;
+      hour.done = hour.done.map((r) => relayStatus(r, from, hourLayout, minuteStatusAt(from)));
+      hour.acc?.extendLayout(hourLayout);
+      hour.layout = hourLayout;
     }
-    hour ??= d.hour = { start_ms: minute, hour: hourNo, layout: q.layout, done: [], acc: null };
+    if (!hour) {
+      // A shape change inside a minute would give the new chunk the old one's key; one ms later keeps them apart.
+      const start = Math.max(minute, d.lastHourStart + 1);
+      hour = d.hour = { start_ms: start, hour: hourNo, layout: q.layout, done: [], acc: null };
+      d.lastHourStart = start;
+    }
     if (hour.acc && hour.acc.minute_ms !== minute) {
       hour.done.push(hour.acc.toRow());
       hour.acc = null;
     }
     hour.acc ??= new MinuteAccumulator(minute, hour.layout);
-    hour.acc.add(conform(q.row, q.layout, hour.layout), d.last, this.#opts.integration);
+    hour.acc.add(relayRaw(q.row, q.layout, hour.layout), d.last, this.#opts.integration);
 
     d.last = q.row.subarray(0, FIXED_COUNT);
     d.recording = { ...d.recording, address: q.address, end_ms: t, rows: d.recording.rows + 1 };
@@ -447,6 +452,7 @@ export class Recorder {
     for (const q of queued) this.#append(this.#deviceState(q, session), q);
     const batch = this.#batch(session);
     if (batch.recordings.length === 0) return;
+    const committing = this.#unsavedRows();
     try {
       await this.#store.telemetry.writeBatch(batch);
     } catch (e) {
@@ -462,15 +468,17 @@ export class Recorder {
     }
     // Committed: what was sealed is stored for good; the open chunks stay for the next flush.
     this.#failures = 0;
-    let written = 0;
     for (const d of this.#devices.values()) {
-      written += d.uncommitted;
       d.uncommitted = 0;
       d.dirty = false;
       d.sealed = [];
       d.sealedHours = [];
     }
-    this.#stats.written += written;
+    this.#stats.written += committing;
+    // Stopped meanwhile (backlog): these rows were counted lost, but they made it.
+    // (TypeScript still narrows #state to 'recording' from before the await.)
+    const st = this.#state as RecorderState;
+    if (st.kind === 'stopped') this.#state = { ...st, reason: { ...st.reason, lost: Math.max(0, st.reason.lost - committing) } };
     this.#stats.lastFlush_ms = this.#now();
     this.#stats.lastError = null;
     this.#emit();

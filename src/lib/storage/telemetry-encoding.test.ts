@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { encodeRawRows, RawChunkView } from './raw-chunk';
 import { DEFAULT_INTEGRATION, encodeMinuteRows, MinuteAccumulator, MinuteChunkView } from './minute-aggregate';
-import { layoutAccepts, layoutOf, rowToTelemetry, sampleProblem, sampleToRow, type TelemetrySample } from './telemetry-row';
+import { layoutOf, mergeLayouts, rowToTelemetry, sampleProblem, sampleToRow, type TelemetrySample } from './telemetry-row';
 import { bankSample } from './testing/bank-day';
 
 const T0 = Date.UTC(2025, 5, 1, 12);
@@ -78,12 +78,15 @@ describe('telemetry rows and raw chunks', () => {
     expect(sampleProblem({ ...ok, analog: { ...ok.analog, empty: true } })).toMatch(/empty/);
   });
 
-  it('lets a sample without status into a chunk with status bytes, but not the other way round', () => {
+  it("merges status bytes into a chunk's layout, but never a different cell or sensor count", () => {
     const withStatus = layoutOf(bankSample(1, T0));
     const without = layoutOf(bankSample(1, T0, { noStatus: true }));
-    expect(layoutAccepts(withStatus, without)).toBe(true);
-    expect(layoutAccepts(without, withStatus)).toBe(false);
-    expect(layoutAccepts(withStatus, layoutOf(bankSample(1, T0, { cells: 15 })))).toBe(false);
+    expect(mergeLayouts(withStatus, without)).toBe(withStatus);
+    expect(mergeLayouts(without, withStatus)).toEqual(withStatus);
+    const extra = { ...withStatus, statusKeys: ['aaa', 'fault'] };
+    expect(mergeLayouts(withStatus, extra)?.statusKeys).toEqual(['aaa', ...withStatus.statusKeys]);
+    expect(mergeLayouts(withStatus, layoutOf(bankSample(1, T0, { cells: 15 })))).toBeNull();
+    expect(mergeLayouts(withStatus, layoutOf(bankSample(1, T0, { temps: 4 })))).toBeNull();
   });
 });
 

@@ -109,17 +109,33 @@ export function layoutOf(s: TelemetrySample): RawChunkLayout {
 }
 
 /**
- * True when a sample of layout `b` can go into a chunk of layout `a`. A sample without status
- * bytes fits any chunk (its status columns are empty); a chunk started without status bytes takes
- * no sample with them (the recorder starts a new chunk).
+ * The layout a chunk of layout `a` needs to also hold a sample of layout `b`, or null when it
+ * cannot (cell or sensor count or labels differ: a new chunk starts). Status bytes are the union
+ * of both: the poller often delivers a pack's first analog values before its first status, and
+ * dialects add bytes, so rows of one chunk may lack some (they read as missing).
  */
-export function layoutAccepts(a: RawChunkLayout, b: RawChunkLayout): boolean {
-  if (a.cellCount !== b.cellCount || a.tempCount !== b.tempCount) return false;
-  for (let i = 0; i < a.tempLabels.length; i++) if (a.tempLabels[i] !== b.tempLabels[i]) return false;
-  if (b.statusKeys.length === 0) return true;
-  if (a.statusKeys.length !== b.statusKeys.length) return false;
-  for (let i = 0; i < a.statusKeys.length; i++) if (a.statusKeys[i] !== b.statusKeys[i]) return false;
-  return true;
+export function mergeLayouts(a: RawChunkLayout, b: RawChunkLayout): RawChunkLayout | null {
+  if (a.cellCount !== b.cellCount || a.tempCount !== b.tempCount) return null;
+  for (let i = 0; i < a.tempLabels.length; i++) if (a.tempLabels[i] !== b.tempLabels[i]) return null;
+  if (b.statusKeys.every((k) => a.statusKeys.includes(k))) return a;
+  return { ...a, statusKeys: [...new Set([...a.statusKeys, ...b.statusKeys])].sort() };
+}
+
+/**
+ * `row` (laid out in `from`) re-laid in `to`, which has the same fixed, cell and temperature
+ * columns: status columns are matched by name, missing ones read NaN. Works for raw rows and for
+ * minute rows alike (both end in their status columns).
+ */
+export function relayStatus(row: Float64Array, from: RawChunkLayout, to: RawChunkLayout, statusAt: number): Float64Array {
+  if (from.statusKeys === to.statusKeys) return row;
+  if (from.statusKeys.length === to.statusKeys.length && from.statusKeys.every((k, i) => k === to.statusKeys[i])) return row;
+  const out = new Float64Array(statusAt + to.statusKeys.length).fill(Number.NaN);
+  out.set(row.subarray(0, statusAt));
+  to.statusKeys.forEach((k, i) => {
+    const j = from.statusKeys.indexOf(k);
+    if (j >= 0) out[statusAt + i] = row[statusAt + j];
+  });
+  return out;
 }
 
 const scaled = (v: number | null | undefined, scale: number): number =>
