@@ -6,10 +6,10 @@
 // that finds nothing (rows already pruned) falls back to the minutes.
 
 import { MCOL, MINUTE_MS, MinuteChunkView, minuteScale } from './minute-aggregate';
-import { RawChunkView } from './raw-chunk';
+import { ColumnReader } from './column-codec';
 import { StorageError } from './errors';
 import type { TelemetryRepository, TimeRange } from './telemetry';
-import { COL, rawOffsets, TEMP_SCALE } from './telemetry-row';
+import { COL, rawColumnCount, rawOffsets, TEMP_SCALE } from './telemetry-row';
 
 export const CHART_SERIES = ['voltage_V', 'current_A', 'soc_pct', 'cellMin_mV', 'cellMax_mV', 'cellSpread_mV', 'tempMin_C', 'tempMax_C'] as const;
 export type ChartSeriesKey = (typeof CHART_SERIES)[number];
@@ -120,18 +120,36 @@ class Bucketer {
   }
 }
 
+/** Decode buffers reused from chunk to chunk: a day of 16 packs is a thousand chunks. */
+class Scratch {
+  #bufs: Float64Array[] = [];
+  #size = 0;
+  /** `count` buffers of at least `rows` values each. */
+  take(count: number, rows: number): Float64Array[] {
+    if (rows > this.#size) {
+      this.#size = Math.max(rows, this.#size * 2);
+      this.#bufs = [];
+    }
+    while (this.#bufs.length < count) this.#bufs.push(new Float64Array(this.#size));
+    return this.#bufs.slice(0, count);
+  }
+}
+
 async function bucketRaw(repo: TelemetryRepository, device: string, range: TimeRange, bk: Bucketer): Promise<number> {
   let n = 0;
+  const scratch = new Scratch();
   for await (const chunk of repo.chunks('telemetryRaw', device, range)) {
-    const v = new RawChunkView(chunk.data, chunk.layout);
-    const off = rawOffsets(chunk.layout);
-    const t = v.column(COL.t_ms);
-    const volt = v.column(COL.voltage_V);
-    const cur = v.column(COL.current_A);
-    const soc = v.column(COL.soc_pct);
-    const cells = Array.from({ length: chunk.layout.cellCount }, (_, i) => v.column(off.cells + i));
-    const temps = Array.from({ length: chunk.layout.tempCount }, (_, i) => v.column(off.temps + i));
-    for (let r = 0; r < v.rows; r++) {
+    const reader = new ColumnReader(chunk.data);
+    const layout = chunk.layout;
+    if (reader.columnCount !== rawColumnCount(layout)) throw new RangeError(`a chunk of ${device} does not match its layout`);
+    const off = rawOffsets(layout);
+    const bufs = scratch.take(5 + layout.cellCount + layout.tempCount, reader.rows);
+    const [t, volt, cur, soc, mean] = [COL.t_ms, COL.voltage_V, COL.current_A, COL.soc_pct, COL.cellMean_mV].map((c, i) => reader.column(c, bufs[i]));
+    // Cells stay differences from the row's mean: min and max of the differences plus the mean
+    // are the extreme cells, without adding the mean to every cell first.
+    const cells = Array.from({ length: layout.cellCount }, (_, i) => reader.column(off.cells + i, bufs[5 + i]));
+    const temps = Array.from({ length: layout.tempCount }, (_, i) => reader.column(off.temps + i, bufs[5 + layout.cellCount + i]));
+    for (let r = 0; r < reader.rows; r++) {
       const b = bk.bucketOf(t[r]);
       if (b < 0) continue;
       n++;
@@ -147,8 +165,8 @@ async function bucketRaw(repo: TelemetryRepository, device: string, range: TimeR
         if (x > hi) hi = x;
       }
       if (lo !== Infinity) {
-        bk.add1(S.cellMin_mV, b, lo);
-        bk.add1(S.cellMax_mV, b, hi);
+        bk.add1(S.cellMin_mV, b, mean[r] + lo);
+        bk.add1(S.cellMax_mV, b, mean[r] + hi);
         bk.add1(S.cellSpread_mV, b, hi - lo);
       }
       let tlo = Infinity;

@@ -39,17 +39,20 @@ describe('a full disk while recording', () => {
     const s = await storage();
     const rec = s.recorder(manual);
     rec.start();
-    // Each flush of 4 packs writes 4 raw chunks, 4 minute chunks, 4 recordings and 4 devices: 16 puts.
-    const q = await quota({ failAfterWrites: 16 * 3 + 7 });
+    let q: FakeQuota | null = null;
     let flushes = 0;
     for (let cycle = 0; cycle < 100 && rec.state.kind === 'recording'; cycle++) {
       for (let a = 1; a <= 4; a++) rec.record(bankSample(a, T0 + cycle * 2000));
       if (cycle % 5 === 4) {
+        // The disk fills up in the middle of the 4th flush: 3 of its puts succeed, the 4th fails.
+        if (flushes === 3) q = await quota({ failAfterWrites: 3 });
         await rec.flush();
         flushes++;
       }
     }
+    if (!q) throw new Error('quota never installed');
     expect(flushes).toBe(4);
+    expect(q.writes).toBe(3);
     expect(q.refused).toBe(1);
     expect(rec.state).toMatchObject({ kind: 'stopped', reason: { kind: 'quota' } });
     if (rec.state.kind !== 'stopped') throw new Error('not stopped');

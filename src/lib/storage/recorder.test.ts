@@ -141,6 +141,29 @@ describe('Recorder', () => {
     expect(minutes.reduce((a, m) => a + m.samples, 0)).toBe(600);
   });
 
+  it("writes each flush's new rows as a small tail, readable at once, and merges the tails into one chunk at the end", async () => {
+    const s = await storage();
+    const rec = s.recorder(manual);
+    rec.start();
+    for (let i = 0; i < 100; i++) {
+      rec.record(bankSample(1, T0 + i * 2000));
+      if (i % 10 === 9) await rec.flush();
+    }
+    // Mid-recording (as after a crash): ten tails, every row readable in order.
+    expect((await s.telemetry.counts()).rawChunks).toBe(10);
+    expect((await samplesOf(s, 1)).map((r) => r.t_ms)).toEqual(Array.from({ length: 100 }, (_, i) => T0 + i * 2000));
+    // Minute aggregates are written once a minute completes: 3 full minutes and the 4th so far.
+    const minutes = [];
+    for await (const m of s.telemetry.minutes(deviceKeyOf(1), { from_ms: T0, to_ms: T0 + DAY_MS })) minutes.push(m.samples);
+    expect(minutes.slice(0, 3)).toEqual([30, 30, 30]);
+    await rec.stop();
+    expect((await s.telemetry.counts()).rawChunks).toBe(1);
+    expect((await samplesOf(s, 1)).map((r) => r.t_ms)).toEqual(Array.from({ length: 100 }, (_, i) => T0 + i * 2000));
+    const after = [];
+    for await (const m of s.telemetry.minutes(deviceKeyOf(1), { from_ms: T0, to_ms: T0 + DAY_MS })) after.push(m.samples);
+    expect(after).toEqual([30, 30, 30, 10]);
+  });
+
   it('widens a chunk when status bytes appear, starts a new one when the cell count changes, and reads all back', async () => {
     const s = await storage();
     const rec = s.recorder(manual);

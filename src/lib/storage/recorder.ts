@@ -1,10 +1,9 @@
 // Records every poll of every pack without ever making the poll wait. record() only checks the
 // sample, turns it into a row of integers and queues it: it returns at once whatever IndexedDB is
-// doing. Every `flushEvery_ms` the queue goes into per-device chunks in memory and the chunks that
-// changed are written in ONE transaction (raw rows, minute aggregates, the recording entry, the
-// device's last sighting): either the whole flush is stored or none of it, and what earlier
-// flushes stored is never touched by a later failure. The open chunk of each device is rewritten
-// in place (same key) until it is full, so a flush never leaves many tiny chunks.
+// doing. Every `flushEvery_ms` the queue goes into per-device chunks in memory (recording-buffer.ts)
+// and what changed is written in ONE transaction (raw rows, minute aggregates, the recording
+// entry, the device's last sighting): either the whole flush is stored or none of it, and what
+// earlier flushes stored is never touched by a later failure.
 //
 // A full disk (quota) or a closed database stops the recorder with that reason; other failures
 // are retried on the next flush and stop it after `maxConsecutiveFailures`. If IndexedDB falls so
@@ -13,13 +12,13 @@
 
 import { realClock, type Clock, type TimerId } from '../time/clock';
 import { StorageError, toStorageError } from './errors';
-import { DEFAULT_INTEGRATION, MINUTE_MS, MinuteAccumulator, encodeMinuteRows, minuteStatusAt, type IntegrationOptions } from './minute-aggregate';
+import { DEFAULT_INTEGRATION, type IntegrationOptions } from './minute-aggregate';
 import type { PersistOutcome } from './quota';
-import { encodeRawRows } from './raw-chunk';
-import type { MinuteChunkRecord, RawChunkLayout, RawChunkRecord, RecordingRecord } from './records';
+import { RecordingBuffers } from './recording-buffer';
 import type { RetentionSettings } from './retention';
-import { MAX_CHUNK_SPAN_MS, type PruneResult, type TelemetryBatch } from './telemetry';
-import { COL, FIXED_COUNT, layoutOf, mergeLayouts, rawOffsets, relayStatus, sampleProblem, sampleToRow, type TelemetrySample } from './telemetry-row';
+import type { PruneResult, TelemetryBatch } from './telemetry';
+import { layoutOf, sampleProblem, sampleToRow, type TelemetrySample } from './telemetry-row';
+import type { Queued } from './recording-buffer';
 
 /** What the recorder needs from the storage; AppStorage provides it, tests pass fakes. */
 export interface RecorderStore {
@@ -89,45 +88,6 @@ export interface RecorderStats {
   lastPrune: PruneResult | null;
 }
 
-interface Queued {
-  device: string;
-  address: number;
-  layout: RawChunkLayout;
-  row: Float64Array;
-}
-
-interface OpenChunk {
-  start_ms: number;
-  layout: RawChunkLayout;
-  rows: Float64Array[];
-}
-
-interface HourChunk {
-  start_ms: number;
-  hour: number;
-  layout: RawChunkLayout;
-  done: Float64Array[];
-  acc: MinuteAccumulator | null;
-}
-
-interface DeviceState {
-  device: string;
-  /** start_ms of the newest minute chunk: a new one must start later (its key must differ). */
-  lastHourStart: number;
-  open: OpenChunk | null;
-  sealed: OpenChunk[];
-  hour: HourChunk | null;
-  sealedHours: HourChunk[];
-  last: Float64Array | null;
-  recording: RecordingRecord;
-  /** Rows appended since the last commit. */
-  uncommitted: number;
-  dirty: boolean;
-}
-
-/** A raw row re-laid from one layout to a merged one (status columns by name). */
-const relayRaw = (row: Float64Array, from: RawChunkLayout, to: RawChunkLayout) => relayStatus(row, from, to, rawOffsets(from).status);
-
 function newSessionId(now_ms: number): string {
   const rnd =
     typeof crypto !== 'undefined' && typeof crypto.randomUUID === 'function'
@@ -148,7 +108,7 @@ export class Recorder {
   readonly #sessionOverride: string | undefined;
   #state: RecorderState = { kind: 'idle' };
   #pending: Queued[] = [];
-  readonly #devices = new Map<string, DeviceState>();
+  #buffers: RecordingBuffers | null = null;
   #flushing: Promise<void> | null = null;
   #flushTimer: TimerId | null = null;
   #pruneTimer: TimerId | null = null;
@@ -200,7 +160,7 @@ export class Recorder {
   }
 
   get stats(): RecorderStats {
-    return { ...this.#stats, pending: this.#pending.length, unsaved: this.#unsavedRows() };
+    return { ...this.#stats, pending: this.#pending.length, unsaved: this.#unsaved() };
   }
 
   /** Called on every state change and after every flush. Returns the unsubscribe function. */
@@ -214,7 +174,9 @@ export class Recorder {
     if (this.#state.kind === 'recording') return;
     if (this.#state.kind === 'stopped') throw new StorageError('invalid', 'This recorder has stopped; start a new one.');
     const now = this.#now();
-    this.#state = { kind: 'recording', session: this.#sessionOverride ?? newSessionId(now), since_ms: now };
+    const session = this.#sessionOverride ?? newSessionId(now);
+    this.#state = { kind: 'recording', session, since_ms: now };
+    this.#buffers = new RecordingBuffers({ bank: this.#opts.bank, session, chunkRows: this.#opts.chunkRows, integration: this.#opts.integration });
     this.#scheduleFlush();
     if (this.#opts.requestPersistence)
       void this.#store.persistence.request().then((p) => {
@@ -249,10 +211,15 @@ export class Recorder {
 
   /** Writes everything queued now. Resolves when it is stored (or the recorder stopped). */
   flush(): Promise<void> {
+    return this.#flush(false);
+  }
+
+  /** `final` also writes every open chunk whole (stop). */
+  #flush(final: boolean): Promise<void> {
     // One flush at a time; a caller arriving meanwhile waits for it and then flushes what came after.
-    if (this.#flushing) return this.#flushing.then(() => this.flush());
+    if (this.#flushing) return this.#flushing.then(() => this.#flush(final));
     if (this.#state.kind !== 'recording') return Promise.resolve();
-    this.#flushing = this.#flushOnce().finally(() => {
+    this.#flushing = this.#flushOnce(final).finally(() => {
       this.#flushing = null;
     });
     return this.#flushing;
@@ -262,9 +229,9 @@ export class Recorder {
   async stop(): Promise<RecorderState> {
     if (this.#state.kind !== 'recording') return this.#state;
     this.#clearTimers();
-    await this.flush();
+    await this.#flush(true);
     if (this.#state.kind === 'recording') {
-      const lost = this.#pending.length + this.#unsavedRows();
+      const lost = this.#pending.length + this.#unsaved();
       this.#stop({
         kind: lost > 0 ? 'failed' : 'user',
         message: lost > 0 ? `Recording stopped; the last ${lost} samples could not be written (${this.#stats.lastError}).` : 'Recording stopped.',
@@ -287,11 +254,11 @@ export class Recorder {
 
   #stop(reason: Omit<StopReason, 'lost'>): void {
     if (this.#state.kind !== 'recording') return;
-    const lost = this.#pending.length + this.#unsavedRows();
+    const lost = this.#pending.length + this.#unsaved();
     this.#clearTimers();
     this.#state = { kind: 'stopped', session: this.#state.session, reason: { ...reason, lost } };
     this.#pending = [];
-    this.#devices.clear();
+    this.#buffers?.clear();
     this.#emit();
   }
 
@@ -317,144 +284,20 @@ export class Recorder {
     this.#emit();
   }
 
-  #unsavedRows(): number {
-    let n = 0;
-    for (const d of this.#devices.values()) n += d.uncommitted;
-    return n;
+  #unsaved(): number {
+    return this.#buffers?.unsavedRows ?? 0;
   }
 
-  #deviceState(q: Queued, session: string): DeviceState {
-    let d = this.#devices.get(q.device);
-    if (!d) {
-      const t = q.row[COL.t_ms];
-      d = {
-        device: q.device,
-        lastHourStart: -Infinity,
-        open: null,
-        sealed: [],
-        hour: null,
-        sealedHours: [],
-        last: null,
-        recording: { session, device: q.device, address: q.address, bank: this.#opts.bank, start_ms: t, end_ms: t, rows: 0 },
-        uncommitted: 0,
-        dirty: false
-      };
-      this.#devices.set(q.device, d);
-    }
-    return d;
-  }
-
-  #append(d: DeviceState, q: Queued): void {
-    const t = q.row[COL.t_ms];
-    if (d.last && t <= d.last[COL.t_ms]) {
-      this.#stats.outOfOrder++;
-      return;
-    }
-    // Raw chunk: seal the open one when full, too long, or of another shape; widen it when the
-    // sample brings status bytes the chunk has not seen yet.
-    let open = d.open;
-    const rawLayout = open ? mergeLayouts(open.layout, q.layout) : null;
-    if (open && (open.rows.length >= this.#opts.chunkRows || t - open.start_ms > MAX_CHUNK_SPAN_MS || rawLayout === null)) {
-      d.sealed.push(open);
-      open = d.open = null;
-    } else if (open && rawLayout && rawLayout !== open.layout) {
-      const from = open.layout;
-      open.rows = open.rows.map((r) => relayRaw(r, from, rawLayout));
-      open.layout = rawLayout;
-    }
-    open ??= d.open = { start_ms: t, layout: q.layout, rows: [] };
-    open.rows.push(relayRaw(q.row, q.layout, open.layout));
-
-    // Minute aggregates, one chunk per clock hour (and shape).
-    const minute = Math.floor(t / MINUTE_MS) * MINUTE_MS;
-    const hourNo = Math.floor(t / 3_600_000);
-    let hour = d.hour;
-    const hourLayout = hour ? mergeLayouts(hour.layout, q.layout) : null;
-    if (hour && (hour.hour !== hourNo || hourLayout === null)) {
-      if (hour.acc) hour.done.push(hour.acc.toRow());
-      hour.acc = null;
-      d.sealedHours.push(hour);
-      hour = d.hour = null;
-    } else if (hour && hourLayout && hourLayout !== hour.layout) {
-      const from = hour.layout;
-      hour.done = hour.done.map((r) => relayStatus(r, from, hourLayout, minuteStatusAt(from)));
-      hour.acc?.extendLayout(hourLayout);
-      hour.layout = hourLayout;
-    }
-    if (!hour) {
-      // A shape change inside a minute would give the new chunk the old one's key; one ms later keeps them apart.
-      const start = Math.max(minute, d.lastHourStart + 1);
-      hour = d.hour = { start_ms: start, hour: hourNo, layout: q.layout, done: [], acc: null };
-      d.lastHourStart = start;
-    }
-    if (hour.acc && hour.acc.minute_ms !== minute) {
-      hour.done.push(hour.acc.toRow());
-      hour.acc = null;
-    }
-    hour.acc ??= new MinuteAccumulator(minute, hour.layout);
-    hour.acc.add(relayRaw(q.row, q.layout, hour.layout), d.last, this.#opts.integration);
-
-    d.last = q.row.subarray(0, FIXED_COUNT);
-    d.recording = { ...d.recording, address: q.address, end_ms: t, rows: d.recording.rows + 1 };
-    d.uncommitted++;
-    d.dirty = true;
-  }
-
-  #batch(session: string): TelemetryBatch {
-    const batch: TelemetryBatch = { raw: [], minute: [], recordings: [], devices: [] };
-    for (const d of this.#devices.values()) {
-      if (!d.dirty) continue;
-      for (const c of [...d.sealed, ...(d.open ? [d.open] : [])]) {
-        const rec: RawChunkRecord = {
-          device: d.device,
-          start_ms: c.start_ms,
-          session,
-          end_ms: c.rows[c.rows.length - 1][COL.t_ms],
-          rows: c.rows.length,
-          layout: c.layout,
-          data: encodeRawRows(c.rows, c.layout)
-        };
-        batch.raw.push(rec);
-      }
-      for (const h of [...d.sealedHours, ...(d.hour ? [d.hour] : [])]) {
-        const rows = h.acc ? [...h.done, h.acc.toRow()] : h.done;
-        if (rows.length === 0) continue;
-        const rec: MinuteChunkRecord = {
-          device: d.device,
-          start_ms: h.start_ms,
-          session,
-          end_ms: rows[rows.length - 1][0],
-          rows: rows.length,
-          layout: h.layout,
-          data: encodeMinuteRows(rows, h.layout)
-        };
-        batch.minute.push(rec);
-      }
-      batch.recordings.push(d.recording);
-      const layouts = [...d.sealed, ...(d.open ? [d.open] : [])].map((c) => c.layout);
-      batch.devices.push({
-        key: d.device,
-        address: d.recording.address,
-        bank: this.#opts.bank,
-        seen_ms: d.recording.end_ms,
-        cellCount: Math.max(0, ...layouts.map((l) => l.cellCount)),
-        tempCount: Math.max(0, ...layouts.map((l) => l.tempCount))
-      });
-    }
-    return batch;
-  }
-
-  async #flushOnce(): Promise<void> {
-    if (this.#state.kind !== 'recording') return;
-    const session = this.#state.session;
+  async #flushOnce(final: boolean): Promise<void> {
+    const buffers = this.#buffers;
+    if (this.#state.kind !== 'recording' || !buffers) return;
     const queued = this.#pending;
     this.#pending = [];
-    for (const q of queued) this.#append(this.#deviceState(q, session), q);
-    const batch = this.#batch(session);
-    if (batch.recordings.length === 0) return;
-    const committing = this.#unsavedRows();
+    for (const q of queued) if (!buffers.append(q)) this.#stats.outOfOrder++;
+    const prepared = buffers.prepare(final);
+    if (!prepared) return;
     try {
-      await this.#store.telemetry.writeBatch(batch);
+      await this.#store.telemetry.writeBatch(prepared.batch);
     } catch (e) {
       const err = toStorageError(e, 'saving telemetry');
       this.#stats.lastError = err.message;
@@ -466,19 +309,13 @@ export class Recorder {
       else this.#emit();
       return;
     }
-    // Committed: what was sealed is stored for good; the open chunks stay for the next flush.
+    prepared.commit();
     this.#failures = 0;
-    for (const d of this.#devices.values()) {
-      d.uncommitted = 0;
-      d.dirty = false;
-      d.sealed = [];
-      d.sealedHours = [];
-    }
-    this.#stats.written += committing;
+    this.#stats.written += prepared.rows;
     // Stopped meanwhile (backlog): these rows were counted lost, but they made it.
     // (TypeScript still narrows #state to 'recording' from before the await.)
     const st = this.#state as RecorderState;
-    if (st.kind === 'stopped') this.#state = { ...st, reason: { ...st.reason, lost: Math.max(0, st.reason.lost - committing) } };
+    if (st.kind === 'stopped') this.#state = { ...st, reason: { ...st.reason, lost: Math.max(0, st.reason.lost - prepared.rows) } };
     this.#stats.lastFlush_ms = this.#now();
     this.#stats.lastError = null;
     this.#emit();

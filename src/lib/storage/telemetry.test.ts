@@ -83,6 +83,15 @@ describe('telemetry queries', () => {
       expect(v.min[b]).toBeLessThanOrEqual(v.mean[b]);
       expect(v.mean[b]).toBeLessThanOrEqual(v.max[b]);
     }
+    // The first bucket's extremes, worked out from the samples themselves.
+    const first = data.filter((x) => x.address === 1 && x.t_ms >= T0 + HOUR && x.t_ms < T0 + HOUR + 10_000);
+    const lows = first.map((x) => Math.min(...x.analog.cells_mV));
+    const highs = first.map((x) => Math.max(...x.analog.cells_mV));
+    const cs = chart.devices[0].series;
+    expect(cs.cellMin_mV.min[0]).toBe(Math.min(...lows));
+    expect(cs.cellMax_mV.max[0]).toBe(Math.max(...highs));
+    expect(cs.cellSpread_mV.max[0]).toBe(Math.max(...first.map((_, i) => highs[i] - lows[i])));
+    expect(cs.tempMax_C.max[0]).toBe(Math.max(...first.flatMap((x) => x.analog.temps_C.map((t) => Math.round(t! * 10) / 10))));
     // [from, to): the sample at exactly `to` belongs to the next chart.
     expect(chart.devices[0].counts.reduce((a, b) => a + b, 0)).toBe(120);
   });

@@ -42,6 +42,8 @@ export interface TelemetryBatch {
   minute: MinuteChunkRecord[];
   recordings: RecordingRecord[];
   devices: DeviceTouch[];
+  /** Raw chunks to delete (tails merged into a whole chunk written in this batch). */
+  deleteRaw: ChunkKey[];
 }
 
 export interface TimeRange {
@@ -103,7 +105,7 @@ export class TelemetryRepository {
     this.#kv = kv;
   }
 
-  /** Commits one flush: every chunk, recording and device update, or none of them. */
+  /** Commits one flush: every chunk, deletion, recording and device update, or none of them. */
   async writeBatch(batch: TelemetryBatch): Promise<void> {
     for (const c of [...batch.raw, ...batch.minute])
       if (c.end_ms - c.start_ms > MAX_CHUNK_SPAN_MS) throw new StorageError('invalid', `A chunk of ${c.device} spans more than an hour.`);
@@ -113,6 +115,7 @@ export class TelemetryRepository {
       const recordings = tx.objectStore('recordings');
       const devices = tx.objectStore('devices');
       const writes: Promise<unknown>[] = [];
+      for (const k of batch.deleteRaw) writes.push(raw.delete(k));
       for (const c of batch.raw) writes.push(raw.put(c));
       for (const c of batch.minute) writes.push(minute.put(c));
       for (const r of batch.recordings) writes.push(recordings.put(r));
