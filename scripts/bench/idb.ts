@@ -25,6 +25,8 @@
 //   year_*_GB               a 16-pack bank for a year from those figures: everything at full
 //                           resolution (full_res), or with the default retention (30 days full
 //                           resolution + a year of minute aggregates), at 5 s and at 2 s.
+//   steady_retained_*_GB    the same bank once the default retention is full (30 days full
+//                           resolution + 3 years of minute aggregates).
 
 import 'fake-indexeddb/auto';
 import { serialize } from 'node:v8';
@@ -132,8 +134,9 @@ export async function run(): Promise<BenchFigures> {
   const perMinute = bytes5s.minute / bytes5s.minuteRows;
   const year = 365 * DAY_MS;
   const rowsPerYear = (every_ms: number) => (PACKS * year) / every_ms;
-  const retained = (perRowRaw: number, every_ms: number) =>
-    perRowRaw * ((PACKS * DEFAULT_RETENTION.raw_days * DAY_MS) / every_ms) + perMinute * PACKS * 365 * 1440;
+  const retained = (perRowRaw: number, every_ms: number, minuteDays: number) =>
+    perRowRaw * ((PACKS * DEFAULT_RETENTION.raw_days * DAY_MS) / every_ms) + perMinute * PACKS * minuteDays * 1440;
+  const fullMinuteDays = DEFAULT_RETENTION.minute_days ?? 365;
   const GB = 1e9;
 
   const writeRate = write.rows / write.seconds;
@@ -155,8 +158,10 @@ export async function run(): Promise<BenchFigures> {
     bytes_per_minute: round(perMinute),
     year_full_res_5s_GB: round((perRowRaw5 * rowsPerYear(5000) + perMinute * PACKS * 365 * 1440) / GB, 2),
     year_full_res_2s_GB: round((perRowRaw2 * rowsPerYear(2000) + perMinute * PACKS * 365 * 1440) / GB, 2),
-    year_retained_5s_GB: round(retained(perRowRaw5, 5000) / GB, 2),
-    year_retained_2s_GB: round(retained(perRowRaw2, 2000) / GB, 2),
+    year_retained_5s_GB: round(retained(perRowRaw5, 5000, 365) / GB, 2),
+    year_retained_2s_GB: round(retained(perRowRaw2, 2000, 365) / GB, 2),
+    steady_retained_5s_GB: round(retained(perRowRaw5, 5000, fullMinuteDays) / GB, 2),
+    steady_retained_2s_GB: round(retained(perRowRaw2, 2000, fullMinuteDays) / GB, 2),
     backend: 'fake-indexeddb 6.2.8 in Node'
   };
 }
