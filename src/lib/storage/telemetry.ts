@@ -64,6 +64,11 @@ function checkRange(r: TimeRange): void {
     throw new StorageError('invalid', `The time range ${r.from_ms}..${r.to_ms} is not a range.`);
 }
 
+/**
+ * The device record after a flush. A device the session has not noted yet (devices.noteSighting)
+ * gets a minimal record; its key kind comes from the key's prefix, and an address key's reason is
+ * taken as 'no-serial' until the session's sighting says otherwise.
+ */
 function touchDevice(stored: DeviceRecord | undefined, t: DeviceTouch): DeviceRecord {
   const isAddress = t.key.startsWith(ADDRESS_PREFIX);
   const base: DeviceRecord = stored ?? {
