@@ -8,7 +8,8 @@ import { DEFAULT_DECODE_OPTIONS, type DecodeOptions } from '../protocol/types';
 import type { Clock, TimerId } from '../time/clock';
 import type { Unsubscribe } from '../transport/types';
 import type { UpgradeRestoreSelection } from '../protocol/commands/system';
-import { SimBootloader } from './bootloader';
+import { SimBootloader, type BootloaderTiming, type FlashLayout } from './bootloader';
+import { blockSizeFor, blockWireLength } from '../firmware/ymodem-block';
 import { type BusPack, solveBus } from './bus';
 import { SimPack } from './pack';
 import { respond, type BankContext, type FirmwareOptions } from './responder';
@@ -48,8 +49,23 @@ export type Fault =
   /** Pull the cable, now or after this many more bytes reach the host. The transport reports 'lost'. */
   | { kind: 'unplug'; afterBytes?: number }
   | { kind: 'replug' }
-  /** Power-cycle the pack at this address (silent while it boots, history gets a power-on record). */
+  /**
+   * Power-cycle the pack at this address (silent while it boots, history gets a power-on record).
+   * A pack whose application was lost in a single-bank update comes back in its bootloader.
+   */
   | { kind: 'reboot'; address: number }
+  /**
+   * The vendor manual's forced-bootloader procedure (section 8.2: DIO shorted to GND, button
+   * pressed): the pack restarts into its bootloader without a FF 50 command.
+   */
+  | { kind: 'force-bootloader'; address: number }
+  /**
+   * A firmware-transfer block on its way to the bootloader: `block` counts data blocks from 1 (not
+   * wrapped at 256). 'drop' loses it, 'flip' corrupts one byte, 'stall' holds it on the line for
+   * stall_ms (default 4000), and everything the host sends after it behind it, as a frozen line
+   * would. Applies to `count` sends of that block (default 1).
+   */
+  | { kind: 'upgrade-block'; block: number; action: 'drop' | 'flip' | 'stall'; count?: number; stall_ms?: number }
   /** Everything back to normal: rates 0, echo off. */
   | { kind: 'clear' };
 
@@ -86,6 +102,16 @@ export interface SimBankOptions {
   pastHistory_days?: number;
   /** How the packs encode the uncertain status bits. Default DEFAULT_DECODE_OPTIONS. */
   decodeOptions?: Partial<DecodeOptions>;
+  /** The packs' bootloader: flash layout (default 'dual-bank') and timing (SimBootloader defaults). */
+  bootloader?: { layout?: FlashLayout; timing?: Partial<BootloaderTiming> };
+}
+
+/** A pending 'upgrade-block' fault. */
+interface BlockFault {
+  block: number;
+  action: 'drop' | 'flip' | 'stall';
+  left: number;
+  stall_ms: number;
 }
 
 /** The longest physics sub-step: keeps the explicit thermal and bus integration accurate. */
@@ -119,6 +145,15 @@ export class SimBank {
   #scenario: Scenario;
   #scenarioStart_ms = 0;
   #bootloader: { pack: SimPack; loader: SimBootloader; unsubscribe: Unsubscribe } | null = null;
+  readonly #bootloaderOptions: { layout?: FlashLayout; timing?: Partial<BootloaderTiming> };
+  /** Packs whose application a single-bank transfer overwrote and no verified image replaced. */
+  readonly #appLost = new Set<SimPack>();
+  #blockFaults: BlockFault[] = [];
+  /** Host bytes held on the line by a 'stall' fault; later bytes queue behind them (the line is FIFO). */
+  #stalled: Uint8Array[] | null = null;
+  /** Data blocks seen since the current transfer's block 0, and the last sequence number. */
+  #blockIndex = 0;
+  #lastSeq = -1;
   #disposed = false;
   #master: SimPack;
   /** The weak cell's own values while the weak-cell scenario has replaced them. */
@@ -134,6 +169,7 @@ export class SimBank {
       throw new RangeError(`addresses must be distinct, each 0..16, got ${addresses.join(', ')}`);
     }
     this.firmware = { ...DEFAULT_FIRMWARE, ...o.firmware };
+    this.#bootloaderOptions = o.bootloader ?? {};
     const fw = this.firmware;
     if (fw.cellCount !== 15 && fw.cellCount !== 16) throw new RangeError(`firmware.cellCount must be 15 or 16, got ${fw.cellCount}`);
     if (fw.tempCount !== 6 && fw.tempCount !== 8) throw new RangeError(`firmware.tempCount must be 6 or 8, got ${fw.tempCount}`);
@@ -293,7 +329,25 @@ export class SimBank {
         const pack = this.packAt(fault.address);
         if (!pack) throw new RangeError(`no pack at address ${fault.address}`);
         if (this.#bootloader?.pack === pack) this.#leaveBootloader();
-        pack.reboot(this.#simTime_ms);
+        // Without an application the MCU starts its bootloader again.
+        if (this.#appLost.has(pack)) this.#enterBootloader(pack, NO_RESTORE);
+        else pack.reboot(this.#simTime_ms);
+        return;
+      }
+      case 'force-bootloader': {
+        const pack = this.packAt(fault.address);
+        if (!pack) throw new RangeError(`no pack at address ${fault.address}`);
+        if (this.#bootloader?.pack === pack) return;
+        if (this.#bootloader) this.#leaveBootloader();
+        this.#enterBootloader(pack, NO_RESTORE);
+        return;
+      }
+      case 'upgrade-block': {
+        if (!Number.isInteger(fault.block) || fault.block < 1)
+          throw new RangeError(`upgrade-block: block must be a whole number >= 1, got ${fault.block}`);
+        const count = fault.count ?? 1;
+        if (!Number.isInteger(count) || count < 1) throw new RangeError(`upgrade-block: count must be a whole number >= 1, got ${count}`);
+        this.#blockFaults.push({ block: fault.block, action: fault.action, left: count, stall_ms: fault.stall_ms ?? 4000 });
         return;
       }
       case 'clear':
@@ -336,6 +390,16 @@ export class SimBank {
   /** The bootloader a pack is in after FF 50 (tests, debug view), or null. */
   get bootloader(): SimBootloader | null {
     return this.#bootloader?.loader ?? null;
+  }
+
+  /** The pack whose bootloader owns the line, or null. */
+  get packInBootloader(): SimPack | null {
+    return this.#bootloader?.pack ?? null;
+  }
+
+  /** Whether this pack lost its application in a single-bank transfer that did not finish. */
+  appLost(pack: SimPack): boolean {
+    return this.#appLost.has(pack);
   }
 
   /** Stop the bank's own timers. */
@@ -456,7 +520,7 @@ export class SimBank {
 
   #onDeviceBytes(chunk: Uint8Array): void {
     if (this.#bootloader) {
-      this.#bootloader.loader.handle(chunk);
+      this.#toBootloader(chunk);
       return;
     }
     for (const ev of this.#reader.push(chunk)) {
@@ -501,18 +565,72 @@ export class SimBank {
 
   // ---- bootloader -----------------------------------------------------------------------------
 
+  /** Host bytes for the bootloader, through any 'upgrade-block' fault. One host write arrives as one chunk. */
+  #toBootloader(chunk: Uint8Array): void {
+    if (this.#stalled) {
+      this.#stalled.push(chunk);
+      return;
+    }
+    const loader = this.#bootloader!.loader;
+    const size = blockSizeFor(chunk[0]);
+    if (size === null || chunk.length !== blockWireLength(size)) {
+      loader.handle(chunk);
+      return;
+    }
+    // Block 0 starts (or ends) a file; a data block with a new sequence number is the next block,
+    // one with the same number a resend of it.
+    const seq = chunk[1];
+    if (seq === 0) this.#blockIndex = 0;
+    else if (seq !== this.#lastSeq) this.#blockIndex++;
+    this.#lastSeq = seq;
+    const fault = this.#blockFaults.find((f) => f.block === this.#blockIndex && f.left > 0);
+    if (!fault) {
+      loader.handle(chunk);
+      return;
+    }
+    fault.left--;
+    this.#blockFaults = this.#blockFaults.filter((f) => f.left > 0);
+    switch (fault.action) {
+      case 'drop':
+        return;
+      case 'flip': {
+        const bad = chunk.slice();
+        bad[3 + (size >> 1)] ^= 0x20;
+        loader.handle(bad);
+        return;
+      }
+      case 'stall': {
+        const held = [chunk];
+        this.#stalled = held;
+        this.#clock.setTimeout(() => {
+          if (this.#stalled === held) this.#stalled = null;
+          if (this.#bootloader?.loader !== loader) return;
+          for (const c of held) loader.handle(c);
+        }, fault.stall_ms);
+        return;
+      }
+    }
+  }
+
   #enterBootloader(pack: SimPack, restore: UpgradeRestoreSelection): void {
     if (this.#bootloader) return;
     pack.enterBootloader();
     this.#reader.reset();
+    this.#stalled = null;
+    this.#blockIndex = 0;
+    this.#lastSeq = -1;
     const loader = new SimBootloader({
       clock: this.#clock,
       baud: this.wire.baud,
       currentImage: null,
+      appValid: !this.#appLost.has(pack),
       model: pack.identity.model,
       board: pack.identity.board,
+      layout: this.#bootloaderOptions.layout,
+      timing: this.#bootloaderOptions.timing,
       onCommit: (image) => {
         pack.identity.firmwareVersion = image.firmwareVersion;
+        this.#appLost.delete(pack);
         pack.applyUpgradeRestore(restore);
       },
       onExit: () => {
@@ -528,7 +646,11 @@ export class SimBank {
         );
       }
     });
-    const unsubscribe = loader.onOutput((bytes) => this.wire.toHost(bytes, 0));
+    const unsubscribe = loader.onOutput((bytes) => {
+      // The first block written over a single-bank application loses it until a verified image.
+      if (!loader.appValid) this.#appLost.add(pack);
+      this.wire.toHost(bytes, 0);
+    });
     this.#bootloader = { pack, loader, unsubscribe };
   }
 
@@ -536,11 +658,15 @@ export class SimBank {
     const b = this.#bootloader;
     if (!b) return;
     this.#bootloader = null;
+    if (!b.loader.appValid) this.#appLost.add(b.pack);
     b.unsubscribe();
     b.loader.close();
     this.#reader.reset();
   }
 }
+
+/** FF 50's restore bits when the bootloader starts without FF 50 (power cycle, forced entry). */
+const NO_RESTORE: UpgradeRestoreSelection = { capacity: false, cellAndNtcCount: false, protectionParameters: false, protocol: false };
 
 export function createSimBank(options: SimBankOptions): SimBank {
   return new SimBank(options);
