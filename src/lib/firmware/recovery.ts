@@ -9,11 +9,12 @@ import type { Clock } from '../time/clock';
 import type { Unsubscribe } from '../transport/types';
 import { loadCachedImage, type CachedImageMeta, type FirmwareCache } from './cache';
 import { FirmwareError } from './errors';
-import type { PackIdentity } from './identity';
+import { parsePackVersion, type PackIdentity } from './identity';
 import type { FlashJournal, FlashJournalEntry } from './journal';
 import { preflight, type FlashPlan, type RawImageConfirmation } from './preflight';
 import type { BootloaderProfile, BootloaderSighting } from './profile';
 import { updatePack, type FinalSnapshot, type UpdatePackOptions } from './updater';
+import { sameFirmwareVersion } from './version';
 import { ymodemProfile } from './ymodem-profile';
 
 /** Long enough for three of a receiver's once-a-second requests. */
@@ -108,4 +109,25 @@ export function recoverPack(options: RecoverPackOptions): Promise<FinalSnapshot>
     backup: null,
     resume: { identity, fromVersion: journalEntry?.fromVersion ?? identity.firmwareVersion ?? null, journalEntry }
   });
+}
+
+export type JournalVerdict =
+  /** The pack runs the version the update was for: it did happen. */
+  | 'updated'
+  /** The pack runs the version it had before: nothing changed. */
+  | 'old-firmware'
+  /** Another version: the entry stays for the person to look at. */
+  | 'other';
+
+/**
+ * On a connect where the journalled pack answers C1H, settle its entry: a pack on the target or the
+ * old version is fine, and the entry is closed.
+ */
+export async function reconcileJournal(journal: FlashJournal, entry: FlashJournalEntry, reportedVersion: string): Promise<JournalVerdict> {
+  const version = parsePackVersion(reportedVersion).firmwareVersion;
+  let verdict: JournalVerdict = 'other';
+  if (sameFirmwareVersion(version, entry.targetVersion)) verdict = 'updated';
+  else if (sameFirmwareVersion(version, entry.fromVersion)) verdict = 'old-firmware';
+  if (verdict !== 'other') await journal.finish(entry.id);
+  return verdict;
 }
