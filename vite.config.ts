@@ -4,6 +4,7 @@ import { paraglideVitePlugin } from '@inlang/paraglide-js';
 import { defineConfig } from 'vitest/config';
 import { readFileSync } from 'node:fs';
 import { execSync } from 'node:child_process';
+import { firmwareImagesPlugin } from './scripts/firmware-images';
 
 const pkg = JSON.parse(readFileSync(new URL('./package.json', import.meta.url), 'utf8')) as { version: string };
 
@@ -25,6 +26,8 @@ export default defineConfig({
     __BUILD_TIME__: JSON.stringify(new Date().toISOString())
   },
   plugins: [
+    // The demo bank's firmware catalog and images in static/firmware/, generated before static/ is copied.
+    firmwareImagesPlugin(),
     // Compiled messages (messages/<area>/<locale>.json): each page ships only the messages it uses.
     // The locale comes from the switch (localStorage), else the browser's languages, else English.
     paraglideVitePlugin({
