@@ -10,7 +10,7 @@
 //        4    2 header version (1)
 //        6    2 header length in bytes (128 for version 1)
 //        8   16 target model, ASCII, NUL-padded           ("P16S100A")
-//       24   32 hardware compatibility, ASCII, NUL-padded ("1812,21473" or "*")
+//       24   32 hardware patterns, ASCII, NUL-padded ("1812,2147?" or "*"; identity.ts)
 //       56   16 firmware version, ASCII, NUL-padded       ("1.07")
 //       72    4 payload length in bytes
 //       76    4 payload CRC-32
@@ -46,7 +46,8 @@ export interface FirmwareImageMeta {
   readonly model: string;
   /**
    * Board revisions the image runs on, as in the second part of the pack's version string
-   * ("P16S100A-1812-1.00" has board "1812"): comma-separated ("1812,21473"), or "*" for any.
+   * ("P16S100A-1812-1.00" has board "1812"): comma-separated patterns with the wildcards * and ?
+   * ("1812,2147?"), or "*" for any (identity.ts).
    */
   readonly hardwareCompat: string;
   readonly firmwareVersion: string;
