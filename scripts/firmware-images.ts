@@ -1,15 +1,14 @@
 // Writes the demo bank's firmware catalog and image files to static/firmware/ (catalog.json, one
 // .pkfw container and one .pkpg package per release; src/lib/sim/firmware-releases.ts makes them,
-// the same bytes every time). The build runs it through the Vite plugin below, so `npm run build`,
-// `npm start` and `npm run dev` all serve real files the simulated bootloader accepts; the files
-// are build output and not committed.
+// the same bytes every time). The build runs it through a Vite plugin (vite.config.ts), so
+// `npm run build`, `npm start` and `npm run dev` all serve real files the simulated bootloader
+// accepts; the files are build output and not committed.
 //
 //   npx tsx scripts/firmware-images.ts [outDir]     write them by hand (default static/firmware)
 
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import type { Plugin } from 'vite';
 import { demoCatalogFiles } from '../src/lib/sim/firmware-releases';
 
 export const DEFAULT_OUT_DIR = resolve(fileURLToPath(new URL('..', import.meta.url)), 'static', 'firmware');
@@ -38,19 +37,6 @@ export async function writeFirmwareImages(outDir = DEFAULT_OUT_DIR): Promise<{ w
     }
   }
   return { written, unchanged };
-}
-
-/** Vite plugin: the files exist before the build copies static/ (and before the dev server serves it). */
-export function firmwareImagesPlugin(outDir = DEFAULT_OUT_DIR): Plugin {
-  let done: Promise<unknown> | null = null;
-  return {
-    name: 'packservice-firmware-images',
-    buildStart() {
-      // SvelteKit builds twice (server and client); the files are the same, write them once.
-      done ??= writeFirmwareImages(outDir);
-      return done.then(() => undefined);
-    }
-  };
 }
 
 const invokedDirectly = process.argv[1] !== undefined && resolve(process.argv[1]) === fileURLToPath(import.meta.url);
