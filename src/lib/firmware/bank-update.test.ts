@@ -31,6 +31,9 @@ describe('updateBank', () => {
     const rig = await createFlashRig({ baud: 115_200, packs: 3 });
     rig.pack(1).identity.firmwareVersion = '1.10';
     const plan = await rig.plan(SMALL, 'small.pkfw');
+    // The guard stays held from the first pack to the last: no gap for the app to reload in.
+    const guardEdges: boolean[] = [];
+    rig.guard.subscribe((active) => guardEdges.push(active));
     const { result, snapshots } = await bank(rig, plan);
     expect(result.packs.map((p) => [p.address, p.outcome, p.fromVersion, p.version])).toEqual([
       [1, 'already-current', '1.10', '1.10'],
@@ -45,6 +48,7 @@ describe('updateBank', () => {
     const fractions = snapshots.map((s) => s.fraction);
     for (let i = 1; i < fractions.length; i++) expect(fractions[i]).toBeGreaterThanOrEqual(fractions[i - 1] - 1e-9);
     expect(snapshots.at(-1)).toMatchObject({ finished: true, current: null, fraction: 1 });
+    expect(guardEdges).toEqual([true, false]);
   });
 
   it('a pack the image does not fit is skipped with the reason; the rest go on', async () => {
@@ -60,22 +64,23 @@ describe('updateBank', () => {
     const rig = await createFlashRig({ baud: 115_200, packs: 3 });
     const plan = await rig.plan(SMALL, 'small.pkfw');
     // Pack 1's transfer is clean; pack 2's block 3 is corrupted on every try.
-    let transfers = 0;
-    rig.guard.subscribe((active) => {
-      if (active && ++transfers === 2) rig.bank.inject({ kind: 'upgrade-block', block: 3, action: 'flip', count: 10 });
-    });
-    const stopped = await bank(rig, plan);
+    const corruptPack2 = (r: FlashRig) => {
+      let done = false;
+      return (s: BankUpdateSnapshot) => {
+        if (!done && s.current === 2) {
+          done = true;
+          r.bank.inject({ kind: 'upgrade-block', block: 3, action: 'flip', count: 10 });
+        }
+      };
+    };
+    const stopped = await bank(rig, plan, { onSnapshot: corruptPack2(rig) });
     expect(stopped.result.packs.map((p) => p.outcome)).toEqual(['updated', 'failed', 'not-started']);
     expect(stopped.result.packs[1].final?.phase === 'failed' && stopped.result.packs[1].final.failure.packState).toBe('old-firmware');
     expect(packTruth(rig.bank, 3).version).toBe('1.00');
 
     const rig2 = await createFlashRig({ baud: 115_200, packs: 3 });
     const plan2 = await rig2.plan(SMALL, 'small.pkfw');
-    let transfers2 = 0;
-    rig2.guard.subscribe((active) => {
-      if (active && ++transfers2 === 2) rig2.bank.inject({ kind: 'upgrade-block', block: 3, action: 'flip', count: 10 });
-    });
-    const goOn = await bank(rig2, plan2, { continueAfterFailure: true });
+    const goOn = await bank(rig2, plan2, { continueAfterFailure: true, onSnapshot: corruptPack2(rig2) });
     expect(goOn.result.packs.map((p) => p.outcome)).toEqual(['updated', 'failed', 'updated']);
   });
 

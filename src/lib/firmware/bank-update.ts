@@ -95,73 +95,83 @@ export async function updateBank(options: BankUpdateOptions): Promise<BankUpdate
     setRow(i, { status: result.outcome, result });
   };
 
-  publish();
-  for (const [i, address] of addresses.entries()) {
-    if (stop || options.signal?.aborted) {
-      finish(i, {
-        address,
-        outcome: 'not-started',
-        fromVersion: null,
-        version: null,
-        message: stop ? 'An earlier pack failed.' : 'Cancelled.',
-        final: null
-      });
-      continue;
-    }
-    current = address;
-    setRow(i, { status: 'checking' });
-    const before = await options.bus
-      .exclusive((bus) => bus.exchange(readSoftwareVersion, address, {}, { signal: options.signal }), { signal: options.signal })
-      .catch(() => null);
-    if (!before || !before.ok) {
-      const why = before && !before.ok ? before.error.message : 'The bus was not available.';
-      finish(i, {
-        address,
-        outcome: options.signal?.aborted ? 'not-started' : 'unreachable',
-        fromVersion: null,
-        version: null,
-        message: why,
-        final: null
-      });
-      continue;
-    }
-    const identity = identityFromReplies(before.value);
-    if (sameFirmwareVersion(identity.firmwareVersion, options.plan.targetVersion)) {
-      const version = identity.firmwareVersion ?? null;
-      finish(i, { address, outcome: 'already-current', fromVersion: version, version, message: null, final: null });
-      continue;
-    }
-    const fit = checkCompatibility(options.plan.image, identity);
-    if (!fit.ok) {
-      finish(i, {
-        address,
-        outcome: 'incompatible',
-        fromVersion: identity.firmwareVersion ?? null,
-        version: identity.firmwareVersion ?? null,
-        message: fit.error.message,
-        final: null
-      });
-      continue;
-    }
-    setRow(i, { status: 'running' });
-    const final = await updatePack({ ...perPack, address, onSnapshot: (s) => setRow(i, { snapshot: s }) });
-    if (final.phase === 'done') {
-      finish(i, { address, outcome: 'updated', fromVersion: final.result.fromVersion, version: final.result.version, message: null, final });
-    } else {
-      const f = final.failure;
-      const notTouched = f.packState === 'untouched' && (f.reason === 'cancelled' || f.reason === 'link-lost');
-      finish(i, {
-        address,
-        outcome: notTouched ? 'not-started' : 'failed',
-        fromVersion: identity.firmwareVersion ?? null,
-        version: f.reportedVersion ? (identityFromReplies({ version: f.reportedVersion }).firmwareVersion ?? null) : null,
-        message: f.message,
-        final
-      });
-      if (!continueAfterFailure || f.reason === 'cancelled' || f.reason === 'link-lost') stop = true;
-    }
+  // Held for the whole run, not pack by pack: between two packs is no time for the app to reload.
+  const release = options.guard?.hold(`packs ${addresses.join(', ')}`);
+  try {
+    await eachPack();
+  } finally {
+    release?.();
   }
   current = null;
   publish();
   return { packs: results };
+
+  async function eachPack(): Promise<void> {
+    publish();
+    for (const [i, address] of addresses.entries()) {
+      if (stop || options.signal?.aborted) {
+        finish(i, {
+          address,
+          outcome: 'not-started',
+          fromVersion: null,
+          version: null,
+          message: stop ? 'An earlier pack failed.' : 'Cancelled.',
+          final: null
+        });
+        continue;
+      }
+      current = address;
+      setRow(i, { status: 'checking' });
+      const before = await options.bus
+        .exclusive((bus) => bus.exchange(readSoftwareVersion, address, {}, { signal: options.signal }), { signal: options.signal })
+        .catch(() => null);
+      if (!before || !before.ok) {
+        const why = before && !before.ok ? before.error.message : 'The bus was not available.';
+        finish(i, {
+          address,
+          outcome: options.signal?.aborted ? 'not-started' : 'unreachable',
+          fromVersion: null,
+          version: null,
+          message: why,
+          final: null
+        });
+        continue;
+      }
+      const identity = identityFromReplies(before.value);
+      if (sameFirmwareVersion(identity.firmwareVersion, options.plan.targetVersion)) {
+        const version = identity.firmwareVersion ?? null;
+        finish(i, { address, outcome: 'already-current', fromVersion: version, version, message: null, final: null });
+        continue;
+      }
+      const fit = checkCompatibility(options.plan.image, identity);
+      if (!fit.ok) {
+        finish(i, {
+          address,
+          outcome: 'incompatible',
+          fromVersion: identity.firmwareVersion ?? null,
+          version: identity.firmwareVersion ?? null,
+          message: fit.error.message,
+          final: null
+        });
+        continue;
+      }
+      setRow(i, { status: 'running' });
+      const final = await updatePack({ ...perPack, address, onSnapshot: (s) => setRow(i, { snapshot: s }) });
+      if (final.phase === 'done') {
+        finish(i, { address, outcome: 'updated', fromVersion: final.result.fromVersion, version: final.result.version, message: null, final });
+      } else {
+        const f = final.failure;
+        const notTouched = f.packState === 'untouched' && (f.reason === 'cancelled' || f.reason === 'link-lost');
+        finish(i, {
+          address,
+          outcome: notTouched ? 'not-started' : 'failed',
+          fromVersion: identity.firmwareVersion ?? null,
+          version: f.reportedVersion ? (identityFromReplies({ version: f.reportedVersion }).firmwareVersion ?? null) : null,
+          message: f.message,
+          final
+        });
+        if (!continueAfterFailure || f.reason === 'cancelled' || f.reason === 'link-lost') stop = true;
+      }
+    }
+  }
 }

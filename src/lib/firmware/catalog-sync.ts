@@ -11,6 +11,9 @@ import { parseCatalog, type CatalogRelease, type FirmwareCatalog } from './catal
 import { loadFirmwareFile } from './load';
 import { sha256Hex } from './sha256';
 
+/** Where the app looks for the catalog unless the settings name another URL: the demo bank's, built with the app. */
+export const DEFAULT_CATALOG_URL = '/firmware/catalog.json';
+
 /** The part of a fetch() Response this module reads. */
 export interface FetchResponse {
   readonly ok: boolean;

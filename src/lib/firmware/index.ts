@@ -10,7 +10,7 @@ export { preflight, DEFAULT_MIN_PAYLOAD_BYTES, type FlashPlan, type Preflight, t
 export { compareFirmwareVersions, sameFirmwareVersion } from './version';
 
 export { parseCatalog, releasesFor, newestReleaseFor, type FirmwareCatalog, type CatalogRelease, type NewestRelease } from './catalog';
-export { syncCatalog, downloadRelease, type CatalogSyncResult, type ReleaseStatus, type FetchLike } from './catalog-sync';
+export { syncCatalog, downloadRelease, DEFAULT_CATALOG_URL, type CatalogSyncResult, type ReleaseStatus, type FetchLike } from './catalog-sync';
 export {
   MemoryFirmwareCache,
   addLocalFile,

@@ -143,6 +143,35 @@ describe('recovery after an unplug mid-transfer', () => {
   });
 });
 
+describe('a link lost after the image was accepted', () => {
+  it('says the new image is unconfirmed; the next connect finds the new version and closes the journal', async () => {
+    const rig = await createFlashRig({ baud: 115_200 });
+    const plan = await rig.plan(SMALL, 'small.pkfw');
+    const final = await rig.clock.run(
+      updatePack({
+        bus: rig.client,
+        address: 2,
+        plan,
+        backup: rig.backup,
+        journal: rig.journal,
+        onSnapshot: (s) => s.phase === 'reboot' && rig.transport.status.state === 'open' && rig.transport.unplug()
+      })
+    );
+    expect(final.phase === 'failed' && final.failure).toMatchObject({
+      reason: 'link-lost',
+      failedIn: 'reboot',
+      packState: 'new-firmware-unconfirmed'
+    });
+    await rig.clock.advance(10_000);
+    rig.transport.replug();
+    const [entry] = await rig.journal.pending();
+    expect(entry).toMatchObject({ stage: 'committed', outcome: 'new-firmware-unconfirmed' });
+    const c1 = await rig.clock.run(rig.client.call(readSoftwareVersion, 2, {}));
+    expect(await reconcileJournal(rig.journal, entry, c1.version)).toBe('updated');
+    expect(await rig.journal.pending()).toEqual([]);
+  });
+});
+
 describe('recovery of a pack without its application', () => {
   it('a single-bank pack interrupted mid-transfer stays in its bootloader through a power cycle, and recovers', async () => {
     const rig = await createFlashRig({ baud: 115_200, layout: 'single-bank' });
