@@ -7,9 +7,8 @@ import { FrameReader, encodeFrame, type Frame } from '../protocol/frame';
 import { DEFAULT_DECODE_OPTIONS, type DecodeOptions } from '../protocol/types';
 import type { Clock, TimerId } from '../time/clock';
 import type { Unsubscribe } from '../transport/types';
-import type { UpgradeRestoreSelection } from '../protocol/commands/system';
-import { SimBootloader, type BootloaderTiming, type FlashLayout } from './bootloader';
-import { blockSizeFor, blockWireLength } from '../firmware/ymodem-block';
+import type { SimBootloader } from './bootloader';
+import { BootloaderHost, type BootloaderOptions } from './bootloader-host';
 import { type BusPack, solveBus } from './bus';
 import { SimPack } from './pack';
 import { respond, type BankContext, type FirmwareOptions } from './responder';
@@ -103,15 +102,7 @@ export interface SimBankOptions {
   /** How the packs encode the uncertain status bits. Default DEFAULT_DECODE_OPTIONS. */
   decodeOptions?: Partial<DecodeOptions>;
   /** The packs' bootloader: flash layout (default 'dual-bank') and timing (SimBootloader defaults). */
-  bootloader?: { layout?: FlashLayout; timing?: Partial<BootloaderTiming> };
-}
-
-/** A pending 'upgrade-block' fault. */
-interface BlockFault {
-  block: number;
-  action: 'drop' | 'flip' | 'stall';
-  left: number;
-  stall_ms: number;
+  bootloader?: BootloaderOptions;
 }
 
 /** The longest physics sub-step: keeps the explicit thermal and bus integration accurate. */
@@ -144,16 +135,7 @@ export class SimBank {
   #simTime_ms = 0;
   #scenario: Scenario;
   #scenarioStart_ms = 0;
-  #bootloader: { pack: SimPack; loader: SimBootloader; unsubscribe: Unsubscribe } | null = null;
-  readonly #bootloaderOptions: { layout?: FlashLayout; timing?: Partial<BootloaderTiming> };
-  /** Packs whose application a single-bank transfer overwrote and no verified image replaced. */
-  readonly #appLost = new Set<SimPack>();
-  #blockFaults: BlockFault[] = [];
-  /** Host bytes held on the line by a 'stall' fault; later bytes queue behind them (the line is FIFO). */
-  #stalled: Uint8Array[] | null = null;
-  /** Data blocks seen since the current transfer's block 0, and the last sequence number. */
-  #blockIndex = 0;
-  #lastSeq = -1;
+  readonly #bootloaders: BootloaderHost;
   #disposed = false;
   #master: SimPack;
   /** The weak cell's own values while the weak-cell scenario has replaced them. */
@@ -169,7 +151,6 @@ export class SimBank {
       throw new RangeError(`addresses must be distinct, each 0..16, got ${addresses.join(', ')}`);
     }
     this.firmware = { ...DEFAULT_FIRMWARE, ...o.firmware };
-    this.#bootloaderOptions = o.bootloader ?? {};
     const fw = this.firmware;
     if (fw.cellCount !== 15 && fw.cellCount !== 16) throw new RangeError(`firmware.cellCount must be 15 or 16, got ${fw.cellCount}`);
     if (fw.tempCount !== 6 && fw.tempCount !== 8) throw new RangeError(`firmware.tempCount must be 6 or 8, got ${fw.tempCount}`);
@@ -187,6 +168,13 @@ export class SimBank {
       chunk_ms: o.chunk_ms
     });
     if (o.faults) this.wire.setFaults(o.faults);
+    this.#bootloaders = new BootloaderHost({
+      clock: o.clock,
+      wire: this.wire,
+      bootloader: o.bootloader ?? {},
+      simTime_ms: () => this.#simTime_ms,
+      onHandover: () => this.#reader.reset()
+    });
 
     const simClock = { now: () => this.#simTime_ms };
     const rtcStart_ms = o.rtcStart_ms ?? DEFAULT_RTC_START_ms;
@@ -232,7 +220,7 @@ export class SimBank {
       },
       members: () => this.members(),
       packAt: (address) => this.packAt(address),
-      enterBootloader: (pack, restore) => this.#enterBootloader(pack, restore),
+      enterBootloader: (pack, restore) => this.#bootloaders.enter(pack, restore),
       setMaster: (pack) => {
         this.#master = pack;
       },
@@ -328,28 +316,18 @@ export class SimBank {
       case 'reboot': {
         const pack = this.packAt(fault.address);
         if (!pack) throw new RangeError(`no pack at address ${fault.address}`);
-        if (this.#bootloader?.pack === pack) this.#leaveBootloader();
-        // Without an application the MCU starts its bootloader again.
-        if (this.#appLost.has(pack)) this.#enterBootloader(pack, NO_RESTORE);
-        else pack.reboot(this.#simTime_ms);
+        this.#bootloaders.powerCycle(pack);
         return;
       }
       case 'force-bootloader': {
         const pack = this.packAt(fault.address);
         if (!pack) throw new RangeError(`no pack at address ${fault.address}`);
-        if (this.#bootloader?.pack === pack) return;
-        if (this.#bootloader) this.#leaveBootloader();
-        this.#enterBootloader(pack, NO_RESTORE);
+        this.#bootloaders.force(pack);
         return;
       }
-      case 'upgrade-block': {
-        if (!Number.isInteger(fault.block) || fault.block < 1)
-          throw new RangeError(`upgrade-block: block must be a whole number >= 1, got ${fault.block}`);
-        const count = fault.count ?? 1;
-        if (!Number.isInteger(count) || count < 1) throw new RangeError(`upgrade-block: count must be a whole number >= 1, got ${count}`);
-        this.#blockFaults.push({ block: fault.block, action: fault.action, left: count, stall_ms: fault.stall_ms ?? 4000 });
+      case 'upgrade-block':
+        this.#bootloaders.addFault(fault);
         return;
-      }
       case 'clear':
         this.wire.setFaults({});
         return;
@@ -389,17 +367,17 @@ export class SimBank {
 
   /** The bootloader a pack is in after FF 50 (tests, debug view), or null. */
   get bootloader(): SimBootloader | null {
-    return this.#bootloader?.loader ?? null;
+    return this.#bootloaders.loader;
   }
 
   /** The pack whose bootloader owns the line, or null. */
   get packInBootloader(): SimPack | null {
-    return this.#bootloader?.pack ?? null;
+    return this.#bootloaders.pack;
   }
 
   /** Whether this pack lost its application in a single-bank transfer that did not finish. */
   appLost(pack: SimPack): boolean {
-    return this.#appLost.has(pack);
+    return this.#bootloaders.appLost(pack);
   }
 
   /** Stop the bank's own timers. */
@@ -407,7 +385,7 @@ export class SimBank {
     this.#disposed = true;
     if (this.#tickTimer !== null) this.#clock.clearTimeout(this.#tickTimer);
     this.#tickTimer = null;
-    if (this.#bootloader) this.#leaveBootloader();
+    this.#bootloaders.leave();
   }
 
   #scheduleTick(): void {
@@ -519,8 +497,8 @@ export class SimBank {
   // ---- frames ---------------------------------------------------------------------------------
 
   #onDeviceBytes(chunk: Uint8Array): void {
-    if (this.#bootloader) {
-      this.#toBootloader(chunk);
+    if (this.#bootloaders.loader) {
+      this.#bootloaders.deliver(chunk);
       return;
     }
     for (const ev of this.#reader.push(chunk)) {
@@ -562,111 +540,7 @@ export class SimBank {
     const reply: Frame = { ver: this.firmware.ver, adr: pack.address, cid1: 0x46, code: kind === 'checksum' ? 0x02 : 0x03, info: new Uint8Array(0) };
     this.wire.toHost(encodeFrame(reply), this.turnaround_ms);
   }
-
-  // ---- bootloader -----------------------------------------------------------------------------
-
-  /** Host bytes for the bootloader, through any 'upgrade-block' fault. One host write arrives as one chunk. */
-  #toBootloader(chunk: Uint8Array): void {
-    if (this.#stalled) {
-      this.#stalled.push(chunk);
-      return;
-    }
-    const loader = this.#bootloader!.loader;
-    const size = blockSizeFor(chunk[0]);
-    if (size === null || chunk.length !== blockWireLength(size)) {
-      loader.handle(chunk);
-      return;
-    }
-    // Block 0 starts (or ends) a file; a data block with a new sequence number is the next block,
-    // one with the same number a resend of it.
-    const seq = chunk[1];
-    if (seq === 0) this.#blockIndex = 0;
-    else if (seq !== this.#lastSeq) this.#blockIndex++;
-    this.#lastSeq = seq;
-    const fault = this.#blockFaults.find((f) => f.block === this.#blockIndex && f.left > 0);
-    if (!fault) {
-      loader.handle(chunk);
-      return;
-    }
-    fault.left--;
-    this.#blockFaults = this.#blockFaults.filter((f) => f.left > 0);
-    switch (fault.action) {
-      case 'drop':
-        return;
-      case 'flip': {
-        const bad = chunk.slice();
-        bad[3 + (size >> 1)] ^= 0x20;
-        loader.handle(bad);
-        return;
-      }
-      case 'stall': {
-        const held = [chunk];
-        this.#stalled = held;
-        this.#clock.setTimeout(() => {
-          if (this.#stalled === held) this.#stalled = null;
-          if (this.#bootloader?.loader !== loader) return;
-          for (const c of held) loader.handle(c);
-        }, fault.stall_ms);
-        return;
-      }
-    }
-  }
-
-  #enterBootloader(pack: SimPack, restore: UpgradeRestoreSelection): void {
-    if (this.#bootloader) return;
-    pack.enterBootloader();
-    this.#reader.reset();
-    this.#stalled = null;
-    this.#blockIndex = 0;
-    this.#lastSeq = -1;
-    const loader = new SimBootloader({
-      clock: this.#clock,
-      baud: this.wire.baud,
-      currentImage: null,
-      appValid: !this.#appLost.has(pack),
-      model: pack.identity.model,
-      board: pack.identity.board,
-      layout: this.#bootloaderOptions.layout,
-      timing: this.#bootloaderOptions.timing,
-      onCommit: (image) => {
-        pack.identity.firmwareVersion = image.firmwareVersion;
-        this.#appLost.delete(pack);
-        pack.applyUpgradeRestore(restore);
-      },
-      onExit: () => {
-        // Let the bootloader's last bytes leave before the application takes the UART back.
-        const end = this.wire.deviceFree_ms;
-        this.#clock.setTimeout(
-          () => {
-            if (this.#bootloader?.loader !== loader) return;
-            this.#leaveBootloader();
-            pack.reboot(this.#simTime_ms);
-          },
-          Math.max(0, end - this.#clock.now())
-        );
-      }
-    });
-    const unsubscribe = loader.onOutput((bytes) => {
-      // The first block written over a single-bank application loses it until a verified image.
-      if (!loader.appValid) this.#appLost.add(pack);
-      this.wire.toHost(bytes, 0);
-    });
-    this.#bootloader = { pack, loader, unsubscribe };
-  }
-
-  #leaveBootloader(): void {
-    const b = this.#bootloader;
-    if (!b) return;
-    this.#bootloader = null;
-    if (!b.loader.appValid) this.#appLost.add(b.pack);
-    b.unsubscribe();
-    b.loader.close();
-    this.#reader.reset();
-  }
 }
-
-/** FF 50's restore bits when the bootloader starts without FF 50 (power cycle, forced entry). */
-const NO_RESTORE: UpgradeRestoreSelection = { capacity: false, cellAndNtcCount: false, protectionParameters: false, protocol: false };
 
 export function createSimBank(options: SimBankOptions): SimBank {
   return new SimBank(options);
