@@ -39,6 +39,7 @@ import {
   type UpdateSnapshot
 } from './update-state';
 import { sameFirmwareVersion } from './version';
+import { classifyTransferFailure, settleAfterFailure } from './settle';
 import { ymodemProfile } from './ymodem-profile';
 
 /** The client as the updater uses it: PaceClient fits. */
@@ -393,12 +394,7 @@ class PackUpdate {
     const why = this.#abortWhy;
     const linkDown = why?.kind === 'link-lost' || e instanceof TransportError || this.#o.bus.transport.status.state !== 'open';
     const failedIn: RunningPhase = stage === 'waiting' ? 'enter' : stage === 'sending' ? 'transfer' : 'verify';
-    let reason: UpdateFailureReason;
-    if (linkDown) reason = 'link-lost';
-    else if (why?.kind === 'cancelled') reason = 'cancelled';
-    else if (e instanceof FirmwareError && e.kind === 'timeout' && stage === 'waiting') reason = 'bootloader-silent';
-    else if (e instanceof FirmwareError && e.kind === 'aborted-by-device' && (stage !== 'sending' || block <= 1)) reason = 'refused-by-bootloader';
-    else reason = 'link-errors';
+    const reason = classifyTransferFailure(e, { linkDown, cancelled: why?.kind === 'cancelled', stage, block });
     const message = linkDown && why?.kind === 'link-lost' ? `${why.message} ${e.message}` : e.message;
 
     if (linkDown) {
@@ -410,45 +406,21 @@ class PackUpdate {
         })
       );
     }
-    const state = await this.#settle(io, bus, stage === 'waiting');
+    const state = await settleAfterFailure({
+      bus,
+      io,
+      profile: this.#profile,
+      clock: this.#clock,
+      timing: this.#o.bus.transport.timing,
+      address: this.#o.address,
+      fromVersion: this.#fromVersion,
+      neverStarted: stage === 'waiting',
+      window_ms: this.#timing.fallback_ms,
+      linkOpen: () => this.#o.bus.transport.status.state === 'open'
+    });
     if (state.packState === 'untouched' || state.packState === 'old-firmware') await this.#journalFinish();
     else await this.#journal({ outcome: state.packState });
-    return this.#final(
-      this.#failure(reason, failedIn, state.packState, message, {
-        cause: e,
-        reportedVersion: state.reportedVersion,
-        recoverable: state.packState === 'in-bootloader' || state.packState === 'unknown'
-      })
-    );
-  }
-
-  /**
-   * After a failure with the link up: ask the bootloader to leave, then see what answers. C1H
-   * means the application runs again; only 'C's mean the bootloader waits; nothing is unknown.
-   */
-  async #settle(io: ByteIo, bus: BusLease, neverStarted: boolean): Promise<{ packState: PackEndState; reportedVersion: string | null }> {
-    const timing = this.#o.bus.transport.timing;
-    const detector = this.#profile.createDetector();
-    const stopListening = bus.onData((chunk) => detector.push(chunk, this.#clock.now()));
-    try {
-      await this.#profile.leave(io, { clock: this.#clock, timing }).catch(() => false);
-      const deadline = this.#clock.now() + this.#timing.fallback_ms;
-      while (this.#clock.now() < deadline) {
-        if (this.#o.bus.transport.status.state !== 'open') return { packState: 'unknown', reportedVersion: null };
-        const r = await bus.exchange(readSoftwareVersion, this.#o.address, {}, { retries: 0 });
-        if (r.ok) {
-          const version = parsePackVersion(r.value.version).firmwareVersion;
-          if (this.#fromVersion === null || sameFirmwareVersion(version, this.#fromVersion)) {
-            return { packState: neverStarted && !detector.sighting ? 'untouched' : 'old-firmware', reportedVersion: r.value.version };
-          }
-          return { packState: 'unexpected-version', reportedVersion: r.value.version };
-        }
-        await sleep(this.#clock, 400);
-      }
-      return { packState: detector.sighting ? 'in-bootloader' : 'unknown', reportedVersion: null };
-    } finally {
-      stopListening();
-    }
+    return this.#final(this.#failure(reason, failedIn, state.packState, message, { cause: e, reportedVersion: state.reportedVersion }));
   }
 
   // ---- journal ----
