@@ -49,6 +49,8 @@ export interface ProfileTransferOptions {
   signal?: AbortSignal;
   /** Longest wait for the bootloader's first request. */
   startTimeout_ms: number;
+  /** Sends of one block before the transfer fails (the per-block retry cap). */
+  maxAttempts: number;
   onProgress?: (progress: TransferProgress) => void;
 }
 

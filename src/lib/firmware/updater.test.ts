@@ -199,6 +199,14 @@ describe('updatePack: blocks dropped, flipped and stalled', () => {
     expect(await rig.journal.pending()).toEqual([]);
   });
 
+  it('the retry cap is the update’s to set', async () => {
+    const rig = await createFlashRig({ baud: 115_200 });
+    const plan = await rig.plan(SMALL, 'small.pkfw');
+    rig.bank.inject({ kind: 'upgrade-block', block: 7, action: 'flip', count: 3 });
+    const { final } = await run(rig, { plan, timing: { blockAttempts: 3 } });
+    expect(final.phase === 'failed' && final.failure.message).toMatch(/refused block 7 3 times out of 3 tries/);
+  });
+
   it('on a single-bank pack the same failure leaves it waiting in its bootloader, and the state says so', async () => {
     const rig = await createFlashRig({ baud: 115_200, layout: 'single-bank' });
     const plan = await rig.plan(SMALL, 'small.pkfw');

@@ -62,9 +62,17 @@ export interface UpdateTiming {
   pollInterval_ms: number;
   /** After a failure: how long to look for the old firmware answering. Default 15 000 ms. */
   fallback_ms: number;
+  /** Sends of one block before the transfer fails. Default 10. */
+  blockAttempts: number;
 }
 
-const DEFAULT_TIMING: UpdateTiming = { entryTimeout_ms: 10_000, rebootTimeout_ms: 60_000, pollInterval_ms: 100, fallback_ms: 15_000 };
+const DEFAULT_TIMING: UpdateTiming = {
+  entryTimeout_ms: 10_000,
+  rebootTimeout_ms: 60_000,
+  pollInterval_ms: 100,
+  fallback_ms: 15_000,
+  blockAttempts: 10
+};
 /** Weights of the phases the profile does not estimate (ms). */
 const CHECK_ESTIMATE_MS = 400;
 const BACKUP_ESTIMATE_MS = 3000;
@@ -221,6 +229,7 @@ class PackUpdate {
         timing: this.#o.bus.transport.timing,
         signal: this.#signal,
         startTimeout_ms: this.#timing.entryTimeout_ms,
+        maxAttempts: this.#timing.blockAttempts,
         onProgress: (p) => {
           if (p.stage === 'sending' && stage === 'waiting') void this.#journal({ stage: 'transferring' });
           stage = p.stage;

@@ -138,6 +138,7 @@ export const ymodemProfile: BootloaderProfile = {
       baud: options.timing.baud,
       bitsPerByte: options.timing.bitsPerByte,
       startTimeout_ms: options.startTimeout_ms,
+      maxAttempts: options.maxAttempts,
       onProgress: (p) => {
         const progress: TransferProgress = {
           stage: stageOf(p.phase),
