@@ -39,6 +39,8 @@ export type { UpdateSnapshot, UpdatePhase, UpdateProgress, UpdateFailure, Update
 export { FlashGuard, type ParameterBackup, type BackupRequest, type BackupRef } from './hooks';
 export { StorageFlashJournal, MemoryStorage, type FlashJournal, type FlashJournalEntry, type StorageLike } from './journal';
 export {
+  DEFAULT_LISTEN_MS,
+  PENDING_LISTEN_MS,
   watchForBootloader,
   findRecovery,
   planFromJournal,

@@ -19,6 +19,12 @@ import { ymodemProfile } from './ymodem-profile';
 
 /** Long enough for three of a receiver's once-a-second requests. */
 export const DEFAULT_LISTEN_MS = 3500;
+/**
+ * When the journal holds an unfinished update, listen longer: a bootloader that lost its host in
+ * mid-transfer first waits out the transfer (10 s in our assumption, sim/bootloader.ts
+ * abandonAfter_ms) before it asks again.
+ */
+export const PENDING_LISTEN_MS = 12_000;
 
 /**
  * Listen to a link's received bytes for `listen_ms` and resolve with the sighting as soon as the
