@@ -5,6 +5,7 @@
 // messages (it runs in Node); the page looks each key up with `m[key]()`.
 
 import type { UpgradeRestoreSelection } from '../protocol/commands/system';
+import type { FirmwareErrorKind } from './errors';
 import type { PackEndState, UpdateFailureReason, UpdatePhase } from './update-state';
 
 export type { UpgradeRestoreSelection };
@@ -98,4 +99,30 @@ export const PACK_STATE_MESSAGES: Readonly<Record<PackEndState, FirmwareMessageK
   'unexpected-version': 'firmware_pack_unexpected_version',
   'in-bootloader': 'firmware_pack_in_bootloader',
   unknown: 'firmware_pack_unknown'
+};
+
+/**
+ * One sentence per FirmwareError kind, in the person's language; the error's own message (English,
+ * with the field and values) goes beside it as the detail.
+ */
+export const ERROR_MESSAGES: Readonly<Record<FirmwareErrorKind, FirmwareMessageKey>> = {
+  'bad-magic': 'firmware_error_bad_magic',
+  truncated: 'firmware_error_truncated',
+  crc: 'firmware_error_crc',
+  'unsupported-header': 'firmware_error_unsupported_header',
+  'too-large': 'firmware_error_too_large',
+  'wrong-model': 'firmware_error_wrong_model',
+  'too-small': 'firmware_error_too_small',
+  'unknown-format': 'firmware_error_unknown_format',
+  hex: 'firmware_error_hex',
+  manifest: 'firmware_error_manifest',
+  sha256: 'firmware_error_sha256',
+  'needs-confirmation': 'firmware_error_needs_confirmation',
+  catalog: 'firmware_error_catalog',
+  download: 'firmware_error_download',
+  'not-cached': 'firmware_error_not_cached',
+  timeout: 'firmware_error_timeout',
+  cancelled: 'firmware_error_cancelled',
+  'nak-limit': 'firmware_error_nak_limit',
+  'aborted-by-device': 'firmware_error_aborted_by_device'
 };

@@ -6,6 +6,7 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { encodeRestoreSelection } from '../protocol/commands/system';
 import {
+  ERROR_MESSAGES,
   FAILURE_MESSAGES,
   FORCED_BOOTLOADER_STEPS,
   MANUAL_SECTION_TITLES,
@@ -138,7 +139,8 @@ describe('guidance', () => {
       ...Object.values(MANUAL_SECTION_TITLES),
       ...Object.values(PHASE_MESSAGES),
       ...Object.values(FAILURE_MESSAGES),
-      ...Object.values(PACK_STATE_MESSAGES)
+      ...Object.values(PACK_STATE_MESSAGES),
+      ...Object.values(ERROR_MESSAGES)
     ];
     for (const locale of ['en', 'zh-CN']) {
       const m = messages(locale);

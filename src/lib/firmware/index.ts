@@ -58,6 +58,7 @@ export {
   PHASE_MESSAGES,
   FAILURE_MESSAGES,
   PACK_STATE_MESSAGES,
+  ERROR_MESSAGES,
   type FirmwareMessageKey,
   type ManualStep,
   type RestoreOption
