@@ -4,6 +4,8 @@ import { paraglideVitePlugin } from '@inlang/paraglide-js';
 import { defineConfig } from 'vitest/config';
 import { readFileSync } from 'node:fs';
 import { execSync } from 'node:child_process';
+import { tsImport } from 'tsx/esm/api';
+import type { Plugin } from 'vite';
 
 const pkg = JSON.parse(readFileSync(new URL('./package.json', import.meta.url), 'utf8')) as { version: string };
 
@@ -19,12 +21,32 @@ function gitRevision(): string {
 
 const BUILD_VERSION = `${pkg.version}+${gitRevision()}`;
 
+/**
+ * The demo bank's firmware catalog and images in static/firmware/ (scripts/firmware-images.ts),
+ * written before static/ is copied or served. Loaded through tsx at build time rather than imported,
+ * so this config does not pull the app's TypeScript sources into its own bundle.
+ */
+function firmwareImages(): Plugin {
+  let done: Promise<unknown> | null = null;
+  return {
+    name: 'packservice-firmware-images',
+    buildStart() {
+      // SvelteKit builds twice (server and client); the files are the same, write them once.
+      done ??= (tsImport('./scripts/firmware-images.ts', import.meta.url) as Promise<typeof import('./scripts/firmware-images')>).then((m) =>
+        m.writeFirmwareImages()
+      );
+      return done.then(() => undefined);
+    }
+  };
+}
+
 export default defineConfig({
   define: {
     __BUILD_VERSION__: JSON.stringify(BUILD_VERSION),
     __BUILD_TIME__: JSON.stringify(new Date().toISOString())
   },
   plugins: [
+    firmwareImages(),
     // Compiled messages (messages/<area>/<locale>.json): each page ships only the messages it uses.
     // The locale comes from the switch (localStorage), else the browser's languages, else English.
     paraglideVitePlugin({

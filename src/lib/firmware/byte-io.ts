@@ -126,3 +126,25 @@ export function transportByteIo(transport: Transport, clock: Clock): ByteIo & { 
     close: unsubscribe
   };
 }
+
+/** The part of the client's bus lease (protocol/client.ts BusLease) a transfer needs. */
+export interface RawBus {
+  write(bytes: Uint8Array, signal?: AbortSignal): Promise<void>;
+  onData(listener: (chunk: Uint8Array) => void): Unsubscribe;
+}
+
+/**
+ * A ByteIo over the client's exclusive lease: what the bootloader sends arrives through the lease,
+ * what we send is logged by the client as TX. Subscribe only after the last framed exchange is
+ * over, so no reply frame's bytes (hex digits include 'C') reach the transfer.
+ */
+export function leaseByteIo(bus: RawBus, clock: Clock): ByteIo & { close(): void } {
+  const queue = new ByteQueue(clock);
+  const unsubscribe = bus.onData((chunk) => queue.push(chunk));
+  return {
+    write: (bytes) => bus.write(bytes),
+    read: (timeout_ms, signal) => queue.read(timeout_ms, signal),
+    discardInput: () => queue.clear(),
+    close: unsubscribe
+  };
+}

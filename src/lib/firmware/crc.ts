@@ -53,3 +53,8 @@ export function crc32Final(state: number): number {
 export function crc32(bytes: Uint8Array, start = 0, end = bytes.length): number {
   return crc32Final(crc32Update(CRC32_INIT, bytes, start, end));
 }
+
+/** A CRC-32 as the 8 upper-case hex digits our manifests and messages use ("CBF43926"). */
+export function crc32Hex(value: number): string {
+  return (value >>> 0).toString(16).toUpperCase().padStart(8, '0');
+}

@@ -15,6 +15,25 @@ export type FirmwareErrorKind =
   | 'too-large'
   /** The image is built for another pack model or hardware revision. */
   | 'wrong-model'
+  /** The payload is too small to be a pack's firmware (an empty or placeholder file). */
+  | 'too-small'
+  /** The file is none of the accepted formats and plainly not firmware (ZIP, HTML, ELF, JSON...). */
+  | 'unknown-format'
+  /** An Intel HEX file that does not parse, or whose data cannot form one application image. */
+  | 'hex'
+  /** A package manifest that is invalid, or that disagrees with the image it carries. */
+  | 'manifest'
+  /** The SHA-256 of the bytes is not the one published for them: damaged or replaced. */
+  | 'sha256'
+  /** A raw binary carries no model or version: it needs the expert's explicit confirmation. */
+  | 'needs-confirmation'
+  // Catalog and cache (catalog.ts, catalog-sync.ts).
+  /** The catalog JSON is not valid; `field` names the path ("releases[2].sha256"). */
+  | 'catalog'
+  /** An image could not be downloaded (network, HTTP status). */
+  | 'download'
+  /** The image is not in the cache (never downloaded, or removed). */
+  | 'not-cached'
   // Transfer (ymodem.ts).
   /** The bootloader did not answer in time (no 'C', no ACK). */
   | 'timeout'

@@ -1,16 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { crc32 } from './crc';
 import { FirmwareError, type FirmwareErrorKind } from './errors';
-import {
-  IMAGE_HEADER_BYTES,
-  assertCompatible,
-  buildFirmwareImage,
-  checkCompatibility,
-  compatibleBoards,
-  parseFirmwareImage,
-  parsePackVersion,
-  type FirmwareImageMeta
-} from './image';
+import { IMAGE_HEADER_BYTES, buildFirmwareImage, parseFirmwareImage, parseImageHeader, type FirmwareImageMeta } from './image';
 
 const META: FirmwareImageMeta = { model: 'P16S100A', hardwareCompat: '1812,21473', firmwareVersion: '1.07', builtAt_s: 1_754_000_000 };
 const PAYLOAD = new Uint8Array(4096).map((_, i) => (i * 13 + 5) & 0xff);
@@ -206,56 +197,25 @@ function flip(bytes: Uint8Array, at: number): Uint8Array {
   return out;
 }
 
-describe('pack compatibility', () => {
-  const image = parseFirmwareImage(buildFirmwareImage(META, PAYLOAD));
+describe('parseImageHeader', () => {
+  const good = buildFirmwareImage(META, PAYLOAD);
 
-  it('splits a pack version string', () => {
-    expect(parsePackVersion('P16S100A-1812-1.00 ')).toEqual({ model: 'P16S100A', board: '1812', firmwareVersion: '1.00' });
-    expect(parsePackVersion('P16S200A-21473-1.03A-beta')).toEqual({ model: 'P16S200A', board: '21473', firmwareVersion: '1.03A-beta' });
-    expect(parsePackVersion('P16S100A')).toEqual({ model: 'P16S100A', board: null, firmwareVersion: null });
+  it('reads the header from the first block alone, payload not needed', () => {
+    const header = parseImageHeader(good.subarray(0, 1024));
+    expect(header).toEqual({
+      headerVersion: 1,
+      model: 'P16S100A',
+      hardwareCompat: '1812,21473',
+      firmwareVersion: '1.07',
+      builtAt_s: 1_754_000_000,
+      payloadLength: 4096,
+      payloadCrc32: crc32(PAYLOAD)
+    });
   });
 
-  it('lists compatible boards', () => {
-    expect(compatibleBoards('1812, 21473,')).toEqual(['1812', '21473']);
-    expect(compatibleBoards('*')).toBeNull();
-  });
-
-  it('accepts the right model and board, case-insensitively', () => {
-    expect(checkCompatibility(image, 'P16S100A-1812-1.00')).toEqual({ ok: true, warnings: [] });
-    expect(checkCompatibility(image, { model: 'p16s100a', board: '21473' })).toEqual({ ok: true, warnings: [] });
-  });
-
-  it('refuses another model, naming both', () => {
-    const result = checkCompatibility(image, 'P15S100A-1812-1.00');
-    expect(result.ok).toBe(false);
-    if (result.ok) return;
-    expect(result.error.kind).toBe('wrong-model');
-    expect(result.error.field).toBe('model');
-    expect(result.error.message).toMatch(/for model P16S100A, but the pack is a P15S100A/);
-    expect(() => assertCompatible(image, 'P15S100A')).toThrow(FirmwareError);
-  });
-
-  it('refuses a board the image does not list', () => {
-    const result = checkCompatibility(image, 'P16S100A-31916-1.06');
-    expect(result.ok).toBe(false);
-    if (result.ok) return;
-    expect(result.error.kind).toBe('wrong-model');
-    expect(result.error.field).toBe('hardware compatibility');
-    expect(result.error.message).toMatch(/boards 1812, 21473 .* board 31916/);
-  });
-
-  it('passes on the model alone, with a warning, when the pack reports no board', () => {
-    const result = checkCompatibility(image, { model: 'P16S100A' });
-    expect(result.ok).toBe(true);
-    if (!result.ok) return;
-    expect(result.warnings).toHaveLength(1);
-    expect(result.warnings[0]).toMatch(/only the model was checked/);
-    expect(assertCompatible(image, 'P16S100A')).toHaveLength(1);
-  });
-
-  it('accepts any board when the image says "*"', () => {
-    const any = parseFirmwareImage(buildFirmwareImage({ ...META, hardwareCompat: '*' }, PAYLOAD));
-    expect(checkCompatibility(any, 'P16S100A-99999-1.00')).toEqual({ ok: true, warnings: [] });
-    expect(checkCompatibility(any, 'P16S100A')).toEqual({ ok: true, warnings: [] });
+  it('refuses a first block whose header is corrupt or oversized, before any payload arrives', () => {
+    expect(() => parseImageHeader(flip(good, 10).subarray(0, 1024))).toThrow(/header CRC-32/);
+    expect(() => parseImageHeader(good.subarray(0, 1024), { maxPayload_bytes: 1000 })).toThrow(FirmwareError);
+    expect(() => parseImageHeader(good.subarray(0, 100))).toThrow(/only 100 bytes/);
   });
 });

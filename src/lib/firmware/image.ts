@@ -10,7 +10,7 @@
 //        4    2 header version (1)
 //        6    2 header length in bytes (128 for version 1)
 //        8   16 target model, ASCII, NUL-padded           ("P16S100A")
-//       24   32 hardware compatibility, ASCII, NUL-padded ("1812,21473" or "*")
+//       24   32 hardware patterns, ASCII, NUL-padded ("1812,2147?" or "*"; identity.ts)
 //       56   16 firmware version, ASCII, NUL-padded       ("1.07")
 //       72    4 payload length in bytes
 //       76    4 payload CRC-32
@@ -19,7 +19,7 @@
 //      124    4 header CRC-32 over bytes 0..123
 //      128    … payload
 
-import { crc32 } from './crc';
+import { crc32, crc32Hex } from './crc';
 import { FirmwareError } from './errors';
 
 export const IMAGE_MAGIC: readonly number[] = [0x50, 0x4b, 0x46, 0x57]; // "PKFW"
@@ -46,7 +46,8 @@ export interface FirmwareImageMeta {
   readonly model: string;
   /**
    * Board revisions the image runs on, as in the second part of the pack's version string
-   * ("P16S100A-1812-1.00" has board "1812"): comma-separated ("1812,21473"), or "*" for any.
+   * ("P16S100A-1812-1.00" has board "1812"): comma-separated patterns with the wildcards * and ?
+   * ("1812,2147?"), or "*" for any (identity.ts).
    */
   readonly hardwareCompat: string;
   readonly firmwareVersion: string;
@@ -102,10 +103,6 @@ function writeU16(bytes: Uint8Array, offset: number, value: number): void {
 
 function writeU32(bytes: Uint8Array, offset: number, value: number): void {
   for (let i = 0; i < 4; i++) bytes[offset + i] = (value >>> (8 * i)) & 0xff;
-}
-
-function hex32(value: number): string {
-  return value.toString(16).toUpperCase().padStart(8, '0');
 }
 
 function isPrintableAscii(text: string): boolean {
@@ -177,12 +174,20 @@ export function buildFirmwareImage(meta: FirmwareImageMeta, payload: Uint8Array)
   return out;
 }
 
+/** The header fields of an image, read and checked without its payload. */
+export interface FirmwareImageHeader extends FirmwareImageMeta {
+  readonly headerVersion: number;
+  readonly payloadLength: number;
+  readonly payloadCrc32: number;
+}
+
 /**
- * Parse and verify an image file: magic, header version, header CRC, payload length and CRC.
+ * Read and check an image's header from the first bytes of the file (at least 128): magic,
+ * header version and length, header CRC, text fields, payload size against the flash. A
+ * bootloader uses this on its first data block to refuse a wrong image before erasing anything.
  * Throws FirmwareError ('bad-magic' | 'truncated' | 'unsupported-header' | 'crc' | 'too-large').
- * Compatibility with a particular pack is a separate question: checkCompatibility().
  */
-export function parseFirmwareImage(bytes: Uint8Array, options: ParseImageOptions = {}): FirmwareImage {
+export function parseImageHeader(bytes: Uint8Array, options: ParseImageOptions = {}): FirmwareImageHeader {
   const maxPayload_bytes = options.maxPayload_bytes ?? DEFAULT_MAX_PAYLOAD_BYTES;
   if (bytes.length === 0) {
     throw new FirmwareError('truncated', 'The file is empty (0 bytes): the download or copy did not complete.', {
@@ -243,11 +248,11 @@ export function parseFirmwareImage(bytes: Uint8Array, options: ParseImageOptions
   if (headerCrcStored !== headerCrcActual) {
     throw new FirmwareError(
       'crc',
-      `The header CRC-32 is ${hex32(headerCrcActual)} but the file says ${hex32(headerCrcStored)}: the header is corrupted (damaged download or storage).`,
+      `The header CRC-32 is ${crc32Hex(headerCrcActual)} but the file says ${crc32Hex(headerCrcStored)}: the header is corrupted (damaged download or storage).`,
       {
         field: 'header CRC-32',
-        found: hex32(headerCrcActual),
-        expected: hex32(headerCrcStored),
+        found: crc32Hex(headerCrcActual),
+        expected: crc32Hex(headerCrcStored),
         offset: FIELD.headerCrc.offset
       }
     );
@@ -275,11 +280,29 @@ export function parseFirmwareImage(bytes: Uint8Array, options: ParseImageOptions
       }
     );
   }
-  const fileLength = IMAGE_HEADER_BYTES + payloadLength;
+  return {
+    headerVersion,
+    model,
+    hardwareCompat,
+    firmwareVersion,
+    builtAt_s: readU32(bytes, FIELD.builtAt.offset),
+    payloadLength,
+    payloadCrc32: readU32(bytes, FIELD.payloadCrc.offset)
+  };
+}
+
+/**
+ * Parse and verify an image file: the header (parseImageHeader), then payload length and CRC.
+ * Throws FirmwareError ('bad-magic' | 'truncated' | 'unsupported-header' | 'crc' | 'too-large').
+ * Compatibility with a particular pack is a separate question: checkCompatibility() in identity.ts.
+ */
+export function parseFirmwareImage(bytes: Uint8Array, options: ParseImageOptions = {}): FirmwareImage {
+  const header = parseImageHeader(bytes, options);
+  const fileLength = IMAGE_HEADER_BYTES + header.payloadLength;
   if (bytes.length < fileLength) {
     throw new FirmwareError(
       'truncated',
-      `The file is ${bytes.length} bytes but its header declares ${fileLength} (${payloadLength} bytes of payload): the download or copy was cut off.`,
+      `The file is ${bytes.length} bytes but its header declares ${fileLength} (${header.payloadLength} bytes of payload): the download or copy was cut off.`,
       {
         field: 'file length',
         found: String(bytes.length),
@@ -299,118 +322,27 @@ export function parseFirmwareImage(bytes: Uint8Array, options: ParseImageOptions
     );
   }
   const payload = bytes.subarray(IMAGE_HEADER_BYTES, fileLength);
-  const payloadCrc32 = readU32(bytes, FIELD.payloadCrc.offset);
   const payloadCrcActual = crc32(payload);
-  if (payloadCrcActual !== payloadCrc32) {
+  if (payloadCrcActual !== header.payloadCrc32) {
     throw new FirmwareError(
       'crc',
-      `The payload CRC-32 is ${hex32(payloadCrcActual)} but the header says ${hex32(payloadCrc32)}: the firmware data is corrupted (damaged download or storage).`,
+      `The payload CRC-32 is ${crc32Hex(payloadCrcActual)} but the header says ${crc32Hex(header.payloadCrc32)}: the firmware data is corrupted (damaged download or storage).`,
       {
         field: 'payload CRC-32',
-        found: hex32(payloadCrcActual),
-        expected: hex32(payloadCrc32),
+        found: crc32Hex(payloadCrcActual),
+        expected: crc32Hex(header.payloadCrc32),
         offset: IMAGE_HEADER_BYTES
       }
     );
   }
   return {
-    headerVersion,
-    model,
-    hardwareCompat,
-    firmwareVersion,
-    builtAt_s: readU32(bytes, FIELD.builtAt.offset),
+    headerVersion: header.headerVersion,
+    model: header.model,
+    hardwareCompat: header.hardwareCompat,
+    firmwareVersion: header.firmwareVersion,
+    builtAt_s: header.builtAt_s,
     payload,
-    payloadCrc32,
+    payloadCrc32: header.payloadCrc32,
     bytes: bytes.subarray(0, fileLength)
   };
-}
-
-/** A pack's version string split into its parts: "P16S100A-1812-1.00" (answer to C1H, space-padded). */
-export interface PackVersion {
-  model: string;
-  /** Board (hardware) revision, the second part; null when the string has none. */
-  board: string | null;
-  firmwareVersion: string | null;
-}
-
-export function parsePackVersion(version: string): PackVersion {
-  const parts = version.trim().split('-');
-  const part = (i: number): string | null => {
-    const p = parts[i]?.trim();
-    return p ? p : null;
-  };
-  return { model: parts[0].trim(), board: part(1), firmwareVersion: parts.length > 2 ? parts.slice(2).join('-').trim() || null : null };
-}
-
-/** What the app knows about the pack an image is meant for. */
-export interface PackIdentity {
-  model: string;
-  /** Board revision; null or absent when the pack did not report one. */
-  board?: string | null;
-}
-
-export type Compatibility = { readonly ok: true; readonly warnings: readonly string[] } | { readonly ok: false; readonly error: FirmwareError };
-
-/** The board revisions an image's hardware-compatibility string lists; null means "any". */
-export function compatibleBoards(hardwareCompat: string): string[] | null {
-  const list = hardwareCompat
-    .split(',')
-    .map((s) => s.trim())
-    .filter((s) => s !== '');
-  return list.includes('*') ? null : list;
-}
-
-/**
- * Does `image` fit the pack? `pack` is its version string ("P16S100A-1812-1.00") or its parts.
- * Model names compare case-insensitively; a pack that did not report a board revision passes on
- * the model alone, with a warning saying so.
- */
-export function checkCompatibility(image: FirmwareImageMeta, pack: string | PackIdentity): Compatibility {
-  const identity: PackIdentity = typeof pack === 'string' ? parsePackVersion(pack) : pack;
-  const packModel = identity.model.trim();
-  if (packModel.toUpperCase() !== image.model.trim().toUpperCase()) {
-    return {
-      ok: false,
-      error: new FirmwareError(
-        'wrong-model',
-        `This image is for model ${image.model}, but the pack is a ${packModel || '(unknown model)'}: choose the firmware for ${packModel || 'this pack'}.`,
-        {
-          field: 'model',
-          found: image.model,
-          expected: packModel
-        }
-      )
-    };
-  }
-  const boards = compatibleBoards(image.hardwareCompat);
-  if (boards === null) return { ok: true, warnings: [] };
-  const board = identity.board?.trim() ?? '';
-  if (board === '') {
-    return {
-      ok: true,
-      warnings: [`The pack did not report its board revision; only the model was checked (the image supports boards ${boards.join(', ')}).`]
-    };
-  }
-  if (!boards.some((b) => b.toUpperCase() === board.toUpperCase())) {
-    return {
-      ok: false,
-      error: new FirmwareError(
-        'wrong-model',
-        `This image supports boards ${boards.join(', ')} of the ${image.model}, but the pack has board ${board}: it needs a different build for its hardware revision.`,
-        {
-          field: 'hardware compatibility',
-          found: image.hardwareCompat,
-          expected: board
-        }
-      )
-    };
-  }
-  return { ok: true, warnings: [] };
-}
-
-/** checkCompatibility that throws the FirmwareError ('wrong-model') instead of returning it. */
-export function assertCompatible(image: FirmwareImageMeta, pack: string | PackIdentity): readonly string[] {
-  const result = checkCompatibility(image, pack);
-  if (!result.ok) throw result.error;
-  return result.warnings;
 }

@@ -30,6 +30,8 @@ const NEW_FILE = buildFirmwareImage(
 const FILE = { name: 'P16S100A-1.07.pkfw', bytes: NEW_FILE };
 /** One 1 KiB block at 9600 baud, 8N1. */
 const BLOCK_WIRE_MS = (1029 * 10 * 1000) / 9600;
+/** The simulated bootloader's default programming time per block. */
+const WRITE_MS = 20;
 
 function sameBytes(a: Uint8Array, b: Uint8Array): boolean {
   return a.length === b.length && a.every((v, i) => v === b[i]);
@@ -76,14 +78,15 @@ describe('firmware transfer: sender <-> simulated bootloader', () => {
 
     expectCommittedNew(rig);
     expect(result).toMatchObject({ bytesSent: NEW_FILE.length, blocks: 201, retries: 0, batchClosed: true });
-    // 200 full blocks plus the SOH tail: the time on the wire dominates at 9600 baud.
-    expect(result.duration_ms).toBeGreaterThan(200 * BLOCK_WIRE_MS);
-    expect(result.duration_ms).toBeLessThan(200 * BLOCK_WIRE_MS + 5000);
+    // 200 full blocks plus the SOH tail, each programmed before its ACK: the time on the wire
+    // dominates at 9600 baud.
+    expect(result.duration_ms).toBeGreaterThan(200 * (BLOCK_WIRE_MS + WRITE_MS));
+    expect(result.duration_ms).toBeLessThan(200 * (BLOCK_WIRE_MS + WRITE_MS) + 5000);
 
     // Snapshots: a new object per change, phases in order, bytes never going back.
     expect(new Set(progress).size).toBe(progress.length);
     const phases = progress.map((p) => p.phase).filter((p, i, all) => p !== all[i - 1]);
-    expect(phases).toEqual(['waiting-for-receiver', 'header', 'data', 'finishing', 'done']);
+    expect(phases).toEqual(['waiting-for-receiver', 'header', 'data', 'finishing', 'closing', 'done']);
     for (let i = 1; i < progress.length; i++) expect(progress[i].bytesSent).toBeGreaterThanOrEqual(progress[i - 1].bytesSent);
     expect(progress.at(-1)).toEqual({ phase: 'done', bytesSent: NEW_FILE.length, bytesTotal: NEW_FILE.length, block: 201, retries: 0 });
   });
@@ -199,7 +202,7 @@ describe('firmware transfer: sender <-> simulated bootloader', () => {
     expectCommittedNew(rig);
   });
 
-  it('a wrong-model image is refused after transfer: old flash stays, the bootloader waits, the right image then commits', async () => {
+  it('a wrong-model image is refused at its first block: old flash stays, the bootloader waits, the right image then commits', async () => {
     const { clock, rig } = setup();
     const other = buildFirmwareImage(
       { model: 'P15S100A', hardwareCompat: '*', firmwareVersion: '2.00', builtAt_s: 1_754_000_000 },
@@ -207,7 +210,8 @@ describe('firmware transfer: sender <-> simulated bootloader', () => {
     );
     const error = await failure(send(clock, rig, { name: 'P15S100A-2.00.pkfw', bytes: other }));
     expect(error.kind).toBe('aborted-by-device');
-    expect(error.message).toMatch(/refused the image after receiving all of it/);
+    expect(error.message).toMatch(/refused the image at its first block/);
+    expect(rig.toDevice.sent.filter(isDataBlock)).toHaveLength(1);
     expect(rig.bootloader.lastRefusal?.kind).toBe('wrong-model');
     expect(rig.commits).toHaveLength(0);
     expect(rig.bootloader.flash).toBe(OLD);
@@ -280,12 +284,13 @@ describe('firmware transfer: sender <-> simulated bootloader', () => {
     expect(clock.now() - started).toBe(30_000);
   });
 
-  it('at 115200 baud the same transfer takes a twelfth of the wire time', async () => {
+  it('at 115200 baud the wire time is a twelfth; the programming time stays', async () => {
     const clock = new VirtualClock();
     const rig = createTransferRig({ clock, baud: 115_200, bootloader: { currentImage: OLD, model: 'P16S100A', board: '1812' } });
     const result = await send(clock, rig, FILE, { baud: 115_200 });
     expectCommittedNew(rig);
-    expect(result.duration_ms).toBeLessThan((200 * BLOCK_WIRE_MS) / 12 + 3000);
+    expect(result.duration_ms).toBeGreaterThan((200 * BLOCK_WIRE_MS) / 12 + 200 * WRITE_MS);
+    expect(result.duration_ms).toBeLessThan((200 * BLOCK_WIRE_MS) / 12 + 201 * WRITE_MS + 3000);
   });
 
   it('an image of more than 256 blocks (block numbers wrap) arrives intact', async () => {

@@ -26,8 +26,10 @@ export type YmodemPhase =
   /** Block 0 (name and size). */
   | 'header'
   | 'data'
-  /** EOT exchange, the receiver's verification, and closing the batch. */
+  /** EOT exchange and the receiver's verification. */
   | 'finishing'
+  /** The receiver accepted the file; closing the batch. */
+  | 'closing'
   | 'done';
 
 /** A snapshot; each change is a new object. */
@@ -86,15 +88,20 @@ const END_OF_BATCH_ATTEMPTS = 3;
 
 type Reply = 'ack' | 'nak' | 'c' | 'timeout';
 
-/** What the receiver's CAN CAN means at each point of the transfer. */
+/**
+ * What the receiver's CAN CAN means at each point of the transfer. Whether the pack still has its
+ * old firmware depends on its flash layout, so the updater says that, not these messages.
+ */
 function deviceAbortMessage(progress: YmodemProgress): string {
   switch (progress.phase) {
     case 'header':
-      return "The bootloader refused the file header (CAN CAN): the file is larger than the pack's flash or its size is missing. The old firmware stays.";
+      return "The bootloader refused the file header (CAN CAN): the file is larger than the pack's flash or its size is missing. Nothing was written.";
     case 'data':
-      return `The bootloader gave up on the transfer at block ${progress.block} (CAN CAN), after the line stalled or a block went missing. The old firmware stays; start the transfer again.`;
+      return progress.block <= 1
+        ? 'The bootloader refused the image at its first block (CAN CAN): its header names another model or hardware revision, is damaged, or does not fit the flash.'
+        : `The bootloader gave up on the transfer at block ${progress.block} (CAN CAN), after the line stalled or a block went missing. Start the transfer again.`;
     case 'finishing':
-      return 'The bootloader refused the image after receiving all of it (CAN CAN): it failed the checks (CRC, model or hardware revision). The old firmware stays.';
+      return 'The bootloader refused the image after receiving all of it (CAN CAN): it failed the checks (CRC, model or hardware revision).';
     default:
       return 'The bootloader cancelled before the transfer started (CAN CAN). Start the transfer again.';
   }
@@ -239,6 +246,7 @@ export async function sendYmodem(io: ByteIo, file: YmodemFile, options: YmodemOp
     // The receiver acknowledged EOT after verifying the image: from here on the update has
     // happened, so neither a failure nor an abort while closing the batch may report otherwise.
     finished = true;
+    report({ phase: 'closing' });
     const batchClosed = await closeBatch().catch(() => false);
     report({ phase: 'done' });
     return { bytesSent: offset, blocks: block, retries: progress.retries, batchClosed, duration_ms: clock.now() - started_ms };

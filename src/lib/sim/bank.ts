@@ -7,8 +7,8 @@ import { FrameReader, encodeFrame, type Frame } from '../protocol/frame';
 import { DEFAULT_DECODE_OPTIONS, type DecodeOptions } from '../protocol/types';
 import type { Clock, TimerId } from '../time/clock';
 import type { Unsubscribe } from '../transport/types';
-import type { UpgradeRestoreSelection } from '../protocol/commands/system';
-import { SimBootloader } from './bootloader';
+import type { SimBootloader } from './bootloader';
+import { BootloaderHost, type BootloaderOptions } from './bootloader-host';
 import { type BusPack, solveBus } from './bus';
 import { planPastDays } from './history';
 import { SimPack } from './pack';
@@ -51,8 +51,23 @@ export type Fault =
   /** Pull the cable, now or after this many more bytes reach the host. The transport reports 'lost'. */
   | { kind: 'unplug'; afterBytes?: number }
   | { kind: 'replug' }
-  /** Power-cycle the pack at this address (silent while it boots, history gets a power-on record). */
+  /**
+   * Power-cycle the pack at this address (silent while it boots, history gets a power-on record).
+   * A pack whose application was lost in a single-bank update comes back in its bootloader.
+   */
   | { kind: 'reboot'; address: number }
+  /**
+   * The vendor manual's forced-bootloader procedure (section 8.2: DIO shorted to GND, button
+   * pressed): the pack restarts into its bootloader without a FF 50 command.
+   */
+  | { kind: 'force-bootloader'; address: number }
+  /**
+   * A firmware-transfer block on its way to the bootloader: `block` counts data blocks from 1 (not
+   * wrapped at 256). 'drop' loses it, 'flip' corrupts one byte, 'stall' holds it on the line for
+   * stall_ms (default 4000), and everything the host sends after it behind it, as a frozen line
+   * would. Applies to `count` sends of that block (default 1).
+   */
+  | { kind: 'upgrade-block'; block: number; action: 'drop' | 'flip' | 'stall'; count?: number; stall_ms?: number }
   /** Everything back to normal: rates 0, echo off. */
   | { kind: 'clear' };
 
@@ -96,6 +111,8 @@ export interface SimBankOptions {
   pastHistory_days?: number;
   /** How the packs encode the uncertain status bits. Default DEFAULT_DECODE_OPTIONS. */
   decodeOptions?: Partial<DecodeOptions>;
+  /** The packs' bootloader: flash layout (default 'dual-bank') and timing (SimBootloader defaults). */
+  bootloader?: BootloaderOptions;
 }
 
 /** The longest physics sub-step: keeps the explicit thermal and bus integration accurate. */
@@ -133,7 +150,7 @@ export class SimBank {
   #busDischarged_Wh = 0;
   #scenario: Scenario;
   #scenarioStart_ms = 0;
-  #bootloader: { pack: SimPack; loader: SimBootloader; unsubscribe: Unsubscribe } | null = null;
+  readonly #bootloaders: BootloaderHost;
   #disposed = false;
   #master: SimPack;
   /** The weak cell's own values while the weak-cell scenario has replaced them. */
@@ -167,6 +184,13 @@ export class SimBank {
       chunk_ms: o.chunk_ms
     });
     if (o.faults) this.wire.setFaults(o.faults);
+    this.#bootloaders = new BootloaderHost({
+      clock: o.clock,
+      wire: this.wire,
+      bootloader: o.bootloader ?? {},
+      simTime_ms: () => this.#simTime_ms,
+      onHandover: () => this.#reader.reset()
+    });
 
     const simClock = { now: () => this.#simTime_ms };
     const rtcStart_ms = o.rtcStart_ms ?? DEFAULT_RTC_START_ms;
@@ -213,7 +237,7 @@ export class SimBank {
       },
       members: () => this.members(),
       packAt: (address) => this.packAt(address),
-      enterBootloader: (pack, restore) => this.#enterBootloader(pack, restore),
+      enterBootloader: (pack, restore) => this.#bootloaders.enter(pack, restore),
       setMaster: (pack) => {
         this.#master = pack;
       },
@@ -309,10 +333,18 @@ export class SimBank {
       case 'reboot': {
         const pack = this.packAt(fault.address);
         if (!pack) throw new RangeError(`no pack at address ${fault.address}`);
-        if (this.#bootloader?.pack === pack) this.#leaveBootloader();
-        pack.reboot(this.#simTime_ms);
+        this.#bootloaders.powerCycle(pack);
         return;
       }
+      case 'force-bootloader': {
+        const pack = this.packAt(fault.address);
+        if (!pack) throw new RangeError(`no pack at address ${fault.address}`);
+        this.#bootloaders.force(pack);
+        return;
+      }
+      case 'upgrade-block':
+        this.#bootloaders.addFault(fault);
+        return;
       case 'clear':
         this.wire.setFaults({});
         return;
@@ -371,7 +403,17 @@ export class SimBank {
 
   /** The bootloader a pack is in after FF 50 (tests, debug view), or null. */
   get bootloader(): SimBootloader | null {
-    return this.#bootloader?.loader ?? null;
+    return this.#bootloaders.loader;
+  }
+
+  /** The pack whose bootloader owns the line, or null. */
+  get packInBootloader(): SimPack | null {
+    return this.#bootloaders.pack;
+  }
+
+  /** Whether this pack lost its application in a single-bank transfer that did not finish. */
+  appLost(pack: SimPack): boolean {
+    return this.#bootloaders.appLost(pack);
   }
 
   /** Stop the bank's own timers. */
@@ -379,7 +421,7 @@ export class SimBank {
     this.#disposed = true;
     if (this.#tickTimer !== null) this.#clock.clearTimeout(this.#tickTimer);
     this.#tickTimer = null;
-    if (this.#bootloader) this.#leaveBootloader();
+    this.#bootloaders.leave();
   }
 
   #scheduleTick(): void {
@@ -495,8 +537,8 @@ export class SimBank {
   // ---- frames ---------------------------------------------------------------------------------
 
   #onDeviceBytes(chunk: Uint8Array): void {
-    if (this.#bootloader) {
-      this.#bootloader.loader.handle(chunk);
+    if (this.#bootloaders.loader) {
+      this.#bootloaders.deliver(chunk);
       return;
     }
     for (const ev of this.#reader.push(chunk)) {
@@ -537,48 +579,6 @@ export class SimBank {
     if (!pack || !pack.responsive) return;
     const reply: Frame = { ver: this.firmware.ver, adr: pack.address, cid1: 0x46, code: kind === 'checksum' ? 0x02 : 0x03, info: new Uint8Array(0) };
     this.wire.toHost(encodeFrame(reply), this.turnaround_ms);
-  }
-
-  // ---- bootloader -----------------------------------------------------------------------------
-
-  #enterBootloader(pack: SimPack, restore: UpgradeRestoreSelection): void {
-    if (this.#bootloader) return;
-    pack.enterBootloader();
-    this.#reader.reset();
-    const loader = new SimBootloader({
-      clock: this.#clock,
-      baud: this.wire.baud,
-      currentImage: null,
-      model: pack.identity.model,
-      board: pack.identity.board,
-      onCommit: (image) => {
-        pack.identity.firmwareVersion = image.firmwareVersion;
-        pack.applyUpgradeRestore(restore);
-      },
-      onExit: () => {
-        // Let the bootloader's last bytes leave before the application takes the UART back.
-        const end = this.wire.deviceFree_ms;
-        this.#clock.setTimeout(
-          () => {
-            if (this.#bootloader?.loader !== loader) return;
-            this.#leaveBootloader();
-            pack.reboot(this.#simTime_ms);
-          },
-          Math.max(0, end - this.#clock.now())
-        );
-      }
-    });
-    const unsubscribe = loader.onOutput((bytes) => this.wire.toHost(bytes, 0));
-    this.#bootloader = { pack, loader, unsubscribe };
-  }
-
-  #leaveBootloader(): void {
-    const b = this.#bootloader;
-    if (!b) return;
-    this.#bootloader = null;
-    b.unsubscribe();
-    b.loader.close();
-    this.#reader.reset();
   }
 }
 

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { buildFirmwareImage, parseFirmwareImage, type FirmwareImage } from '../firmware/image';
 import { ACK, CAN, CRC_REQUEST, EOT, NAK, encodeBlock, encodeEndOfBatchBlock, encodeHeaderBlock } from '../firmware/ymodem-block';
 import { VirtualClock } from '../time/clock';
-import { SimBootloader, type BootloaderExitReason, type BootloaderTiming } from './bootloader';
+import { SimBootloader, type BootloaderExitReason, type BootloaderTiming, type FlashLayout } from './bootloader';
 
 const C = CRC_REQUEST;
 const OLD = parseFirmwareImage(
@@ -20,7 +20,13 @@ function dataBlocks(file: Uint8Array, size: 128 | 1024 = 1024): Uint8Array[] {
   return blocks;
 }
 
-function setup(options: { timing?: Partial<BootloaderTiming>; model?: string; currentImage?: FirmwareImage | null } = {}) {
+/**
+ * A bootloader on a virtual clock. Block programming is instant unless a test sets blockWrite_ms,
+ * so the protocol logic reads synchronously; its timing has tests of its own.
+ */
+function setup(
+  options: { timing?: Partial<BootloaderTiming>; model?: string; currentImage?: FirmwareImage | null; layout?: FlashLayout; board?: string } = {}
+) {
   const clock = new VirtualClock();
   const output: { at: number; bytes: number[] }[] = [];
   const commits: FirmwareImage[] = [];
@@ -29,7 +35,9 @@ function setup(options: { timing?: Partial<BootloaderTiming>; model?: string; cu
     clock,
     currentImage: options.currentImage === undefined ? OLD : options.currentImage,
     model: options.model ?? 'P16S100A',
-    timing: options.timing,
+    board: options.board,
+    layout: options.layout,
+    timing: { blockWrite_ms: 0, ...options.timing },
     onCommit: (image) => commits.push(image),
     onExit: (reason) => exits.push({ at: clock.now(), reason })
   });
@@ -47,13 +55,13 @@ function start(t: ReturnType<typeof setup>, file = NEW_FILE): void {
 }
 
 describe('SimBootloader: waiting', () => {
-  it("asks with 'C' once a second, then exits after 120 s without a transfer, keeping the old flash", async () => {
+  it("asks with 'C' right after its reset, then once a second; exits after 120 s without a transfer, keeping the old flash", async () => {
     const t = setup();
     expect(t.bootloader.state).toBe('waiting');
-    await t.clock.advance(999);
+    await t.clock.advance(49);
     expect(t.output).toEqual([]);
-    await t.clock.advance(4001);
-    expect(t.output).toEqual([1000, 2000, 3000, 4000, 5000].map((at) => ({ at, bytes: [C] })));
+    await t.clock.advance(4951);
+    expect(t.output).toEqual([50, 1050, 2050, 3050, 4050].map((at) => ({ at, bytes: [C] })));
 
     await t.clock.advance(115_000);
     expect(t.exits).toEqual([{ at: 120_000, reason: 'timeout' }]);
@@ -76,11 +84,14 @@ describe('SimBootloader: waiting', () => {
     expect(t.take()).toEqual([]);
   });
 
-  it('acknowledges an empty batch and keeps waiting', async () => {
+  it('leaves on an empty batch (the host has no image), so the intact application boots', () => {
     const t = setup();
     t.bootloader.handle(encodeEndOfBatchBlock());
     expect(t.take()).toEqual([ACK]);
-    expect(t.bootloader.state).toBe('waiting');
+    expect(t.exits).toEqual([{ at: 0, reason: 'ended-by-host' }]);
+    expect(t.bootloader.state).toBe('failed');
+    expect(t.bootloader.flash).toBe(OLD);
+    expect(t.clock.pendingTimers).toBe(0);
   });
 
   it('refuses block 0 without a size, and a file larger than the flash', () => {
@@ -287,16 +298,39 @@ describe('SimBootloader: end of file, verification and commit', () => {
     expect(t.commits).toEqual([]);
   });
 
-  it('refuses an image for another model and one that is corrupt, keeping the old flash each time', async () => {
-    const t = setup({ model: 'P16S200A' });
+  it('refuses an image for another model at its first block, before erasing anything', async () => {
+    const t = setup({ model: 'P16S200A', layout: 'single-bank' });
     start(t);
-    for (const block of dataBlocks(NEW_FILE)) t.bootloader.handle(block);
-    t.bootloader.handle(Uint8Array.of(EOT, EOT));
-    await t.clock.advance(500);
-    expect(t.take()).toEqual([ACK, ACK, ACK, NAK, CAN, CAN]);
+    const [b1, b2] = dataBlocks(NEW_FILE);
+    t.bootloader.handle(b1);
+    expect(t.take()).toEqual([CAN, CAN]);
     expect(t.bootloader.lastRefusal?.kind).toBe('wrong-model');
     expect(t.bootloader.state).toBe('waiting');
+    expect(t.bootloader.appValid).toBe(true);
+    expect(t.bootloader.flash).toBe(OLD);
+    // The rest of that transfer is answered with CAN CAN too.
+    t.bootloader.handle(b2);
+    expect(t.take()).toEqual([CAN, CAN]);
+  });
 
+  it('refuses a board the image does not list, and a corrupt header, at the first block', () => {
+    const t = setup({ board: '31916' });
+    const forBoard = buildFirmwareImage({ model: 'P16S100A', hardwareCompat: '1812', firmwareVersion: '1.07', builtAt_s: 1 }, new Uint8Array(2000));
+    start(t, forBoard);
+    t.bootloader.handle(dataBlocks(forBoard)[0]);
+    expect(t.take()).toEqual([CAN, CAN]);
+    expect(t.bootloader.lastRefusal?.field).toBe('hardware compatibility');
+
+    const badHeader = NEW_FILE.slice();
+    badHeader[20] ^= 0x01;
+    start(t, badHeader);
+    t.bootloader.handle(dataBlocks(badHeader)[0]);
+    expect(t.take()).toEqual([CAN, CAN]);
+    expect(t.bootloader.lastRefusal?.field).toBe('header CRC-32');
+  });
+
+  it('refuses a complete image whose payload is corrupt, keeping the old flash', async () => {
+    const t = setup();
     const corrupt = NEW_FILE.slice();
     corrupt[1500] ^= 0x80;
     start(t, corrupt);
@@ -317,6 +351,66 @@ describe('SimBootloader: end of file, verification and commit', () => {
     await t.clock.advance(500);
     expect(t.commits).toHaveLength(1);
     expect(t.bootloader.flash?.firmwareVersion).toBe('1.07');
+  });
+});
+
+describe('SimBootloader: block programming time', () => {
+  it('ACKs each data block after blockWrite_ms, holding input that arrives meanwhile', async () => {
+    const t = setup({ timing: { blockWrite_ms: 20 } });
+    start(t);
+    const [b1, b2, b3] = dataBlocks(NEW_FILE);
+    t.bootloader.handle(b1);
+    expect(t.take()).toEqual([]);
+    // A block that arrives while the first is programmed waits in the receive buffer.
+    t.bootloader.handle(Uint8Array.of(...b2, ...b3.subarray(0, 10)));
+    t.bootloader.handle(b3.subarray(10));
+    await t.clock.advance(19);
+    expect(t.take()).toEqual([]);
+    await t.clock.advance(1);
+    expect(t.output.map((o) => o.at)).toEqual([20]);
+    expect(t.take()).toEqual([ACK]);
+    await t.clock.advance(40);
+    expect(t.take()).toEqual([ACK, ACK]);
+    expect(t.bootloader.transfer).toMatchObject({ blocks: 3, received_bytes: NEW_FILE.length });
+  });
+});
+
+describe('SimBootloader: single-bank flash', () => {
+  it('overwrites the application from the first written block: an interrupted transfer leaves no application', async () => {
+    const t = setup({ layout: 'single-bank' });
+    start(t);
+    expect(t.bootloader.appValid).toBe(true);
+    t.bootloader.handle(dataBlocks(NEW_FILE)[0]);
+    expect(t.take()).toEqual([ACK]);
+    expect(t.bootloader.appValid).toBe(false);
+    expect(t.bootloader.flash).toBeNull();
+    // The host goes away: the transfer is dropped, and with nothing to boot the bootloader keeps
+    // asking for an image long after the idle timeout.
+    await t.clock.advance(600_000);
+    expect(t.exits).toEqual([]);
+    expect(t.bootloader.state).toBe('waiting');
+    expect(t.take().filter((b) => b === C).length).toBeGreaterThan(500);
+    // An empty batch does not make it leave either.
+    t.bootloader.handle(encodeEndOfBatchBlock());
+    expect(t.take()).toEqual([ACK]);
+    expect(t.exits).toEqual([]);
+  });
+
+  it('recovers with a complete image, then leaves with it', async () => {
+    const t = setup({ layout: 'single-bank', currentImage: null, timing: {} });
+    start(t);
+    t.bootloader.handle(dataBlocks(NEW_FILE)[0]);
+    t.bootloader.handle(Uint8Array.of(CAN, CAN));
+    expect(t.take()).toEqual([ACK]);
+    expect(t.bootloader.appValid).toBe(false);
+    start(t);
+    for (const block of dataBlocks(NEW_FILE)) t.bootloader.handle(block);
+    t.bootloader.handle(Uint8Array.of(EOT, EOT));
+    await t.clock.advance(500);
+    expect(t.commits).toHaveLength(1);
+    expect(t.bootloader.appValid).toBe(true);
+    t.bootloader.handle(encodeEndOfBatchBlock());
+    expect(t.exits.map((e) => e.reason)).toEqual(['committed']);
   });
 });
 

@@ -3,16 +3,26 @@
 //
 // The real transfer protocol is not published (reference §15); YMODEM-1K with CRC-16 is our
 // documented assumption (design.md). What matters for the updater is the contract this models:
-//   - it asks for a transfer with 'C' every second;
+//   - after the reset into the bootloader it asks for a transfer with 'C', then every second;
 //   - a bad or short block is NAKed, a repeated block (our ACK was lost) is ACKed and ignored;
-//   - the image lands in a staging buffer; flash is committed only when the image is complete,
-//     its CRCs verify and it fits this pack's model, otherwise it is refused with CAN CAN, the
-//     old flash stays, and the bootloader waits for a new transfer;
+//   - each good block is programmed (blockWrite_ms) before it is ACKed;
+//   - the image header in the first data block is checked (model, board, size) before anything
+//     is erased, and a wrong image is refused at once with CAN CAN;
+//   - flash layout 'dual-bank' (default): blocks go to the inactive bank, the running image stays
+//     intact, and the banks swap only when the whole image verifies. 'single-bank': blocks
+//     overwrite the application in place, so from the first written block until a verified image
+//     the pack has no application and its bootloader waits for an image for ever (the case the
+//     vendor manual's forced-bootloader procedure exists for);
+//   - a complete image is verified (CRCs, model, board) before it counts; refused with CAN CAN
+//     otherwise, and the bootloader waits for a new transfer;
 //   - a transfer whose host goes silent is discarded and the bootloader waits again;
-//   - with no transfer for a long while it exits and the pack boots its old, intact firmware.
+//   - an empty batch (end-of-batch block 0) while waiting means "no image": it leaves and the
+//     application boots, when there is a valid one;
+//   - with no transfer for a long while it leaves too, again only to a valid application.
 
 import { FirmwareError } from '../firmware/errors';
-import { DEFAULT_MAX_PAYLOAD_BYTES, IMAGE_HEADER_BYTES, checkCompatibility, parseFirmwareImage, type FirmwareImage } from '../firmware/image';
+import { checkCompatibility } from '../firmware/identity';
+import { DEFAULT_MAX_PAYLOAD_BYTES, IMAGE_HEADER_BYTES, parseFirmwareImage, parseImageHeader, type FirmwareImage } from '../firmware/image';
 import { ACK, CAN, CRC_REQUEST, EOT, NAK, blockSizeFor, blockWireLength, checkBlock, parseHeaderBlock } from '../firmware/ymodem-block';
 import type { Clock, TimerId } from '../time/clock';
 import type { Unsubscribe } from '../transport/types';
@@ -22,16 +32,30 @@ export type BootloaderState =
   | 'waiting'
   /** A file is coming in. */
   | 'receiving'
-  /** The whole file is in; checking it before anything is written. */
+  /** The whole file is in; checking it before it counts. */
   | 'verifying'
   /** The new image is in flash; closing the batch, then exiting. */
   | 'committed'
-  /** Exited without a new image (idle timeout or close()): the old firmware boots. */
+  /** Exited without a new image (idle timeout, or the host ended the batch): the old firmware boots. */
   | 'failed';
 
-export type BootloaderExitReason = 'committed' | 'timeout';
+export type BootloaderExitReason =
+  /** A verified image is in flash. */
+  | 'committed'
+  /** No transfer for idleTimeout_ms, and the application is intact. */
+  | 'timeout'
+  /** The host sent an empty batch while nothing was transferring, and the application is intact. */
+  | 'ended-by-host';
+
+/**
+ * Where received blocks are written. 'dual-bank': to the bank not running, swapped in only once
+ * verified (the old image survives every failure). 'single-bank': over the application in place.
+ */
+export type FlashLayout = 'dual-bank' | 'single-bank';
 
 export interface BootloaderTiming {
+  /** From the reset into the bootloader (or the end of a refused transfer) to the first 'C'. Default 50 ms. */
+  start_ms: number;
   /** Between two 'C' requests while waiting. Default 1000 ms. */
   crcRequestInterval_ms: number;
   /** No transfer started for this long: exit and boot the old firmware. Default 120 000 ms. */
@@ -40,7 +64,12 @@ export interface BootloaderTiming {
   abandonAfter_ms: number;
   /** Silence inside a block (a byte was lost) before it is NAKed. Default max(1000, 64 byte times). */
   interByteTimeout_ms: number;
-  /** Time to check the staged image. Default 500 ms. */
+  /**
+   * Programming one data block (page erase and write) before its ACK. Default 20 ms: a 1 KiB page
+   * on a Cortex-M class part (erase ~10 ms, program ~10 ms).
+   */
+  blockWrite_ms: number;
+  /** Time to check the complete image. Default 500 ms. */
   verify_ms: number;
   /** After commit, how long to wait for the end-of-batch block before exiting. Default 5000 ms. */
   batchEndTimeout_ms: number;
@@ -58,6 +87,10 @@ export interface SimBootloaderOptions {
   board?: string | null;
   /** Application flash in bytes. Default DEFAULT_MAX_PAYLOAD_BYTES. */
   flashSize_bytes?: number;
+  /** Default 'dual-bank'. */
+  layout?: FlashLayout;
+  /** Whether the application in flash is whole when the bootloader starts. Default true. */
+  appValid?: boolean;
   timing?: Partial<BootloaderTiming>;
   onCommit(image: FirmwareImage): void;
   onExit(reason: BootloaderExitReason): void;
@@ -78,7 +111,9 @@ type TimerName =
   | 'abandon'
   | 'interByte'
   /** Verification, then the wait for the end of the batch. */
-  | 'step';
+  | 'step'
+  /** Programming a block. */
+  | 'write';
 
 interface Staging {
   name: string;
@@ -89,6 +124,8 @@ interface Staging {
   blocks: number;
   lastSeq: number;
   eots: number;
+  /** The image header (first data block) passed its checks. */
+  headerChecked: boolean;
 }
 
 export class SimBootloader {
@@ -97,12 +134,14 @@ export class SimBootloader {
   readonly #model: string;
   readonly #board: string | null;
   readonly #flashSize_bytes: number;
+  readonly #layout: FlashLayout;
   readonly #onCommit: (image: FirmwareImage) => void;
   readonly #onExit: (reason: BootloaderExitReason) => void;
   readonly #listeners = new Set<(bytes: Uint8Array) => void>();
 
   #state: BootloaderState = 'waiting';
   #flash: FirmwareImage | null;
+  #appValid: boolean;
   #staging: Staging | null = null;
   #lastRefusal: FirmwareError | null = null;
   #exitReason: BootloaderExitReason | null = null;
@@ -113,6 +152,9 @@ export class SimBootloader {
   /** Swallowing garbage until the line goes quiet, then NAK. */
   #purging = false;
   #canSeen = false;
+  /** Programming a block: input waits here, as a UART's receive buffer holds it. */
+  #writing = false;
+  #held: Uint8Array[] = [];
 
   #lastAbort: string | null = null;
   /** Exited or closed: no more input, output or timers. */
@@ -124,10 +166,12 @@ export class SimBootloader {
     if (!(baud > 0)) throw new RangeError(`baud must be positive, got ${baud}`);
     this.#clock = options.clock;
     this.#timing = {
+      start_ms: 50,
       crcRequestInterval_ms: 1000,
       idleTimeout_ms: 120_000,
       abandonAfter_ms: 10_000,
       interByteTimeout_ms: Math.max(1000, Math.ceil((64 * 10 * 1000) / baud)),
+      blockWrite_ms: 20,
       verify_ms: 500,
       batchEndTimeout_ms: 5000,
       ...options.timing
@@ -138,22 +182,40 @@ export class SimBootloader {
     this.#model = options.model;
     this.#board = options.board ?? null;
     this.#flashSize_bytes = options.flashSize_bytes ?? DEFAULT_MAX_PAYLOAD_BYTES;
+    this.#layout = options.layout ?? 'dual-bank';
     this.#flash = options.currentImage;
+    this.#appValid = options.appValid ?? true;
     this.#onCommit = options.onCommit;
     this.#onExit = options.onExit;
-    this.#enterWaiting();
+    this.#enterWaiting(this.#timing.start_ms);
   }
 
   get state(): BootloaderState {
     return this.#state;
   }
 
-  /** The image in flash: the one given at start until a verified image replaces it. */
+  get timing(): Readonly<BootloaderTiming> {
+    return this.#timing;
+  }
+
+  get layout(): FlashLayout {
+    return this.#layout;
+  }
+
+  /** The image in flash: the one given at start until a verified image replaces it; null once erased. */
   get flash(): FirmwareImage | null {
     return this.#flash;
   }
 
-  /** Why the last complete transfer was refused; null if none was. */
+  /**
+   * Whether flash holds a whole application the pack can boot. Only a single-bank layout loses it,
+   * from the first block written until an image verifies.
+   */
+  get appValid(): boolean {
+    return this.#appValid;
+  }
+
+  /** Why the last transfer was refused (image checks); null if none was. */
   get lastRefusal(): FirmwareError | null {
     return this.#lastRefusal;
   }
@@ -181,11 +243,19 @@ export class SimBootloader {
   /** Bytes from the host, in any chunking. Ignored once the bootloader has exited. */
   handle(bytes: Uint8Array): void {
     if (this.#stopped || bytes.length === 0) return;
-    for (let i = 0; i < bytes.length && !this.#stopped; i++) this.#byte(bytes[i]);
-    if (this.#stopped) return;
-    if (this.#block || this.#purging) this.#arm('interByte', this.#timing.interByteTimeout_ms, () => this.#onLineQuiet());
-    else this.#clear('interByte');
-    if (this.#state === 'receiving') this.#arm('abandon', this.#timing.abandonAfter_ms, () => this.#enterWaiting());
+    if (this.#writing) {
+      this.#held.push(bytes.slice());
+      return;
+    }
+    for (let i = 0; i < bytes.length && !this.#stopped; i++) {
+      this.#byte(bytes[i]);
+      if (this.#writing) {
+        // The rest waits until the block is programmed.
+        if (i + 1 < bytes.length) this.#held.push(bytes.slice(i + 1));
+        return;
+      }
+    }
+    this.#afterInput();
   }
 
   /** Stop all timers without exiting (the simulated pack was switched off). */
@@ -193,6 +263,13 @@ export class SimBootloader {
     this.#stopped = true;
     this.#clearAll();
     this.#listeners.clear();
+  }
+
+  #afterInput(): void {
+    if (this.#stopped) return;
+    if (this.#block || this.#purging) this.#arm('interByte', this.#timing.interByteTimeout_ms, () => this.#onLineQuiet());
+    else this.#clear('interByte');
+    if (this.#state === 'receiving') this.#arm('abandon', this.#timing.abandonAfter_ms, () => this.#enterWaiting());
   }
 
   #byte(b: number): void {
@@ -256,8 +333,9 @@ export class SimBootloader {
   #headerBlock(data: Uint8Array): void {
     const header = parseHeaderBlock(data);
     if (header.name === '') {
-      // An empty batch: nothing to receive, keep waiting.
+      // An empty batch: the host has nothing to send. Leave for the application if there is one.
       this.#send(ACK);
+      if (this.#appValid) this.#exit('ended-by-host');
       return;
     }
     if (header.size_bytes === null) {
@@ -288,7 +366,8 @@ export class SimBootloader {
       received_bytes: 0,
       blocks: 0,
       lastSeq: 0,
-      eots: 0
+      eots: 0,
+      headerChecked: false
     };
     this.#state = 'receiving';
     this.#clear('crc');
@@ -315,10 +394,51 @@ export class SimBootloader {
     }
     const take = Math.min(data.length, s.size_bytes - s.received_bytes);
     s.data.set(data.subarray(0, take), s.received_bytes);
-    s.received_bytes += data.length;
-    s.blocks++;
-    s.lastSeq = seq;
-    this.#send(ACK);
+    if (!s.headerChecked && s.received_bytes + take >= Math.min(IMAGE_HEADER_BYTES, s.size_bytes)) {
+      // The image header is in: refuse a wrong image now, before a single page is erased.
+      const refusal = this.#checkHeader(s.data.subarray(0, s.received_bytes + take));
+      if (refusal) {
+        this.#refuse(refusal);
+        return;
+      }
+      s.headerChecked = true;
+    }
+    const accept = () => {
+      // A single-bank part overwrites the running application: from here it has none.
+      if (this.#layout === 'single-bank' && this.#appValid) {
+        this.#appValid = false;
+        this.#flash = null;
+      }
+      s.received_bytes += data.length;
+      s.blocks++;
+      s.lastSeq = seq;
+      this.#send(ACK);
+    };
+    if (this.#timing.blockWrite_ms <= 0) {
+      accept();
+      return;
+    }
+    this.#writing = true;
+    this.#clear('abandon');
+    this.#arm('write', this.#timing.blockWrite_ms, () => {
+      this.#writing = false;
+      accept();
+      const held = this.#held.splice(0);
+      if (held.length === 0) this.#afterInput();
+      for (const chunk of held) this.handle(chunk);
+    });
+  }
+
+  /** The image header from the first data block; null when it fits this pack. */
+  #checkHeader(first: Uint8Array): FirmwareError | null {
+    try {
+      const header = parseImageHeader(first, { maxPayload_bytes: this.#flashSize_bytes });
+      const fit = checkCompatibility(header, { model: this.#model, board: this.#board });
+      return fit.ok ? null : fit.error;
+    } catch (e) {
+      if (e instanceof FirmwareError) return e;
+      throw e;
+    }
   }
 
   #endOfFile(): void {
@@ -359,7 +479,9 @@ export class SimBootloader {
       this.#refuse(fit.error);
       return;
     }
+    // Dual bank: the banks swap now. Single bank: the image is already in place.
     this.#flash = image;
+    this.#appValid = true;
     this.#staging = null;
     this.#state = 'committed';
     this.#onCommit(image);
@@ -368,7 +490,7 @@ export class SimBootloader {
     this.#arm('step', this.#timing.batchEndTimeout_ms, () => this.#exit('committed'));
   }
 
-  /** Refuse a transfer: tell the host, keep the old flash, wait for a new transfer. */
+  /** Refuse a transfer: tell the host, wait for a new transfer. Flash keeps what it has. */
   #refuse(error: FirmwareError): void {
     this.#lastRefusal = error;
     this.#send(CAN, CAN);
@@ -394,20 +516,30 @@ export class SimBootloader {
     if (hadBlock) this.#send(NAK);
   }
 
-  #enterWaiting(): void {
+  #enterWaiting(firstAsk_ms = this.#timing.crcRequestInterval_ms): void {
     this.#clearAll();
     this.#staging = null;
     this.#block = null;
     this.#purging = false;
     this.#canSeen = false;
+    this.#writing = false;
+    this.#held = [];
     this.#state = 'waiting';
     const ask = () => {
       // Not while a block is arriving: the 'C' would cross it on a half-duplex line.
       if (!this.#block && !this.#purging) this.#send(CRC_REQUEST);
       this.#arm('crc', this.#timing.crcRequestInterval_ms, ask);
     };
-    this.#arm('crc', this.#timing.crcRequestInterval_ms, ask);
-    this.#arm('idle', this.#timing.idleTimeout_ms, () => this.#exit('timeout'));
+    this.#arm('crc', firstAsk_ms, ask);
+    this.#armIdle();
+  }
+
+  #armIdle(): void {
+    this.#arm('idle', this.#timing.idleTimeout_ms, () => {
+      // Without a whole application there is nothing to boot: keep asking for an image.
+      if (this.#appValid) this.#exit('timeout');
+      else this.#armIdle();
+    });
   }
 
   #exit(reason: BootloaderExitReason): void {

@@ -125,3 +125,64 @@ describe('firmware update through the simulated pack', () => {
     ).toBeGreaterThanOrEqual(3);
   });
 });
+
+describe('firmware-update faults of the simulated bank', () => {
+  it("the manual's forced entry puts a pack into its bootloader without FF 50; it asks with 'C' and answers no frames", async () => {
+    const clock = new VirtualClock();
+    const bank = createSimBank({ packCount: 2, seed: 'force', clock });
+    const host = new TestHost(bank, clock);
+    bank.inject({ kind: 'force-bootloader', address: 2 });
+    expect(bank.packInBootloader?.address).toBe(2);
+    expect(bank.packAt(2)!.power).toBe('bootloader');
+    const raw = await host.sendRaw(new Uint8Array(0), 3000);
+    expect(Array.from(raw.raw).filter((b) => b === 0x43).length).toBeGreaterThanOrEqual(3);
+    expect((await host.send(readSoftwareVersion, {}, 2, 500)).frame).toBeNull();
+  });
+
+  it('a power cycle brings a pack whose single-bank application was overwritten back into its bootloader', async () => {
+    const clock = new VirtualClock();
+    const bank = createSimBank({ packCount: 1, seed: 'lost', clock, bootloader: { layout: 'single-bank' } });
+    const host = new TestHost(bank, clock);
+    await host.send(
+      enterFirmwareUpgrade,
+      { restore: { capacity: false, cellAndNtcCount: false, protectionParameters: false, protocol: false } },
+      1,
+      500
+    );
+    expect(bank.packInBootloader?.address).toBe(1);
+    const transport = new SimTransport(bank, { clock });
+    await clock.run(transport.open());
+    const io = transportByteIo(transport, clock);
+    const image = buildFirmwareImage({ model: 'P16S100A', hardwareCompat: '*', firmwareVersion: '1.20', builtAt_s: 1_750_000_000 }, payload(8000));
+    // The transfer stops after three blocks: the pack is cut off mid-update.
+    let blocks = 0;
+    const controller = new AbortController();
+    const sending = clock.run(
+      sendYmodem(
+        io,
+        { name: 'fw.pkfw', bytes: image },
+        {
+          clock,
+          baud: bank.baud,
+          signal: controller.signal,
+          onProgress: (p) => {
+            if (p.phase === 'data' && p.block > blocks && ++blocks === 4) controller.abort();
+          }
+        }
+      ).catch(() => 'stopped')
+    );
+    expect(await sending).toBe('stopped');
+    io.close();
+    expect(bank.appLost(bank.packAt(1)!)).toBe(true);
+    bank.inject({ kind: 'reboot', address: 1 });
+    await clock.advance(300_000);
+    expect(bank.packAt(1)!.power).toBe('bootloader');
+    expect((await host.send(readSoftwareVersion, {}, 1, 500)).frame).toBeNull();
+  });
+
+  it('refuses an upgrade-block fault that names no block', () => {
+    const bank = createSimBank({ packCount: 1, seed: 'x', clock: new VirtualClock() });
+    expect(() => bank.inject({ kind: 'upgrade-block', block: 0, action: 'drop' })).toThrow(RangeError);
+    expect(() => bank.inject({ kind: 'upgrade-block', block: 2, action: 'drop', count: 0 })).toThrow(RangeError);
+  });
+});

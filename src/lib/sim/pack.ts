@@ -140,6 +140,11 @@ export class SimPack {
     return this.#power;
   }
 
+  /** How long a reboot keeps the pack silent (ms). */
+  get bootTime_ms(): number {
+    return this.#boot_ms;
+  }
+
   get status(): BmsStatus {
     return this.bms.status;
   }

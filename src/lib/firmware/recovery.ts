@@ -1,0 +1,139 @@
+// A pack left in its bootloader (the cable was pulled, the tab closed, the power cut mid-update,
+// or the manual's forced-bootloader procedure was used) does not answer frames: it asks for an
+// image with 'C' about once a second. On a freshly opened link, watchForBootloader() listens for
+// that pattern for a few seconds (in parallel with discovery, whose failed 42H/90H the session
+// sees at the same time). The journal then says which pack it was and which cached image its
+// update used, so the update restarts from the cache, offline too.
+
+import type { Clock } from '../time/clock';
+import type { Unsubscribe } from '../transport/types';
+import { loadCachedImage, type CachedImageMeta, type FirmwareCache } from './cache';
+import { FirmwareError } from './errors';
+import { parsePackVersion, type PackIdentity } from './identity';
+import type { FlashJournal, FlashJournalEntry } from './journal';
+import { preflight, type FlashPlan, type RawImageConfirmation } from './preflight';
+import type { BootloaderProfile, BootloaderSighting } from './profile';
+import { updatePack, type FinalSnapshot, type UpdatePackOptions } from './updater';
+import { sameFirmwareVersion } from './version';
+import { ymodemProfile } from './ymodem-profile';
+
+/** Long enough for three of a receiver's once-a-second requests. */
+export const DEFAULT_LISTEN_MS = 3500;
+/**
+ * When the journal holds an unfinished update, listen longer: a bootloader that lost its host in
+ * mid-transfer first waits out the transfer (10 s in our assumption, sim/bootloader.ts
+ * abandonAfter_ms) before it asks again.
+ */
+export const PENDING_LISTEN_MS = 12_000;
+
+/**
+ * Listen to a link's received bytes for `listen_ms` and resolve with the sighting as soon as the
+ * profile's detector is certain, or null. `source` is the transport (or anything with onData).
+ */
+export function watchForBootloader(
+  source: { onData(listener: (chunk: Uint8Array) => void): Unsubscribe },
+  clock: Clock,
+  options: { profile?: BootloaderProfile; listen_ms?: number; signal?: AbortSignal } = {}
+): Promise<BootloaderSighting | null> {
+  const profile = options.profile ?? ymodemProfile;
+  const detector = profile.createDetector();
+  return new Promise((resolve) => {
+    let unsubscribe: Unsubscribe = () => undefined;
+    const finish = (result: BootloaderSighting | null) => {
+      clock.clearTimeout(timer);
+      unsubscribe();
+      options.signal?.removeEventListener('abort', onAbort);
+      resolve(result);
+    };
+    const onAbort = () => finish(null);
+    const timer = clock.setTimeout(() => finish(detector.sighting), options.listen_ms ?? DEFAULT_LISTEN_MS);
+    if (options.signal?.aborted) {
+      finish(null);
+      return;
+    }
+    options.signal?.addEventListener('abort', onAbort, { once: true });
+    unsubscribe = source.onData((chunk) => {
+      detector.push(chunk, clock.now());
+      if (detector.sighting) finish(detector.sighting);
+    });
+  });
+}
+
+/** What the page can offer for a pack found in its bootloader. */
+export interface RecoveryOffer {
+  readonly sighting: BootloaderSighting;
+  /** The interrupted update, when this browser started it; null after a forced entry or another device. */
+  readonly entry: FlashJournalEntry | null;
+  /** Its image in the cache; null when the journal has none or the image was removed. */
+  readonly cached: CachedImageMeta | null;
+}
+
+/** Match a sighting with the newest unfinished update of the same profile, and its cached image. */
+export async function findRecovery(sighting: BootloaderSighting, journal: FlashJournal, cache: FirmwareCache): Promise<RecoveryOffer> {
+  const entry = (await journal.pending()).find((e) => e.profileId === sighting.profileId) ?? null;
+  const cached = entry ? ((await cache.list()).find((m) => m.sha256 === entry.imageSha256) ?? null) : null;
+  return { sighting, entry, cached };
+}
+
+/** The identity the journal recorded for the pack. */
+export function identityFromJournal(entry: FlashJournalEntry): PackIdentity {
+  return { model: entry.model, board: entry.board, firmwareVersion: entry.fromVersion, bmsSerial: entry.bmsSerial };
+}
+
+/**
+ * The plan to restart an interrupted update: the cached file loaded again (SHA-256 checked) and
+ * checked against the pack the journal describes. A raw file needs the expert confirmation again.
+ * Throws FirmwareError ('not-cached', 'sha256', or the preflight's refusal).
+ */
+export async function planFromJournal(entry: FlashJournalEntry, cache: FirmwareCache, rawConfirmation?: RawImageConfirmation): Promise<FlashPlan> {
+  const loaded = await loadCachedImage(cache, entry.imageSha256);
+  const result = preflight(loaded, identityFromJournal(entry), { rawConfirmation });
+  if (!result.ok) throw result.error;
+  return result.plan;
+}
+
+export interface RecoverPackOptions extends Omit<UpdatePackOptions, 'backup' | 'resume' | 'restore'> {
+  /** What the pack is: from the journal (identityFromJournal) or stated by the person. */
+  identity: PackIdentity;
+  /** The journal entry of the interrupted update, if any: it is finished or updated as the run ends. */
+  journalEntry?: FlashJournalEntry;
+}
+
+/**
+ * Send an image to a pack already waiting in its bootloader: no C1H, no backup (the application
+ * is not running), no FF 50. The new version is confirmed after the reboot as in a normal update.
+ */
+export function recoverPack(options: RecoverPackOptions): Promise<FinalSnapshot> {
+  const { identity, journalEntry, ...rest } = options;
+  if (identity.model.trim() === '') {
+    return Promise.reject(
+      new FirmwareError('wrong-model', 'Say which pack model is in the bootloader before sending an image to it.', { field: 'model' })
+    );
+  }
+  return updatePack({
+    ...rest,
+    backup: null,
+    resume: { identity, fromVersion: journalEntry?.fromVersion ?? identity.firmwareVersion ?? null, journalEntry }
+  });
+}
+
+export type JournalVerdict =
+  /** The pack runs the version the update was for: it did happen. */
+  | 'updated'
+  /** The pack runs the version it had before: nothing changed. */
+  | 'old-firmware'
+  /** Another version: the entry stays for the person to look at. */
+  | 'other';
+
+/**
+ * On a connect where the journalled pack answers C1H, settle its entry: a pack on the target or the
+ * old version is fine, and the entry is closed.
+ */
+export async function reconcileJournal(journal: FlashJournal, entry: FlashJournalEntry, reportedVersion: string): Promise<JournalVerdict> {
+  const version = parsePackVersion(reportedVersion).firmwareVersion;
+  let verdict: JournalVerdict = 'other';
+  if (sameFirmwareVersion(version, entry.targetVersion)) verdict = 'updated';
+  else if (sameFirmwareVersion(version, entry.fromVersion)) verdict = 'old-firmware';
+  if (verdict !== 'other') await journal.finish(entry.id);
+  return verdict;
+}
