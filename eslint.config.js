@@ -36,5 +36,23 @@ export default ts.config(
       // Unused names are errors, except those that say they are unused on purpose.
       '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_', caughtErrors: 'none' }]
     }
+  },
+  {
+    // design.md's layers: pages and components get what they need from session/, never from the
+    // protocol or the transports directly.
+    files: ['src/lib/ui/**', 'src/routes/**'],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        {
+          patterns: [
+            {
+              group: ['$lib/protocol', '$lib/protocol/*', '$lib/transport', '$lib/transport/*', '**/protocol/*', '**/transport/*'],
+              message: 'Import it from $lib/session (types: $lib/session/types).'
+            }
+          ]
+        }
+      ]
+    }
   }
 );

@@ -6,6 +6,8 @@
 // one object merging every group that ran. Adding a group means adding a file; nothing here changes.
 // A key that starts with "/" is a figure some issue names outside the group's namespace
 // ("/discovery_s", "/bundle.initial_js_gzip_kB"): it is printed as given, without the slash.
+// A group prints its targets beside its figures with targets() from bench/_targets.ts:
+// "<figure>.target" ("<= 16") and "<figure>.pass" (true or false).
 // With --json stdout carries that one JSON object and nothing else (group chatter goes to stderr).
 
 import { readdirSync } from 'node:fs';

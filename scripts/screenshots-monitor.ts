@@ -19,9 +19,6 @@ const SIZES = [
 
 async function shoot(page: Page, file: string, fullPage = true): Promise<void> {
   if (fullPage) {
-    // Heatmap canvases off screen wait to be painted; a page about to be printed paints them all,
-    // which is what a full-page picture is.
-    await page.evaluate(() => window.dispatchEvent(new Event('beforeprint')));
     // Sections under `content-visibility: auto` are skipped while out of the viewport, and a
     // full-page capture does not scroll: without this they come out blank.
     await page.addStyleTag({ content: '* { content-visibility: visible !important; }' });

@@ -8,7 +8,7 @@ import { dirname, join, posix, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { gzipSync } from 'node:zlib';
 import { createServer } from 'node:net';
-import type { Browser, CDPSession, Page } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
 import { openDemo, takeOverUpdates } from '../../tests/e2e/monitor-helpers';
 
 export const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
@@ -54,12 +54,12 @@ export interface Preview {
 }
 
 /** `vite preview` on a free port (not 4173, which the e2e tests may hold). */
-export async function startPreview(timeout_ms = 60_000, root = ROOT): Promise<Preview> {
+export async function startPreview(timeout_ms = 60_000): Promise<Preview> {
   const port = await freePort();
   // vite itself, not through npx: a signal to npx does not always reach the server.
-  const vite = join(root, 'node_modules', 'vite', 'bin', 'vite.js');
+  const vite = join(ROOT, 'node_modules', 'vite', 'bin', 'vite.js');
   const child: ChildProcess = spawn(process.execPath, [vite, 'preview', '--port', String(port), '--strictPort', '--host', '127.0.0.1'], {
-    cwd: root,
+    cwd: ROOT,
     stdio: ['ignore', 'pipe', 'pipe'],
     detached: false
   });
@@ -158,22 +158,6 @@ export function initialJsWeight(htmlFile: string, buildDir = BUILD_DIR): JsWeigh
  */
 export const NAME_HELPER_SCRIPT = 'globalThis.__name = globalThis.__name || ((fn) => fn);';
 
-/**
- * Counts timer callbacks that run (window.__timersRun), so a timed window that a timer fell into
- * (the demo bank's physics step, the age tick, a deferred chart redraw) can be told apart from
- * the work under test and measured again.
- */
-export const TIMER_COUNTER_SCRIPT = `(() => {
-  window.__timersRun = 0;
-  for (const name of ['setTimeout', 'setInterval']) {
-    const original = window[name];
-    window[name] = function (fn, ms, ...args) {
-      if (typeof fn !== 'function') return original.call(window, fn, ms, ...args);
-      return original.call(window, function (...a) { window.__timersRun++; return fn.apply(this, a); }, ms, ...args);
-    };
-  }
-})();`;
-
 export function percentile(values: readonly number[], p: number): number {
   if (values.length === 0) return Number.NaN;
   const sorted = [...values].sort((a, b) => a - b);
@@ -183,29 +167,16 @@ export function percentile(values: readonly number[], p: number): number {
 
 export const round = (v: number, decimals = 2): number => Math.round(v * 10 ** decimals) / 10 ** decimals;
 
-/** One Chromium trace event, as much of it as the bench and the profiler read. */
+/** One Chromium trace event, as much of it as the bench reads. */
 export interface TraceEvent {
   name: string;
   cat: string;
-  ph: string;
-  ts: number;
   /** Thread time (µs of CPU the thread has used so far): what makes CPU time measurable. */
   tts?: number;
-  dur?: number;
-  pid: number;
-  tid: number;
-  args?: Record<string, unknown>;
 }
 
-/**
- * Runs `work` while Chromium traces `categories` and returns the events with its result. `work`
- * gets the CDP session, for anything it wants to start and stop inside the trace (a profiler).
- */
-export async function traceDuring<T>(
-  page: Page,
-  categories: string,
-  work: (cdp: CDPSession) => Promise<T>
-): Promise<{ result: T; events: TraceEvent[] }> {
+/** Runs `work` while Chromium traces `categories` and returns the events with its result. */
+export async function traceDuring<T>(page: Page, categories: string, work: () => Promise<T>): Promise<{ result: T; events: TraceEvent[] }> {
   const cdp = await page.context().newCDPSession(page);
   const events: TraceEvent[] = [];
   cdp.on('Tracing.dataCollected', (e) => events.push(...(e.value as unknown as TraceEvent[])));
@@ -213,7 +184,7 @@ export async function traceDuring<T>(
   await cdp.send('Tracing.start', { categories, transferMode: 'ReportEvents' });
   let result: T;
   try {
-    result = await work(cdp);
+    result = await work();
   } finally {
     await cdp.send('Tracing.end');
     await complete;
@@ -222,14 +193,10 @@ export async function traceDuring<T>(
   return { result, events };
 }
 
-/**
- * A 1280x800 page on the demo bank with `packs` packs, updates taken over by the caller
- * (takeOverUpdates), timers counted: where the ui bench, the profiler and the A/B tool start.
- */
+/** A 1280x800 page on the demo bank with `packs` packs, updates taken over by the bench (takeOverUpdates). */
 export async function openBenchPage(browser: Browser, baseURL: string, packs = 16): Promise<Page> {
   const context = await browser.newContext({ viewport: { width: 1280, height: 800 }, baseURL });
   await context.addInitScript(NAME_HELPER_SCRIPT);
-  await context.addInitScript(TIMER_COUNTER_SCRIPT);
   const page = await context.newPage();
   await openDemo(page, packs);
   await takeOverUpdates(page, packs);

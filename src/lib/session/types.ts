@@ -5,6 +5,14 @@ import type { PackHealth } from '$lib/protocol/bank-types';
 import type { PackAnalog, PackStatus } from '$lib/protocol/types';
 import type { TransportKind } from '$lib/transport/types';
 
+// ---- Types of the layers below, re-exported for ui/ and routes/ ---------------------------------
+// Pages and components import these from here, never from protocol/ or transport/ (design.md's
+// arrows point down one layer at a time). Add a type here when a page needs one.
+export type { AlarmLevel, PackAnalog, PackStatus, StatusFlag } from '$lib/protocol/types';
+export type { TransportInfo, TransportKind } from '$lib/transport/types';
+export type { Support } from '$lib/transport/support';
+// ---- end of re-exports ---------------------------------------------------------------------------
+
 export type SessionPhase =
   /** Nothing connected; the connect page is showing. */
   | 'idle'

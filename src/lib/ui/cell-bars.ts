@@ -2,7 +2,7 @@
 // 4 mV difference is visible, with the vendor tool's marks (orange maximum, green minimum, yellow
 // balancing) always spelled out in words as well.
 
-import type { AlarmLevel } from '$lib/protocol/types';
+import type { AlarmLevel } from '$lib/session/types';
 import { formatMillivolts } from './format';
 import { cellStats, type CellStats } from './pack-summary';
 

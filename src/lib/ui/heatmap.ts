@@ -47,12 +47,12 @@ export const TEMP_STOPS: readonly Stop[] = [
 export const SEQUENTIAL: readonly RGB[] = TEMP_STOPS.map((s) => s.rgb);
 
 /** Fixed temperature domain: a wall display must not change what "red" means as the day warms. */
-export const TEMP_DOMAIN_C: readonly [number, number] = [TEMP_STOPS[0].at, TEMP_STOPS[TEMP_STOPS.length - 1].at];
+const TEMP_DOMAIN_C: readonly [number, number] = [TEMP_STOPS[0].at, TEMP_STOPS[TEMP_STOPS.length - 1].at];
 
 /** Half-ranges the cell scale snaps to, so the legend shows round numbers and a 2 mV bank stays pale. */
-export const CELL_HALF_RANGES_MV: readonly number[] = [10, 20, 50, 100, 200, 500, 1000];
+const CELL_HALF_RANGES_MV: readonly number[] = [10, 20, 50, 100, 200, 500, 1000];
 
-export function clamp01(t: number): number {
+function clamp01(t: number): number {
   return t < 0 ? 0 : t > 1 ? 1 : t;
 }
 
@@ -111,12 +111,12 @@ export function inkFor(fill: RGB): string {
 }
 
 /** A CSS gradient that shows the palette left (low) to right (high). */
-export function cssGradient(stops: readonly RGB[]): string {
+function cssGradient(stops: readonly RGB[]): string {
   return `linear-gradient(to right, ${stops.map((s, i) => `${toHex(s)} ${((i / (stops.length - 1)) * 100).toFixed(1)}%`).join(', ')})`;
 }
 
 /** The same for stops at their own positions within [lo, hi]. */
-export function cssGradientAt(stops: readonly Stop[], lo: number, hi: number): string {
+function cssGradientAt(stops: readonly Stop[], lo: number, hi: number): string {
   return `linear-gradient(to right, ${stops.map((s) => `${toHex(s.rgb)} ${(((s.at - lo) / (hi - lo)) * 100).toFixed(1)}%`).join(', ')})`;
 }
 

@@ -1,8 +1,7 @@
 // Words and status classes for the link health strip. Pure, so the wording is tested and the
 // strip, the connect page and the screen-reader announcement all say the same thing.
 
-import type { LinkHealth, SessionPhase } from '$lib/session/types';
-import type { TransportInfo } from '$lib/transport/types';
+import type { LinkHealth, SessionPhase, TransportInfo } from '$lib/session/types';
 import { formatAge } from './format';
 
 export type StatusTone = 'ok' | 'warn' | 'bad' | 'stale' | 'info';

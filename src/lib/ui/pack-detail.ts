@@ -2,8 +2,7 @@
 // the identity lines and the one-line cell summary. Pure, so every label is tested once and the
 // page only lays them out.
 
-import type { PackAnalog, PackStatus } from '$lib/protocol/types';
-import type { PackIdentity } from '$lib/session/types';
+import type { PackAnalog, PackIdentity, PackStatus } from '$lib/session/types';
 import {
   NO_VALUE,
   formatAddressHex,
@@ -19,7 +18,7 @@ import {
 import { packActivity, parseVersionString, type CellStats } from './pack-summary';
 
 /** Largest address the protocol's one-byte ADR can carry. */
-export const MAX_ADDRESS = 0xff;
+const MAX_ADDRESS = 0xff;
 
 /**
  * The `[addr]` of /pack/[addr]: decimal ("3") or hex ("0x03"), as the DIP switch and the vendor

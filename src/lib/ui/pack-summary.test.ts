@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { FLAG_CELL_OV_WARNING, FLAG_DISCHARGE_MOS_FAULT, syntheticStatus, syntheticView } from '../../../tests/fixtures/synthetic-bank';
-import type { StatusFlag } from '$lib/protocol/types';
+import type { StatusFlag } from '$lib/session/types';
 import { freshnessSentence, packFreshness, valueAge_ms } from './freshness';
 import { packCardModel, packCardModels } from './pack-card';
 import { alarmSummary, cellStats, coldest, hottest, packActivity, parseVersionString } from './pack-summary';

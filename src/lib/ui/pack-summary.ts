@@ -3,7 +3,7 @@
 // alarms in words, and whether it is charging. Pure, so the cards, the detail page and the wall
 // display all say the same thing.
 
-import type { PackAnalog, PackStatus, StatusFlag } from '$lib/protocol/types';
+import type { PackAnalog, PackStatus, StatusFlag } from '$lib/session/types';
 
 export interface CellStats {
   count: number;
@@ -74,7 +74,7 @@ export interface AlarmSummary {
 const RANK: Record<StatusFlag['severity'], number> = { fault: 3, protection: 2, warning: 1, state: 0 };
 
 /** Alarm flags most severe first; normal-operation 'state' flags are not alarms. */
-export function alarmFlags(status: Pick<PackStatus, 'flags'>): StatusFlag[] {
+function alarmFlags(status: Pick<PackStatus, 'flags'>): StatusFlag[] {
   return status.flags.filter((f) => f.severity !== 'state').sort((a, b) => RANK[b.severity] - RANK[a.severity]);
 }
 

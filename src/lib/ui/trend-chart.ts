@@ -9,8 +9,7 @@
 
 import uPlot from 'uplot';
 import 'uplot/dist/uPlot.min.css';
-import type { TrendColumns } from '$lib/session/trend-buffer';
-import { withGaps } from '$lib/session/trend-buffer';
+import { withGaps, type TrendColumns } from '$lib/session/trend-buffer';
 import { formatNumber } from './format';
 import { PANELS, type TimeWindow } from './trend-view';
 
@@ -27,24 +26,8 @@ export interface TrendChartsOptions {
 
 type Data = uPlot.AlignedData;
 
-/** A plot and whoever owns it now: its hooks act on the owner, so a parked plot can change hands. */
-interface Panel {
-  plot: uPlot;
-  owner: { current: TrendCharts | null };
-  /** What the plot was built with; a plot built for other colours or height is not reused. */
-  look: string;
-}
-
-/**
- * One idle plot per panel, kept when a pack page closes. A canvas costs 3 to 7 ms the first time
- * it is drawn on (the browser allocates its pixels then; measured in headless Chromium without a
- * GPU), five panels make 15 to 35 ms of opening a pack page, and going from pack to pack is the
- * common path. A parked plot holds no data and is not in the document.
- */
-const parked: (Panel | undefined)[] = [];
-
 export class TrendCharts {
-  #panels: Panel[] = [];
+  #plots: uPlot[] = [];
   #targets: HTMLElement[];
   #opts: TrendChartsOptions;
   #zoomed = false;
@@ -56,34 +39,12 @@ export class TrendCharts {
     const x = this.#x(cols);
     const ink = getComputedStyle(targets[0]).color || '#0b1620';
     const grid = 'rgba(128,128,128,0.25)';
-    this.#build(cols, x, ink, grid);
-    this.setWindow(win);
-  }
-
-  #build(cols: TrendColumns, x: Float64Array, ink: string, grid: string): void {
-    const opts = this.#opts;
-    const targets = this.#targets;
     // Every width is read before the first plot is built: reading one after a plot went into the
     // page would force a layout per panel.
     const widths = PANELS.map((_, i) => this.#width(i));
     const height = opts.height ?? 150;
-    const look = `${ink} ${grid} ${height}`;
-    PANELS.forEach((panel, i) => {
+    this.#plots = PANELS.map((panel, i) => {
       const data: Data = [x, ...panel.series.map((s) => withGaps(cols[s.key]))];
-      const spare = parked[i];
-      if (spare && spare.look === look) {
-        parked[i] = undefined;
-        spare.owner.current = this;
-        targets[i].append(spare.plot.root);
-        spare.plot.setData(data, false);
-        if (spare.plot.width !== widths[i]) spare.plot.setSize({ width: widths[i], height });
-        // The cursor was wherever the mouse last was on the previous page; taken off the plot,
-        // the legend shows no value until the mouse is really there.
-        spare.plot.setCursor({ left: -10, top: -10 }, false);
-        this.#panels.push(spare);
-        return;
-      }
-      const owner: Panel['owner'] = { current: this };
       const plotOpts: uPlot.Options = {
         width: widths[i],
         height,
@@ -92,8 +53,7 @@ export class TrendCharts {
           drag: { x: true, y: false, setScale: false },
           bind: {
             dblclick: () => () => {
-              const charts = owner.current;
-              if (charts) charts.#opts.onResetRequest?.();
+              this.#opts.onResetRequest?.();
               return null;
             }
           }
@@ -123,32 +83,24 @@ export class TrendCharts {
         hooks: {
           setSelect: [
             (u: uPlot) => {
-              const charts = owner.current;
               const { left, width } = u.select;
               // A click is not a zoom.
-              if (!charts || width < 3) return;
+              if (width < 3) return;
               const min = u.posToVal(left, 'x');
               const max = u.posToVal(left + width, 'x');
               u.setSelect({ left: 0, top: 0, width: 0, height: 0 }, false);
-              charts.#setAllX(min, max);
-              if (!charts.#zoomed) {
-                charts.#zoomed = true;
-                charts.#opts.onZoom?.(true);
+              this.#setAllX(min, max);
+              if (!this.#zoomed) {
+                this.#zoomed = true;
+                this.#opts.onZoom?.(true);
               }
             }
           ]
         }
       };
-      this.#panels.push({ plot: new uPlot(plotOpts, data, targets[i]), owner, look });
+      return new uPlot(plotOpts, data, targets[i]);
     });
-  }
-
-  get #plots(): uPlot[] {
-    return this.#panels.map((p) => p.plot);
-  }
-
-  get zoomed(): boolean {
-    return this.#zoomed;
+    this.setWindow(win);
   }
 
   /** New samples. Keeps a user zoom; otherwise follows `win`. */
@@ -156,7 +108,7 @@ export class TrendCharts {
     const x = this.#x(cols);
     const keep = this.#zoomed ? ([this.#plots[0].scales.x.min, this.#plots[0].scales.x.max] as const) : null;
     PANELS.forEach((panel, i) => {
-      this.#panels[i].plot.setData([x, ...panel.series.map((s) => withGaps(cols[s.key]))], false);
+      this.#plots[i].setData([x, ...panel.series.map((s) => withGaps(cols[s.key]))], false);
     });
     if (keep && keep[0] != null && keep[1] != null) this.#setAllX(keep[0], keep[1]);
     else this.setWindow(win);
@@ -183,24 +135,9 @@ export class TrendCharts {
     });
   }
 
-  /** Takes the plots out of the page; one per panel is parked for the next pack page. */
   destroy(): void {
-    this.#panels.forEach((panel, i) => {
-      panel.owner.current = null;
-      const old = parked[i];
-      if (old && old.look === panel.look) {
-        panel.plot.destroy();
-        return;
-      }
-      // A spare of another look (the colour scheme changed) would never be taken again.
-      old?.plot.destroy();
-      panel.plot.root.remove();
-      panel.plot.setSelect({ left: 0, top: 0, width: 0, height: 0 }, false);
-      // Drop the samples: a parked plot must not hold a day of another pack's data.
-      panel.plot.setData([[], ...PANELS[i].series.map(() => [])], false);
-      parked[i] = panel;
-    });
-    this.#panels = [];
+    for (const p of this.#plots) p.destroy();
+    this.#plots = [];
   }
 
   #setAllX(min: number, max: number): void {

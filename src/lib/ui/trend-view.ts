@@ -65,7 +65,7 @@ export interface TimeWindow {
 }
 
 /** Narrowest window shown, so one or two samples do not make a zero-width axis. */
-export const MIN_WINDOW_MS = 30_000;
+const MIN_WINDOW_MS = 30_000;
 
 export function findRange(rangeId: string): RangeOption {
   return RANGES.find((x) => x.id === rangeId) ?? RANGES.find((x) => x.id === DEFAULT_RANGE)!;

@@ -7,7 +7,7 @@ import { NO_VALUE, formatCurrent, formatPercent, formatPower, formatVoltage, pac
 import { packFreshness } from '$lib/ui/freshness';
 import { alarmSummary } from '$lib/ui/pack-summary';
 
-export const STATE_WORD: Record<BankTotals['state'], string> = { standby: 'Standby', charging: 'Charging', discharging: 'Discharging' };
+const STATE_WORD: Record<BankTotals['state'], string> = { standby: 'Standby', charging: 'Charging', discharging: 'Discharging' };
 
 export interface TotalsFigure {
   id: string;
