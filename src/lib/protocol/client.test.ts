@@ -4,7 +4,7 @@ import { DecodeError, type Command } from './command';
 import { ProtocolError } from './errors';
 import { encodeFrame, encodeFrameText, frameWireLength, type Frame } from './frame';
 import { asciiBytes } from './hex';
-import { FakeTransport, type FakeReply, type FakeResponder } from './testing/fake-transport';
+import { FakeTransport, type FakeReply, type FakeResponder } from './fixtures/fake-transport';
 import { wireTime_ms } from './timing';
 import { VirtualClock, type Clock } from '../time/clock';
 

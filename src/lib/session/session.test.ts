@@ -6,7 +6,7 @@ import { describe, expect, it } from 'vitest';
 import { readAnalog } from '$lib/protocol/commands/analog';
 import { encodeFrameText, parseFrameText, type Frame } from '$lib/protocol/frame';
 import { ANALOG_PBMSTOOLS, COUNT_MASTER, SERIALS_PBMSTOOLS, STATUS_BROADCAST_2, VERSION_PBMSTOOLS } from '$lib/protocol/fixtures/telemetry-frames';
-import { FakeTransport } from '$lib/protocol/testing/fake-transport';
+import { FakeTransport } from '$lib/protocol/fixtures/fake-transport';
 import { DEFAULT_DECODE_OPTIONS, type AnalogReply } from '$lib/protocol/types';
 import { VirtualClock } from '$lib/time/clock';
 import { TransportError, type Transport } from '$lib/transport/types';

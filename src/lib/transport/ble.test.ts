@@ -4,7 +4,7 @@ import { VirtualClock } from '../time/clock';
 import { BLE_UART_PROFILES } from './ble-profiles';
 import { BleTransport, requestOptionsFor } from './ble';
 import { runTransportContract } from './contract';
-import { FakeBluetooth, FakeGattCharacteristic, hm10Peripheral, type FakePeripheral, type FakePeripheralOptions } from './fakes/bluetooth';
+import { FakeBluetooth, FakeGattCharacteristic, hm10Peripheral, type FakePeripheral, type FakePeripheralOptions } from './fixtures/bluetooth';
 import { TransportError, type TransportStatus } from './types';
 import { concatBytes } from './bytes';
 

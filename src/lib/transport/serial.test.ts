@@ -1,7 +1,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { VirtualClock } from '../time/clock';
 import { runTransportContract, REQUEST_90H } from './contract';
-import { FakeSerial, type FakeSerialDevice } from './fakes/serial';
+import { FakeSerial, type FakeSerialDevice } from './fixtures/serial';
 import { SerialTransport } from './serial';
 import { TransportError, type TransportStatus } from './types';
 import { concatBytes } from './bytes';

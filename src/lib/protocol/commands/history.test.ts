@@ -3,7 +3,7 @@ import { DecodeError } from '../command';
 import { ProtocolError } from '../errors';
 import { bytesToHex } from '../hex';
 import { DEFAULT_DECODE_OPTIONS } from '../types';
-import { decodeCaptured, decodeCapturedRequest, replyText, requestText, WRITE_ACK_TEXT } from './capture-helpers';
+import { decodeCaptured, decodeCapturedRequest, replyText, requestText, WRITE_ACK_TEXT } from '../fixtures/capture-helpers';
 import {
   clearHistory,
   decodeHistoryRecord,

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { bytesToHex } from '../hex';
-import { decodeCaptured } from './capture-helpers';
+import { decodeCaptured } from '../fixtures/capture-helpers';
 import {
   defaultParamValues,
   groupRequestFromValues,
