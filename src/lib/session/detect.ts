@@ -2,18 +2,21 @@
 // default), 19200 or 115200 baud, speaking PACE (VER 25) or a VER 20 dialect (reference §1, §3).
 // "Auto" tries the likely combinations in order; a manual choice is used as is, untried.
 
-import { CID1_EG4, CID1_LFP, VER_20, VER_PACE, type ProtocolProfile } from '$lib/protocol/types';
+import { DIALECT_HEADERS } from '$lib/protocol/detect';
+import { PACK_BAUDS, type ProtocolProfile } from '$lib/protocol/types';
 import type { TransportKind } from '$lib/transport/types';
-import { SUPPORTED_BAUDS, type BaudChoice, type ProfileChoice } from './settings';
+import type { BaudChoice, ProfileChoice } from './settings';
 import type { LinkProfile } from './ports';
 
+function linkProfile(profile: ProtocolProfile): LinkProfile {
+  return { profile, ...DIALECT_HEADERS[profile] };
+}
+
 export const LINK_PROFILES: Readonly<Record<ProtocolProfile, LinkProfile>> = {
-  // PACE: master at DIP 1 (§10.1). Pylontech: the group master is ADR 2 (§10.2). Seplos and EG4
-  // number from the DIP switch; 1 is the usual first pack.
-  pace: { profile: 'pace', ver: VER_PACE, cid1: CID1_LFP, masterAddress: 1 },
-  pylon: { profile: 'pylon', ver: VER_20, cid1: CID1_LFP, masterAddress: 2 },
-  seplos: { profile: 'seplos', ver: VER_20, cid1: CID1_LFP, masterAddress: 1 },
-  eg4: { profile: 'eg4', ver: VER_20, cid1: CID1_EG4, masterAddress: 1 }
+  pace: linkProfile('pace'),
+  pylon: linkProfile('pylon'),
+  seplos: linkProfile('seplos'),
+  eg4: linkProfile('eg4')
 };
 
 /**
@@ -60,7 +63,7 @@ export function detectionPlan(input: PlanInput): DetectionPlan {
   // Only a serial port has a baud rate the app can set; a BLE bridge's UART is fixed in the module,
   // and the demo bank speaks PACE at whatever rate it is told.
   const bauds: number[] =
-    input.kind !== 'serial' ? [FIXED_LINK_BAUD] : input.baud === 'auto' ? lastFirst<number>(SUPPORTED_BAUDS, input.lastBaud) : [input.baud];
+    input.kind !== 'serial' ? [FIXED_LINK_BAUD] : input.baud === 'auto' ? lastFirst<number>(PACK_BAUDS, input.lastBaud) : [input.baud];
   const profiles: ProtocolProfile[] =
     input.kind === 'sim' ? ['pace'] : input.profile === 'auto' ? lastFirst(AUTO_PROFILE_ORDER, input.lastProfile) : [input.profile];
   const attempts: DetectionAttempt[] = [];

@@ -12,10 +12,12 @@ import type { PackIdentityReport, PollerStatus } from '$lib/protocol/poller';
 import { ProtocolError } from '$lib/protocol/errors';
 import { realClock, type Clock, type TimerId } from '$lib/time/clock';
 import { TransportError, type Transport, type TransportInfo, type TransportKind, type TransportStatus, type Unsubscribe } from '$lib/transport/types';
+import { NO_ANSWER_ADVICE, transportAdvice } from './advice';
 import { describeAttempt, describeTried, detectionPlan, runDetection, type DetectionAttempt } from './detect';
 import { loadLastDevice, saveLastDevice, type LastDevice } from './last-device';
 import type { ClientPort, Link, LinkChoice, LinkFactory, PollerPort } from './ports';
-import { decodeOptionsFor, SUPPORTED_BAUDS, type Baud, type BaudChoice } from './settings';
+import { isPackBaud } from '$lib/protocol/types';
+import { decodeOptionsFor, type BaudChoice } from './settings';
 import { SettingsStore } from './settings.svelte';
 import { browserStorage, type KeyValueStorage } from './storage';
 import { computeBankTotals } from './totals';
@@ -53,10 +55,6 @@ export interface DeviceSessionOptions<C extends ClientPort, P extends PollerPort
 
 const DEFAULT_REOPEN_BACKOFF_MS = [1000, 2000, 5000, 10000] as const;
 
-const NO_ANSWER_ADVICE =
-  'Check that the cable is in the RS232 port (or host RS485 port) of the master pack and that the pack is on. ' +
-  'On RS485, swap A and B. Under Advanced, set Baud rate and Protocol to Auto, or to what the pack is set to.';
-
 class Superseded extends Error {}
 
 /** A connect that reached the device but found no bank to talk to. */
@@ -66,7 +64,7 @@ class NoAnswer extends Error {
 
 function toSessionError(e: unknown): SessionError {
   if (e instanceof NoAnswer) return { kind: 'no-answer', message: e.message, advice: e.advice };
-  if (e instanceof TransportError) return { kind: e.kind, message: e.message, advice: e.advice };
+  if (e instanceof TransportError) return { kind: e.kind, message: e.message, advice: transportAdvice(e) };
   if (e instanceof ProtocolError) return { kind: e.kind, message: e.message, advice: '' };
   if (e instanceof Error) return { kind: 'failed', message: e.message, advice: '' };
   return { kind: 'failed', message: String(e), advice: '' };
@@ -75,7 +73,7 @@ function toSessionError(e: unknown): SessionError {
 /** A baud from ConnectOptions, when it is one the app offers. */
 function baudChoice(b: ConnectOptions['baud']): BaudChoice | undefined {
   if (b === 'auto') return 'auto';
-  return (SUPPORTED_BAUDS as readonly unknown[]).includes(b) ? (b as Baud) : undefined;
+  return isPackBaud(b) ? b : undefined;
 }
 
 function isAbort(e: unknown, signal: AbortSignal): boolean {

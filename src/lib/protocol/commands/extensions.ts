@@ -7,6 +7,7 @@
 // Change a code in EXTENSION_CID2 alone; nothing else hard-codes it.
 
 import { DecodeError, type Command } from '../command';
+import { PACK_BAUDS, type PackBaud } from '../types';
 import { checkField, checkOneOf, InfoReader, InfoWriter, writeCommand, type FieldSpec, type WriteAck } from './payload';
 
 /** The one table of extension CID2 codes. */
@@ -52,15 +53,14 @@ export const setHost = addressCommand(EXTENSION_CID2.setHost, 'setHost', 'Host (
 /** F2H: take the pack at `address` out of the bank ("module unit exit"). INFO: address u8. */
 export const exitModule = addressCommand(EXTENSION_CID2.exitModule, 'exitModule', 'Module unit exit', 'address');
 
-/** Serial rates the BMS Client offers for the BMS's own port. */
-export const SERIAL_BAUD_RATES = [9600, 19200, 38400, 57600, 115200] as const;
-export type SerialBaud = (typeof SERIAL_BAUD_RATES)[number];
-
 export interface SerialBaudRequest {
-  baud: SerialBaud;
+  baud: PackBaud;
 }
 
-/** F3H: the BMS's RS232/RS485 baud rate. INFO: u32 bits per second. The link must follow afterwards. */
+/**
+ * F3H: the BMS's RS232/RS485 baud rate. INFO: u32 bits per second. The link must follow
+ * afterwards, so only rates the app can connect at (PACK_BAUDS) are accepted.
+ */
 export const setSerialBaud: Command<SerialBaudRequest, WriteAck> = writeCommand<SerialBaudRequest>({
   cid2: EXTENSION_CID2.setSerialBaud,
   id: 'setSerialBaud',
@@ -68,10 +68,10 @@ export const setSerialBaud: Command<SerialBaudRequest, WriteAck> = writeCommand<
   kind: 'write',
   extension: true,
   encode: (req) => {
-    checkOneOf(req.baud, SERIAL_BAUD_RATES, 'baud', 'BMS serial baud rate', 'bit/s');
+    checkOneOf(req.baud, PACK_BAUDS, 'baud', 'BMS serial baud rate', 'bit/s');
     return new InfoWriter().u32(req.baud).finish();
   },
-  decode: (r) => ({ baud: r.u32('baud') as SerialBaud })
+  decode: (r) => ({ baud: r.u32('baud') as PackBaud })
 });
 
 /** CAN bit rates in kbit/s (PACE CAN is 250, Pylon CAN 500; the BMS Client offers 125). */
