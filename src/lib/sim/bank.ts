@@ -4,7 +4,8 @@
 // bank advances its own physics on the clock, and `step()` fast-forwards it for tests.
 
 import { FrameReader, encodeFrame, type Frame } from '../protocol/frame';
-import { DEFAULT_DECODE_OPTIONS, type DecodeOptions } from '../protocol/types';
+import { RTN } from '../protocol/rtn';
+import { CID1_LFP, DEFAULT_DECODE_OPTIONS, type DecodeOptions } from '../protocol/types';
 import type { Clock, TimerId } from '../time/clock';
 import type { Unsubscribe } from '../transport/types';
 import type { UpgradeRestoreSelection } from '../protocol/commands/system';
@@ -495,7 +496,7 @@ export class SimBank {
     if (!Number.isInteger(adr)) return;
     const pack = this.#target(adr);
     if (!pack || !pack.responsive) return;
-    const reply: Frame = { ver: this.firmware.ver, adr: pack.address, cid1: 0x46, code: kind === 'checksum' ? 0x02 : 0x03, info: new Uint8Array(0) };
+    const reply: Frame = { ver: this.firmware.ver, adr: pack.address, cid1: CID1_LFP, code: kind === 'checksum' ? RTN.checksumError : RTN.lengthChecksumError, info: new Uint8Array(0) };
     this.wire.toHost(encodeFrame(reply), this.turnaround_ms);
   }
 

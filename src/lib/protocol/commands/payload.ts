@@ -3,7 +3,7 @@
 // setting uses (a read with empty request INFO, a write answered by an empty INFO).
 
 import { DecodeError, type Command, type CommandKind, type DecodeContext } from '../command';
-import { bytesToHex } from '../hex';
+import { bytesToHex, hex2 } from '../hex';
 import type { DecodeOptions } from '../types';
 
 /** The allowed values of one numeric field of a typed request, in the field's own unit. */
@@ -240,7 +240,7 @@ export function decodeEmptyInfo(info: Uint8Array): EmptyRequest {
 
 // ---- command shapes ---------------------------------------------------------------------------
 
-const hexCode = (cid2: number) => cid2.toString(16).toUpperCase().padStart(2, '0') + 'H';
+const hexCode = (cid2: number) => hex2(cid2) + 'H';
 
 export interface ReadCommandSpec<Res> {
   cid2: number;
