@@ -66,8 +66,11 @@ export function detectionPlan(input: PlanInput): DetectionPlan {
     input.kind !== 'serial' ? [FIXED_LINK_BAUD] : input.baud === 'auto' ? lastFirst<number>(PACK_BAUDS, input.lastBaud) : [input.baud];
   const profiles: ProtocolProfile[] =
     input.kind === 'sim' ? ['pace'] : input.profile === 'auto' ? lastFirst(AUTO_PROFILE_ORDER, input.lastProfile) : [input.profile];
-  const attempts: DetectionAttempt[] = [];
-  for (const baud of bauds) for (const p of profiles) attempts.push({ baud, ...LINK_PROFILES[p] });
+  // The likeliest dialect at every baud first (a PACE pack set to 115200 is found after two
+  // silent probes, not after every VER 20 dialect at 9600 and 19200), then the others.
+  const [first, ...rest] = profiles;
+  const attempts: DetectionAttempt[] = bauds.map((baud) => ({ baud, ...LINK_PROFILES[first] }));
+  for (const baud of bauds) for (const p of rest) attempts.push({ baud, ...LINK_PROFILES[p] });
   return { attempts, probe: attempts.length > 1 };
 }
 
@@ -75,8 +78,11 @@ export interface DetectionRun {
   attempts: readonly DetectionAttempt[];
   /** Switch the link to this baud (re-open it); throws to abandon detection. */
   useBaud(baud: number, signal: AbortSignal): Promise<void>;
-  /** Whether the bank answers `attempt`'s profile at the current baud. */
-  probe(attempt: DetectionAttempt, signal: AbortSignal): Promise<boolean>;
+  /**
+   * Whether the bank answers `attempt`'s profile at the current baud. `firstAtBaud`: the first
+   * request since the port was (re)opened, which a half-initialised adapter may lose.
+   */
+  probe(attempt: DetectionAttempt, signal: AbortSignal, firstAtBaud: boolean): Promise<boolean>;
   signal: AbortSignal;
   /** Progress for the UI: "Trying 19200 baud, Pylontech (VER 20)". */
   onAttempt?: (attempt: DetectionAttempt, index: number, total: number) => void;
@@ -89,11 +95,12 @@ export async function runDetection(run: DetectionRun): Promise<DetectionAttempt 
     run.signal.throwIfAborted();
     const attempt = run.attempts[i];
     run.onAttempt?.(attempt, i, run.attempts.length);
-    if (attempt.baud !== currentBaud) {
+    const firstAtBaud = attempt.baud !== currentBaud;
+    if (firstAtBaud) {
       await run.useBaud(attempt.baud, run.signal);
       currentBaud = attempt.baud;
     }
-    if (await run.probe(attempt, run.signal)) return attempt;
+    if (await run.probe(attempt, run.signal, firstAtBaud)) return attempt;
   }
   run.signal.throwIfAborted();
   return null;

@@ -67,8 +67,11 @@ export interface LinkFactory<C extends ClientPort = ClientPort, P extends Poller
   remembered(last: LastDevice, choice: LinkChoice): Promise<Transport | null>;
   /** Change the serial baud (re-opens an open port). A no-op for links without a baud of their own. */
   setBaud(transport: Transport, baud: number): Promise<void>;
-  /** Ask the bank on `transport` (open) whether it answers with this profile; resolves true when it does. */
-  probe(transport: Transport, profile: LinkProfile, options: { clock: Clock; signal: AbortSignal }): Promise<boolean>;
+  /**
+   * Ask the bank on `transport` (open) whether it answers with this profile; resolves true when it
+   * does. `retries`: extra attempts (default 1, for the first request after a port opens).
+   */
+  probe(transport: Transport, profile: LinkProfile, options: { clock: Clock; signal: AbortSignal; retries?: number }): Promise<boolean>;
   /** A client and poller on an open transport. */
   attach(transport: Transport, options: AttachOptions): Link<C, P>;
 }

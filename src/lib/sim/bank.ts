@@ -496,7 +496,13 @@ export class SimBank {
     if (!Number.isInteger(adr)) return;
     const pack = this.#target(adr);
     if (!pack || !pack.responsive) return;
-    const reply: Frame = { ver: this.firmware.ver, adr: pack.address, cid1: CID1_LFP, code: kind === 'checksum' ? RTN.checksumError : RTN.lengthChecksumError, info: new Uint8Array(0) };
+    const reply: Frame = {
+      ver: this.firmware.ver,
+      adr: pack.address,
+      cid1: CID1_LFP,
+      code: kind === 'checksum' ? RTN.checksumError : RTN.lengthChecksumError,
+      info: new Uint8Array(0)
+    };
     this.wire.toHost(encodeFrame(reply), this.turnaround_ms);
   }
 
