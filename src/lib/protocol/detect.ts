@@ -21,14 +21,19 @@ export interface DialectHeader {
   cid1: number;
   /** Address of the pack on the cable in this family's usual numbering: PACE 1 (§10.1), Pylontech 2 (§10.2). */
   masterAddress: number;
+  /**
+   * Per-pack requests: PACE relays through the master (ADR = master, COMMAND = the pack, §10.1);
+   * the VER 20 families put every pack on one RS485 bus with its own ADR, COMMAND = ADR (§10.2).
+   */
+  addressing: 'relay' | 'direct';
 }
 
 export const DIALECT_HEADERS: Readonly<Record<ProtocolProfile, DialectHeader>> = {
-  pace: { ver: VER_PACE, cid1: CID1_LFP, masterAddress: 1 },
-  pylon: { ver: VER_20, cid1: CID1_LFP, masterAddress: 2 },
+  pace: { ver: VER_PACE, cid1: CID1_LFP, masterAddress: 1, addressing: 'relay' },
+  pylon: { ver: VER_20, cid1: CID1_LFP, masterAddress: 2, addressing: 'direct' },
   // Seplos and EG4 number from the DIP switch; 1 is the usual first pack.
-  seplos: { ver: VER_20, cid1: CID1_LFP, masterAddress: 1 },
-  eg4: { ver: VER_20, cid1: CID1_EG4, masterAddress: 1 }
+  seplos: { ver: VER_20, cid1: CID1_LFP, masterAddress: 1, addressing: 'direct' },
+  eg4: { ver: VER_20, cid1: CID1_EG4, masterAddress: 1, addressing: 'direct' }
 };
 
 export interface ProfileGuess {

@@ -39,7 +39,8 @@ export interface PackAnalog {
   voltage_V: number;
   remaining_Ah: number;
   full_Ah: number;
-  design_Ah: number;
+  /** Null where the reply's layout has no design capacity (Pylontech, EG4): shown as "—", never 0. */
+  design_Ah: number | null;
   cycles: number;
   /** From the frame where it carries one (P >= 9, Seplos, EG4), else remaining/full; null if unknown. */
   soc_pct: number | null;

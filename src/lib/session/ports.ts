@@ -44,6 +44,8 @@ export interface LinkProfile {
   cid1: number;
   /** Address of the pack on the cable in this family's usual numbering (PACE 1, Pylontech 2). */
   masterAddress: number;
+  /** How per-pack requests are addressed (PACE relays through the master; VER 20 packs are asked directly). */
+  addressing: 'relay' | 'direct';
 }
 
 export interface AttachOptions extends LinkProfile {

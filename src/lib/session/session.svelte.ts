@@ -363,6 +363,7 @@ export class DeviceSession<C extends ClientPort = ClientPort, P extends PollerPo
       ver: found.ver,
       cid1: found.cid1,
       masterAddress: found.masterAddress,
+      addressing: found.addressing,
       clock: this.clock,
       decodeOptions: decodeOptionsFor(this.settings.current, found.profile)
     });

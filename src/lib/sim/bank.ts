@@ -51,6 +51,11 @@ export type Fault =
   | { kind: 'replug' }
   /** Power-cycle the pack at this address (silent while it boots, history gets a power-on record). */
   | { kind: 'reboot'; address: number }
+  /**
+   * The whole bank falls silent (on) or talks again (off): no pack answers, and a reply going out
+   * stops where it is. The cable stays in; only the packs are quiet.
+   */
+  | { kind: 'silence'; on: boolean }
   /** Everything back to normal: rates 0, echo off. */
   | { kind: 'clear' };
 
@@ -121,6 +126,7 @@ export class SimBank {
   #scenarioStart_ms = 0;
   #bootloader: { pack: SimPack; loader: SimBootloader; unsubscribe: Unsubscribe } | null = null;
   #disposed = false;
+  #silent = false;
   #master: SimPack;
   /** The weak cell's own values while the weak-cell scenario has replaced them. */
   #saved: { cell: number; capacity_Ah: number; r0_mOhm: number } | null = null;
@@ -297,10 +303,19 @@ export class SimBank {
         pack.reboot(this.#simTime_ms);
         return;
       }
+      case 'silence':
+        this.#silent = fault.on;
+        if (fault.on) this.wire.cutDeviceOutput();
+        return;
       case 'clear':
         this.wire.setFaults({});
         return;
     }
+  }
+
+  /** True while the 'silence' fault holds the bank quiet. */
+  get silent(): boolean {
+    return this.#silent;
   }
 
   /** Advance the physics by dt_ms of simulated time (tests: fast-forward without the clock). */
@@ -473,6 +488,7 @@ export class SimBank {
   }
 
   #handleFrame(frame: Frame): void {
+    if (this.#silent) return;
     const pack = this.#target(frame.adr);
     if (!pack) return;
     pack.noteBusActivity(this.#simTime_ms);
@@ -491,7 +507,7 @@ export class SimBank {
 
   /** A corrupted request, answered with RTN 02 / 03 by the pack its ADR characters name. */
   #answerCorrupt(raw: Uint8Array, kind: 'checksum' | 'length'): void {
-    if (raw.length < 5 || raw[0] !== 0x7e) return;
+    if (this.#silent || raw.length < 5 || raw[0] !== 0x7e) return;
     const adr = parseInt(String.fromCharCode(raw[3], raw[4]), 16);
     if (!Number.isInteger(adr)) return;
     const pack = this.#target(adr);

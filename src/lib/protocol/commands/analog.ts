@@ -85,7 +85,7 @@ function encodePaceBlock(w: ByteWriter, pack: PackAnalog): void {
   w.u8(pack.userDefinedCount, 'user-defined count P');
   w.u16(Math.round(pack.full_Ah * 100), 'full capacity');
   w.u16(pack.cycles, 'cycle count');
-  w.u16(Math.round(pack.design_Ah * 100), 'design capacity');
+  w.u16(Math.round((pack.design_Ah ?? 0) * 100), 'design capacity');
   // Only a tail the pack already has is written: a P = 3 frame never grows one.
   if (pack.tail) {
     const t = pack.tail;
