@@ -246,6 +246,11 @@ export class SimBank {
     return this.wire.baud;
   }
 
+  /** The host's adapter runs at this baud rate: when it is not the packs' own, every byte arrives as garbage. */
+  setHostBaud(baud: number): void {
+    this.wire.setHostBaud(baud);
+  }
+
   get bitsPerByte(): number {
     return this.wire.bitsPerByte;
   }
