@@ -4,8 +4,8 @@
 
 import { asciiBytes, bytesToHex, hex2, hexDigitValue, printableAscii } from './hex';
 
-export const SOI = 0x7e; // '~'
-export const EOI = 0x0d; // '\r'
+const SOI = 0x7e; // '~'
+const EOI = 0x0d; // '\r'
 /** Characters in a frame besides INFO: SOI + 12 header chars + 4 checksum chars + EOI. */
 export const FRAME_OVERHEAD_CHARS = 18;
 /** LENID is 12 bits, so INFO can never exceed this many ASCII characters. */

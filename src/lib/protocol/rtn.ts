@@ -30,7 +30,7 @@ export const RTN = {
 } as const;
 
 /** RTN codes with what they mean to a person. */
-export const RTN_MESSAGES: Readonly<Record<number, string>> = {
+const RTN_MESSAGES: Readonly<Record<number, string>> = {
   [RTN.ok]: 'OK',
   [RTN.verError]: 'The pack rejected the protocol version (RTN 01).',
   [RTN.checksumError]: 'The pack received a corrupted request (checksum error, RTN 02). Check the cable and baud rate.',

@@ -37,7 +37,7 @@ interface Pending {
   trended: boolean;
 }
 
-export function emptyView(address: number, masterAddress: number | null): PackView {
+function emptyView(address: number, masterAddress: number | null): PackView {
   return {
     address,
     isMaster: address === masterAddress,

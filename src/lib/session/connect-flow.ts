@@ -24,7 +24,7 @@ export interface SessionError {
 }
 
 /** A connect that reached the device but found no bank to talk to. */
-export class NoAnswer extends Error {
+class NoAnswer extends Error {
   readonly advice = NO_ANSWER_ADVICE;
 }
 

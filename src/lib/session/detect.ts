@@ -23,7 +23,7 @@ export const LINK_PROFILES: Readonly<Record<ProtocolProfile, LinkProfile>> = {
  * Profiles "Auto" tries, most likely first. Seplos is not among them: it answers with the same
  * VER and CID1 as Pylontech, so a header cannot tell them apart; it is a manual choice.
  */
-export const AUTO_PROFILE_ORDER: readonly ProtocolProfile[] = ['pace', 'pylon', 'eg4'];
+const AUTO_PROFILE_ORDER: readonly ProtocolProfile[] = ['pace', 'pylon', 'eg4'];
 
 export const PROFILE_LABELS: Readonly<Record<ProtocolProfile, string>> = {
   pace: 'PACE (VER 25)',
@@ -33,7 +33,7 @@ export const PROFILE_LABELS: Readonly<Record<ProtocolProfile, string>> = {
 };
 
 /** The baud a transport runs at when the user cannot choose one (BLE bridge, demo). */
-export const FIXED_LINK_BAUD = 9600;
+const FIXED_LINK_BAUD = 9600;
 
 export interface DetectionAttempt extends LinkProfile {
   baud: number;

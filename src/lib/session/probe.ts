@@ -22,7 +22,7 @@ export interface ProbeOptions {
   timeout_ms?: number;
 }
 
-export const PROBE_TIMEOUT_MS = 1500;
+const PROBE_TIMEOUT_MS = 1500;
 
 /**
  * True when a well-formed reply in this dialect came back, even one the decoder does not fully

@@ -173,7 +173,7 @@ const round = (v: number, decimals: number) => {
 };
 const clampS16 = (v_A: number) => Math.max(-327.68, Math.min(327.67, v_A));
 
-export function packAnalog(pack: SimPack, fw: FirmwareOptions): PackAnalog {
+function packAnalog(pack: SimPack, fw: FirmwareOptions): PackAnalog {
   const r = pack.readings;
   const g = pack.gauge;
   const p9 = fw.tail === 'p9';
@@ -204,7 +204,7 @@ export function packAnalog(pack: SimPack, fw: FirmwareOptions): PackAnalog {
   return analog;
 }
 
-export function packStatus(pack: SimPack, fw: FirmwareOptions): PackStatus {
+function packStatus(pack: SimPack, fw: FirmwareOptions): PackStatus {
   const s = pack.status;
   const cells = s.cellAlarms.slice(0, pack.reportedCellCount);
   const bytes: Record<string, number> = {
@@ -492,7 +492,7 @@ on(calibrateTotalVoltage, (req, { pack }) => calibrate(() => pack.sensors.calibr
 // ---- clock and history ----------------------------------------------------------------------------
 
 /** The pack's clock face is UTC here: it has no time zone, and tests must not depend on the host's. */
-export function dateTimeOf(epoch_ms: number): BmsDateTime {
+function dateTimeOf(epoch_ms: number): BmsDateTime {
   const d = new Date(epoch_ms);
   return {
     year: d.getUTCFullYear(),
@@ -504,7 +504,7 @@ export function dateTimeOf(epoch_ms: number): BmsDateTime {
   };
 }
 
-export function epochOf(t: BmsDateTime): number {
+function epochOf(t: BmsDateTime): number {
   return Date.UTC(t.year, t.month - 1, t.day, t.hour, t.minute, t.second);
 }
 

@@ -87,7 +87,7 @@ function hex4(n: number): string {
   return n.toString(16).padStart(4, '0');
 }
 
-export function serialLabel(info: SerialPortInfo): string {
+function serialLabel(info: SerialPortInfo): string {
   if (info.usbVendorId === undefined) return 'Serial port';
   const chip = USB_BRIDGE_CHIPS[info.usbVendorId] ?? 'serial';
   const ids = info.usbProductId === undefined ? hex4(info.usbVendorId) : `${hex4(info.usbVendorId)}:${hex4(info.usbProductId)}`;

@@ -40,7 +40,7 @@ interface NavigatorUAData {
   mobile?: boolean;
 }
 
-export function currentEnvironment(): BrowserEnvironment {
+function currentEnvironment(): BrowserEnvironment {
   const g = globalThis as { isSecureContext?: boolean; navigator?: Navigator & { userAgentData?: NavigatorUAData } };
   const nav = g.navigator;
   return {

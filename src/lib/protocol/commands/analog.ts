@@ -13,12 +13,12 @@ import { PACE_KELVIN_OFFSET, computedSocSoh, emptyPackAnalog, paceTempLabels, re
 export const CID2_ANALOG = 0x42;
 
 /** P = 9 tail: SOC, cumulative charge/discharge, SOH, independent voltage and current. */
-export const P9_TAIL_BYTES = 14;
+const P9_TAIL_BYTES = 14;
 /** Newest docs append summary remaining/full capacity (2 × u32). */
-export const P9_SUMMARY_TAIL_BYTES = 22;
+const P9_SUMMARY_TAIL_BYTES = 22;
 
 /** Fixed length of a PACE block from its own counts: M, cells, N, temps, 13 bytes of values. */
-export function paceAnalogBaseLength(body: Uint8Array, offset: number): number | null {
+function paceAnalogBaseLength(body: Uint8Array, offset: number): number | null {
   return countedBlockLength(body, offset, 2, 13);
 }
 
@@ -115,13 +115,13 @@ const paceBlockCodec: BlockCodec<PackAnalog> = {
   defaultBlockBytes: DEFAULT_BLOCK_BYTES
 };
 
-export function decodeAnalogInfo(info: Uint8Array, request: PackRequest | undefined, options: DecodeOptions): AnalogReply {
+function decodeAnalogInfo(info: Uint8Array, request: PackRequest | undefined, options: DecodeOptions): AnalogReply {
   const broadcast = isBroadcastRequest(request);
   if (options.profile !== 'pace') return decodeVariantAnalog(options.profile, info, broadcast);
   return decodeMultiPack(info, broadcast, paceBlockCodec, '42H');
 }
 
-export function encodeAnalogInfo(reply: AnalogReply, options: DecodeOptions): Uint8Array {
+function encodeAnalogInfo(reply: AnalogReply, options: DecodeOptions): Uint8Array {
   if (options.profile !== 'pace') return encodeVariantAnalog(options.profile, reply);
   return encodeMultiPack(reply, paceBlockCodec);
 }

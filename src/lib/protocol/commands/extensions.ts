@@ -24,7 +24,7 @@ export const EXTENSION_CID2 = {
  * Pack addresses the vendor client offers: 0 stand-alone, 1–15 like the DIP switch, and 0x10,
  * which the client shows for the automatically chosen host (manual §4.1 screenshot).
  */
-export const ADDRESS_SPEC: FieldSpec = { field: 'address', label: 'BMS address', unit: '', min: 0x00, max: 0x10, step: 1 };
+const ADDRESS_SPEC: FieldSpec = { field: 'address', label: 'BMS address', unit: '', min: 0x00, max: 0x10, step: 1 };
 
 export interface AddressRequest {
   address: number;
@@ -75,7 +75,7 @@ export const setSerialBaud: Command<SerialBaudRequest, WriteAck> = writeCommand<
 });
 
 /** CAN bit rates in kbit/s (PACE CAN is 250, Pylon CAN 500; the BMS Client offers 125). */
-export const CAN_BITRATES_kbps = [50, 100, 125, 250, 500, 800, 1000] as const;
+const CAN_BITRATES_kbps = [50, 100, 125, 250, 500, 800, 1000] as const;
 export type CanBitrate_kbps = (typeof CAN_BITRATES_kbps)[number];
 
 export interface CanBitrateRequest {

@@ -29,7 +29,7 @@ export interface HistoryRequest {
   index: number;
 }
 
-export const HISTORY_INDEX_SPEC: FieldSpec = { field: 'index', label: 'History record index', unit: '', min: 0, max: 0xffff, step: 1 };
+const HISTORY_INDEX_SPEC: FieldSpec = { field: 'index', label: 'History record index', unit: '', min: 0, max: 0xffff, step: 1 };
 
 /** The status bytes saved with a record; null where the firmware sends FF (field not supported). */
 export interface HistoryStatusBytes {

@@ -460,7 +460,7 @@ function compare(a: number, r: Relation, b: number): boolean {
 }
 
 /** Check one value against its own range and step; null when fine. */
-export function checkParam(p: ParamMeta, v: ParamValue): ParamIssue | null {
+function checkParam(p: ParamMeta, v: ParamValue): ParamIssue | null {
   if (p.type === 'boolean') {
     return typeof v === 'boolean' ? null : { param: p.id, kind: 'type', message: `${p.label} must be on or off.` };
   }

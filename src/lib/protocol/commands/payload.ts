@@ -175,7 +175,7 @@ export class InfoWriter {
 // ---- unit conversions (reference §2.5) --------------------------------------------------------
 
 /** PACE temperatures are 0.1 K with 273.0 °C offset: °C = (raw − 2730) / 10. */
-export const TEMP_OFFSET_RAW = 2730;
+const TEMP_OFFSET_RAW = 2730;
 /** Raw value a missing sensor reports. */
 export const TEMP_ABSENT_RAW = 0x8000;
 
@@ -306,11 +306,11 @@ export function writeCommand<Req>(spec: WriteCommandSpec<Req>): Command<Req, Wri
 }
 
 /** Decode a 0/1 function-control ("FC") byte. Any non-zero value means enabled. */
-export function flagFromByte(b: number): boolean {
+function flagFromByte(b: number): boolean {
   return b !== 0;
 }
 
-export function flagToByte(enabled: boolean, field: string, label: string): number {
+function flagToByte(enabled: boolean, field: string, label: string): number {
   if (typeof enabled !== 'boolean') {
     throw new RangeError(`${label} (${field}) must be true or false, got ${String(enabled)}`);
   }

@@ -23,7 +23,7 @@ export const CHECK_LOAD = 'Reduce the load or check the inverter discharge curre
 export const CHECK_TEMP_ROOM = 'Check where the pack stands: ventilation, sun, heat sources, or frost.';
 export const SERVICE = 'Contact support with a diagnose report; the BMS hardware may need service.';
 
-export const PROTECTION1: readonly FlagDef[] = [
+const PROTECTION1: readonly FlagDef[] = [
   {
     id: 'cellOverVoltageProtect',
     bit: 0,
@@ -76,7 +76,7 @@ export const PROTECTION1: readonly FlagDef[] = [
   }
 ];
 
-export const PROTECTION2: readonly FlagDef[] = [
+const PROTECTION2: readonly FlagDef[] = [
   {
     id: 'chargeHighTempProtect',
     bit: 0,
@@ -118,7 +118,7 @@ export const PROTECTION2: readonly FlagDef[] = [
 ];
 
 /** Indication status ("instruction state", §6.5). Bits 5/3/0 wording follows the V3.1 document. */
-export const INDICATION: readonly FlagDef[] = [
+const INDICATION: readonly FlagDef[] = [
   { id: 'currentLimiting', bit: 0, severity: 'state', label: 'Charge current limiting active', advice: '' },
   { id: 'chargeMosOn', bit: 1, severity: 'state', label: 'Charge MOSFET on', advice: '' },
   { id: 'dischargeMosOn', bit: 2, severity: 'state', label: 'Discharge MOSFET on', advice: '' },
@@ -182,10 +182,10 @@ function controlDefs(polarity: DecodeOptions['controlPolarity']): readonly FlagD
   ];
 }
 
-export const CONTROL_DOC = controlDefs('doc');
-export const CONTROL_FORCED_OFF = controlDefs('forced-off');
+const CONTROL_DOC = controlDefs('doc');
+const CONTROL_FORCED_OFF = controlDefs('forced-off');
 
-export const FAULT: readonly FlagDef[] = [
+const FAULT: readonly FlagDef[] = [
   { id: 'chargeMosFault', bit: 0, severity: 'fault', label: 'Charge MOSFET fault', advice: SERVICE },
   { id: 'dischargeMosFault', bit: 1, severity: 'fault', label: 'Discharge MOSFET fault', advice: SERVICE },
   {
@@ -202,7 +202,7 @@ export const FAULT: readonly FlagDef[] = [
   { id: 'heaterFault', bit: 7, severity: 'fault', label: 'Heating film fault', advice: SERVICE }
 ];
 
-export const WARNING1: readonly FlagDef[] = [
+const WARNING1: readonly FlagDef[] = [
   { id: 'cellOverVoltageWarning', bit: 0, severity: 'warning', label: 'Cell high-voltage warning', advice: CHECK_CHARGER },
   {
     id: 'cellUnderVoltageWarning',
@@ -237,7 +237,7 @@ export const WARNING1: readonly FlagDef[] = [
   }
 ];
 
-export const WARNING2: readonly FlagDef[] = [
+const WARNING2: readonly FlagDef[] = [
   { id: 'chargeHighTempWarning', bit: 0, severity: 'warning', label: 'Charge high-temperature warning (cells)', advice: CHECK_TEMP_ROOM },
   { id: 'dischargeHighTempWarning', bit: 1, severity: 'warning', label: 'Discharge high-temperature warning (cells)', advice: CHECK_TEMP_ROOM },
   { id: 'chargeLowTempWarning', bit: 2, severity: 'warning', label: 'Charge low-temperature warning (cells)', advice: CHECK_TEMP_ROOM },
@@ -254,7 +254,7 @@ export const WARNING2: readonly FlagDef[] = [
   { id: 'lowSocWarning', bit: 7, severity: 'warning', label: 'Low state of charge', advice: 'Charge the pack soon.' }
 ];
 
-export const FAULT8: readonly FlagDef[] = [
+const FAULT8: readonly FlagDef[] = [
   { id: 'totalVoltageFault', bit: 0, severity: 'fault', label: 'Total-voltage measurement fault', advice: SERVICE },
   {
     id: 'temperatureDifferenceFault',
@@ -289,7 +289,7 @@ export const FAULT8: readonly FlagDef[] = [
   { id: 'mcuOverVoltageFault', bit: 7, severity: 'fault', label: 'MCU over-voltage fault', advice: SERVICE }
 ];
 
-export const INDICATION9: readonly FlagDef[] = [
+const INDICATION9: readonly FlagDef[] = [
   { id: 'bluetoothConnected', bit: 0, severity: 'state', label: 'Bluetooth connected', advice: '' },
   { id: 'wifiCloudConnected', bit: 1, severity: 'state', label: 'WiFi cloud connected', advice: '' },
   {
@@ -301,7 +301,7 @@ export const INDICATION9: readonly FlagDef[] = [
   }
 ];
 
-export const FAULT10: readonly FlagDef[] = [{ id: 'twelveVoltFault', bit: 0, severity: 'fault', label: '12 V supply fault', advice: SERVICE }];
+const FAULT10: readonly FlagDef[] = [{ id: 'twelveVoltFault', bit: 0, severity: 'fault', label: '12 V supply fault', advice: SERVICE }];
 
 export function flagTable(source: FlagSource, options: Pick<DecodeOptions, 'controlPolarity'>): readonly FlagDef[] {
   switch (source) {
