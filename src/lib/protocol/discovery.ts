@@ -1,11 +1,13 @@
 // Who is on the bus (design.md "Polling"): 90H on the master for the pack count, then a broadcast
 // 42H (COMMAND FF) where the master supports it, else every address asked in turn. Whatever 42H
-// values the probes read are kept, so the first poll cycle does not ask for them again.
+// values the probes read are kept, so the first poll cycle does not ask for them again. And who
+// each pack is (C1H/C2H), asked once per pack.
 
+import type { PackIdentityReport } from './bank-types';
 import type { ExchangeResult } from './client';
 import type { Command } from './command';
 import { readAnalog } from './commands/analog';
-import { readPackCount } from './commands/info';
+import { readPackCount, readProductInfo, readSoftwareVersion } from './commands/info';
 import { ALL_PACKS } from './commands/pack-request';
 import type { Frame } from './frame';
 import type { AnalogReply, PackAnalog } from './types';
@@ -159,4 +161,20 @@ export async function discoverBank(ask: Ask, o: DiscoveryOptions): Promise<Disco
   }
   if (addresses.length === 0) return { ok: false, message: 'Discovery failed: no pack answered 42H on any address.' };
   return found(addresses, false, null);
+}
+
+/** C1H/C2H of one pack. They reach only the pack on the cable: a reply from another address is not this pack's. */
+export async function readIdentity(ask: Ask, address: number): Promise<PackIdentityReport> {
+  const report: PackIdentityReport = { address, softwareVersion: null, bluetoothName: null, bmsSerial: null, packSerial: null };
+  const v = await ask(readSoftwareVersion, address, {}, { retries: PROBE_RETRIES });
+  if (v.ok && v.reply.adr === address) {
+    report.softwareVersion = v.value.version;
+    report.bluetoothName = v.value.bluetoothName ?? null;
+  }
+  const p = await ask(readProductInfo, address, {}, { retries: PROBE_RETRIES });
+  if (p.ok && p.reply.adr === address) {
+    report.bmsSerial = p.value.bmsSerial;
+    report.packSerial = p.value.packSerial ?? null;
+  }
+  return report;
 }

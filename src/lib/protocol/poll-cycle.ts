@@ -39,6 +39,13 @@ export interface CycleHost {
   rediscover(): void;
 }
 
+/** A cycle's length before one was measured: every exchange of it taking its whole deadline. */
+export function estimatedCycle_ms(topology: BankTopology, host: Pick<CycleHost, 'deadlineOf'>): number {
+  const n = topology.addresses.length;
+  if (topology.broadcast) return host.deadlineOf(readAnalog, ALL_PACKS, n) + host.deadlineOf(readStatus, ALL_PACKS, n);
+  return topology.addresses.reduce((sum, a) => sum + host.deadlineOf(readAnalog, a, 1) + host.deadlineOf(readStatus, a, 1), 0);
+}
+
 /** Broadcast: 42H FF and 44H FF for the whole bank. Returns the packs polled (all of them). */
 export async function broadcastCycle(host: CycleHost, topology: BankTopology, prefetched: AnalogReply | null): Promise<Set<number>> {
   const all = topology.addresses;

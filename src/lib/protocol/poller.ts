@@ -9,17 +9,14 @@ import type { BankTopology, PackHealth, PackIdentityReport, PackUpdate, PollCycl
 import { backoffDelay_ms, checkSchedule } from './backoff';
 import type { AttemptFailure, ExchangeResult, PaceClient } from './client';
 import type { Command } from './command';
-import { readAnalog } from './commands/analog';
-import { readProductInfo, readSoftwareVersion } from './commands/info';
-import { ALL_PACKS } from './commands/pack-request';
-import { readStatus } from './commands/status';
-import { discoverBank, PROBE_RETRIES, type Addressing, type FoundBank, type PollMode } from './discovery';
+import { discoverBank, readIdentity, type Addressing, type FoundBank, type PollMode } from './discovery';
 import type { ProtocolError } from './errors';
 import { frameWireLength } from './frame';
 import * as health from './pack-health';
-import { broadcastCycle, relayCycle, type CycleHost, type PackValues } from './poll-cycle';
+import { broadcastCycle, estimatedCycle_ms, relayCycle, type CycleHost, type PackValues } from './poll-cycle';
 import { PollGate, Stopped } from './poll-gate';
 import type { Clock } from '../time/clock';
+import { Listeners } from '../transport/link-events';
 import type { TransportStatus, Unsubscribe } from '../transport/types';
 
 export type { PackIdentityReport, PollerState, PollerStatus } from './bank-types';
@@ -87,12 +84,13 @@ export class BankPoller {
   #heldAtLastStart_ms = 0;
   #refreshInterval_ms: number | null = null;
 
-  readonly #updateListeners = new Set<(u: PackUpdate) => void>();
-  readonly #cycleListeners = new Set<(c: PollCycle) => void>();
-  readonly #topologyListeners = new Set<(t: BankTopology) => void>();
-  readonly #healthListeners = new Set<(h: PackHealth) => void>();
-  readonly #identityListeners = new Set<(i: PackIdentityReport) => void>();
-  readonly #statusListeners = new Set<(s: PollerStatus) => void>();
+  // A listener that throws does not stop the polling; its error surfaces where errors are seen.
+  readonly #updates = new Listeners<PackUpdate>();
+  readonly #cycles = new Listeners<PollCycle>();
+  readonly #topologies = new Listeners<BankTopology>();
+  readonly #healths = new Listeners<PackHealth>();
+  readonly #identities = new Listeners<PackIdentityReport>();
+  readonly #statuses = new Listeners<PollerStatus>();
 
   constructor(client: PaceClient, options: BankPollerOptions = {}) {
     this.#client = client;
@@ -159,7 +157,7 @@ export class BankPoller {
 
   /** Expected time (ms) from one refresh of a pack to the next (PollCycle.refreshInterval_ms). */
   get refreshInterval_ms(): number {
-    return this.#refreshInterval_ms ?? this.#estimatedInterval_ms();
+    return this.#refreshInterval_ms ?? (this.#topology ? estimatedCycle_ms(this.#topology, this.#cycleHost) : 0) + this.#interval_ms;
   }
 
   start(): void {
@@ -210,46 +208,28 @@ export class BankPoller {
   }
 
   onUpdate(listener: (u: PackUpdate) => void): Unsubscribe {
-    return this.#add(this.#updateListeners, listener);
+    return this.#updates.add(listener);
   }
   onCycle(listener: (c: PollCycle) => void): Unsubscribe {
-    return this.#add(this.#cycleListeners, listener);
+    return this.#cycles.add(listener);
   }
   onTopology(listener: (t: BankTopology) => void): Unsubscribe {
-    return this.#add(this.#topologyListeners, listener);
+    return this.#topologies.add(listener);
   }
   onHealth(listener: (h: PackHealth) => void): Unsubscribe {
-    return this.#add(this.#healthListeners, listener);
+    return this.#healths.add(listener);
   }
   onIdentity(listener: (i: PackIdentityReport) => void): Unsubscribe {
-    return this.#add(this.#identityListeners, listener);
+    return this.#identities.add(listener);
   }
   onStatus(listener: (s: PollerStatus) => void): Unsubscribe {
-    return this.#add(this.#statusListeners, listener);
-  }
-
-  #add<T>(set: Set<(v: T) => void>, listener: (v: T) => void): Unsubscribe {
-    set.add(listener);
-    return () => set.delete(listener);
-  }
-
-  #emit<T>(set: Set<(v: T) => void>, value: T): void {
-    for (const l of [...set]) {
-      try {
-        l(value);
-      } catch (e) {
-        // A listener's bug must not stop the polling; surface it where errors are seen.
-        queueMicrotask(() => {
-          throw e;
-        });
-      }
-    }
+    return this.#statuses.add(listener);
   }
 
   #setStatus(state: PollerState, message: string | null): void {
     if (this.#status.state === state && this.#status.message === message) return;
     this.#status = { state, message };
-    this.#emit(this.#statusListeners, this.#status);
+    this.#statuses.emit(this.#status);
   }
 
   // ---- the loop ----
@@ -389,7 +369,7 @@ export class BankPoller {
     this.#lastCycleStart_ms = null;
     this.#refreshInterval_ms = null;
     this.#topology = topology;
-    this.#emit(this.#topologyListeners, topology);
+    this.#topologies.emit(topology);
     this.#setStatus('polling', null);
     return bank;
   }
@@ -398,15 +378,6 @@ export class BankPoller {
   #deadlineOf(cmd: Command<{ command: number }, unknown>, command: number, packCount: number): number {
     const req = { command };
     return this.#client.deadlineFor(frameWireLength(cmd.encodeRequest(req).length), cmd.expectedReplyBytes(req, packCount));
-  }
-
-  /** Before a cycle has been measured: the pause plus every exchange of a cycle taking its whole deadline. */
-  #estimatedInterval_ms(): number {
-    const t = this.#topology;
-    if (!t) return this.#interval_ms;
-    const n = t.addresses.length;
-    if (t.broadcast) return this.#interval_ms + this.#deadlineOf(readAnalog, ALL_PACKS, n) + this.#deadlineOf(readStatus, ALL_PACKS, n);
-    return this.#interval_ms + t.addresses.reduce((sum, a) => sum + this.#deadlineOf(readAnalog, a, 1) + this.#deadlineOf(readStatus, a, 1), 0);
   }
 
   // ---- one cycle ----
@@ -426,7 +397,7 @@ export class BankPoller {
       : await relayCycle(this.#cycleHost, topology, found?.analog ?? new Map());
     const answered = topology.addresses.filter((a) => polled.has(a) && !this.#packs.get(a)?.failedThisCycle);
     const missed = topology.addresses.filter((a) => !answered.includes(a));
-    this.#emit(this.#cycleListeners, { started_ms, ended_ms: this.#clock.now(), answered, missed, refreshInterval_ms: this.refreshInterval_ms });
+    this.#cycles.emit({ started_ms, ended_ms: this.#clock.now(), answered, missed, refreshInterval_ms: this.refreshInterval_ms });
   }
 
   // ---- health ----
@@ -449,8 +420,8 @@ export class BankPoller {
     const next = health.succeeded(s, now, freshFor, badFrames);
     this.#packs.set(address, next);
     const update: PackUpdate = { address, received_ms: now, health: next.health, ...values };
-    this.#emit(this.#updateListeners, update);
-    this.#emit(this.#healthListeners, next.health);
+    this.#updates.emit(update);
+    this.#healths.emit(next.health);
   }
 
   #fail(address: number, error: ProtocolError | string, badFrames: number): void {
@@ -465,30 +436,18 @@ export class BankPoller {
 
   /** An update with health only: the pack's old values must never travel as if fresh. */
   #emitHealthOnly(address: number, h: PackHealth): void {
-    this.#emit(this.#updateListeners, { address, received_ms: this.#clock.now(), health: h });
-    this.#emit(this.#healthListeners, h);
+    this.#updates.emit({ address, received_ms: this.#clock.now(), health: h });
+    this.#healths.emit(h);
   }
 
   // ---- identity ----
 
-  /** C1H/C2H for one pack that has not been asked yet; tolerated when unsupported. */
+  /** C1H/C2H for one pack that has not been asked yet (one per cycle); tolerated when unsupported. */
   async #identityStep(): Promise<void> {
     if (!this.#readIdentity) return;
     const address = [...this.#packs.keys()].find((a) => !this.#identityRead.has(a) && this.#packs.get(a)?.health.state === 'ok');
     if (address === undefined) return;
     this.#identityRead.add(address);
-    const report: PackIdentityReport = { address, softwareVersion: null, bluetoothName: null, bmsSerial: null, packSerial: null };
-    // These commands reach only the pack on the cable; a reply from another address is not this pack's.
-    const v = await this.#ask(readSoftwareVersion, address, {}, { retries: PROBE_RETRIES });
-    if (v.ok && v.reply.adr === address) {
-      report.softwareVersion = v.value.version;
-      report.bluetoothName = v.value.bluetoothName ?? null;
-    }
-    const p = await this.#ask(readProductInfo, address, {}, { retries: PROBE_RETRIES });
-    if (p.ok && p.reply.adr === address) {
-      report.bmsSerial = p.value.bmsSerial;
-      report.packSerial = p.value.packSerial ?? null;
-    }
-    this.#emit(this.#identityListeners, report);
+    this.#identities.emit(await readIdentity((cmd, adr, req, opts) => this.#ask(cmd, adr, req, opts), address));
   }
 }

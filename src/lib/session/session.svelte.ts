@@ -8,6 +8,7 @@ import type { BankTopology, PollerStatus } from '$lib/protocol/bank-types';
 import { realClock, type Clock, type TimerId } from '$lib/time/clock';
 import { TransportError, type Transport, type TransportInfo, type TransportKind, type TransportStatus, type Unsubscribe } from '$lib/transport/types';
 import { BankState, type FrameScheduler } from './bank-state.svelte';
+import { DEFAULT_REOPEN_BACKOFF_MS, LinkReopener } from './link-reopen';
 import { connectLink, isCancel, linkChoice, rememberedDevice, toSessionError, type SessionError } from './connect-flow';
 import type { DetectionAttempt } from './detect';
 import { loadLastDevice, saveLastDevice, type LastDevice } from './last-device';
@@ -41,8 +42,6 @@ export interface DeviceSessionOptions<C extends ClientPort, P extends PollerPort
   /** Paces applying the bank's updates to frames. Default requestAnimationFrame where there is one, else none. */
   frame?: FrameScheduler | null;
 }
-
-const DEFAULT_REOPEN_BACKOFF_MS = [1000, 2000, 5000, 10000] as const;
 
 class Superseded extends Error {}
 
@@ -82,7 +81,7 @@ export class DeviceSession<C extends ClientPort = ClientPort, P extends PollerPo
 
   readonly #links: LinkFactory<C, P>;
   readonly #storage: KeyValueStorage | null;
-  readonly #reopenBackoff_ms: readonly number[];
+  readonly #reopener: LinkReopener;
   readonly #tick: () => void;
 
   #transport: Transport | null = null;
@@ -91,8 +90,6 @@ export class DeviceSession<C extends ClientPort = ClientPort, P extends PollerPo
   #connectAbort: AbortController | null = null;
   /** Bumped by every connect and disconnect, so a slow earlier attempt cannot clobber a newer one. */
   #generation = 0;
-  #reopenTimer: TimerId | null = null;
-  #reopenStep = 0;
   #closing = false;
 
   constructor(options: DeviceSessionOptions<C, P>) {
@@ -100,10 +97,14 @@ export class DeviceSession<C extends ClientPort = ClientPort, P extends PollerPo
     this.clock = options.clock ?? realClock;
     this.#storage = options.storage === undefined ? browserStorage() : options.storage;
     this.settings = options.settings ?? new SettingsStore(this.#storage);
-    this.#reopenBackoff_ms = options.reopenBackoff_ms ?? DEFAULT_REOPEN_BACKOFF_MS;
-    if (this.#reopenBackoff_ms.length === 0 || this.#reopenBackoff_ms.some((d) => !(d >= 0))) {
-      throw new RangeError('reopenBackoff_ms must be a non-empty list of delays >= 0');
-    }
+    this.#reopener = new LinkReopener(this.clock, options.reopenBackoff_ms ?? DEFAULT_REOPEN_BACKOFF_MS, {
+      reopening: () => (this.#phase = 'reconnecting'),
+      failed: (message) => {
+        if (this.#closing) return;
+        this.#message = message;
+        this.#phase = 'lost';
+      }
+    });
     const tick_ms = options.tick_ms ?? 1000;
     if (!(tick_ms > 0)) throw new RangeError(`tick_ms must be > 0, got ${tick_ms}`);
     this.#bank = new BankState({
@@ -271,9 +272,7 @@ export class DeviceSession<C extends ClientPort = ClientPort, P extends PollerPo
   reconnectNow(): void {
     if (!this.#transport || (this.#phase !== 'lost' && this.#phase !== 'reconnecting')) return;
     if (this.#transport.status.reconnecting) return;
-    this.#clearReopen();
-    this.#reopenStep = 0;
-    void this.#reopen();
+    this.#reopener.now(this.#transport);
   }
 
   /** Poll now instead of waiting out the interval. */
@@ -411,7 +410,7 @@ export class DeviceSession<C extends ClientPort = ClientPort, P extends PollerPo
         if (s.reconnecting) this.#phase = 'reconnecting';
         else {
           this.#phase = 'lost';
-          this.#scheduleReopen();
+          if (this.#transport) this.#reopener.schedule(this.#transport);
         }
         break;
       case 'opening':
@@ -420,8 +419,7 @@ export class DeviceSession<C extends ClientPort = ClientPort, P extends PollerPo
       case 'open':
         if (this.#phase === 'lost' || this.#phase === 'reconnecting') {
           this.#reconnects++;
-          this.#clearReopen();
-          this.#reopenStep = 0;
+          this.#reopener.reset();
           this.#message = null;
           // The poller noticed the link come back too and is discovering the bank again.
           this.#phase = 'discovering';
@@ -431,44 +429,12 @@ export class DeviceSession<C extends ClientPort = ClientPort, P extends PollerPo
         // Closed without our disconnect(): a re-open attempt failed, or the device refused. Keep
         // the values (stale) and keep trying.
         if (s.message) this.#message = s.message;
-        if (this.#phase !== 'reconnecting' || this.#reopenTimer === null) {
+        if (this.#phase !== 'reconnecting' || !this.#reopener.pending) {
           this.#phase = 'lost';
-          this.#scheduleReopen();
+          if (this.#transport) this.#reopener.schedule(this.#transport);
         }
         break;
     }
-  }
-
-  /** The session's own re-open, for links that do not come back by themselves. */
-  #scheduleReopen(): void {
-    if (this.#reopenTimer !== null || !this.#transport) return;
-    const delay = this.#reopenBackoff_ms[Math.min(this.#reopenStep, this.#reopenBackoff_ms.length - 1)];
-    this.#reopenStep++;
-    this.#reopenTimer = this.clock.setTimeout(() => {
-      this.#reopenTimer = null;
-      void this.#reopen();
-    }, delay);
-  }
-
-  async #reopen(): Promise<void> {
-    const transport = this.#transport;
-    if (!transport || this.#closing) return;
-    const state = transport.status.state;
-    if (state === 'open' || state === 'opening' || transport.status.reconnecting) return;
-    this.#phase = 'reconnecting';
-    try {
-      await transport.open();
-    } catch (e) {
-      if (this.#transport !== transport || this.#closing) return;
-      this.#message = e instanceof Error ? e.message : String(e);
-      this.#phase = 'lost';
-      this.#scheduleReopen();
-    }
-  }
-
-  #clearReopen(): void {
-    if (this.#reopenTimer !== null) this.clock.clearTimeout(this.#reopenTimer);
-    this.#reopenTimer = null;
   }
 
   // ---- helpers ----
@@ -505,8 +471,7 @@ export class DeviceSession<C extends ClientPort = ClientPort, P extends PollerPo
     this.#generation++;
     this.#connectAbort?.abort(new DOMException('Disconnected', 'AbortError'));
     this.#connectAbort = null;
-    this.#clearReopen();
-    this.#reopenStep = 0;
+    this.#reopener.reset();
     const link = this.#active;
     const transport = this.#transport;
     this.#active = null;
