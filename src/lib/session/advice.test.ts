@@ -2,7 +2,8 @@ import { describe, expect, it } from 'vitest';
 import type { BrowserEnvironment } from '$lib/transport/support';
 import { TransportError } from '$lib/transport/types';
 import { classifySerialOpenError } from '$lib/transport/errors';
-import { bluetoothSupport, NO_ANSWER_ADVICE, serialSupport, transportAdvice } from './advice';
+import { NO_ANSWER_ADVICE, transportAdvice } from './advice';
+import { bluetoothSupport, serialSupport } from './support';
 
 const UA = {
   chromeWindows: 'Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/131.0.0.0 Safari/537.36',

@@ -5,7 +5,6 @@
 // than the poller said they may (PackHealth.freshUntil_ms): a value that is not fresh is never
 // shown as fresh.
 
-import { SvelteMap } from 'svelte/reactivity';
 import type { BankTopology, PackHealth, PackIdentityReport, PackUpdate } from '$lib/protocol/bank-types';
 import { isLive } from '$lib/protocol/pack-health';
 import type { Clock, TimerId } from '$lib/time/clock';
@@ -37,6 +36,11 @@ interface Pending {
   trended: boolean;
 }
 
+/** One pack's trend revision. */
+class Revision {
+  value = $state(0);
+}
+
 function emptyView(address: number, masterAddress: number | null): PackView {
   return {
     address,
@@ -65,8 +69,10 @@ export class BankState {
   #topology = $state.raw<BankTopology | null>(null);
   #packs = $state.raw<PackView[]>([]);
   #lastReply_ms = $state<number | null>(null);
-  // Each pack's chart redraws on its own samples only.
-  readonly #trendRevisions = new SvelteMap<number, number>();
+  // Each pack's chart redraws on its own samples only: one reactive cell per pack, in a plain map
+  // whose entries are made outside any page's reading (topology, updates).
+  // eslint-disable-next-line svelte/prefer-svelte-reactivity
+  readonly #trendRevisions = new Map<number, Revision>();
   readonly #totals = $derived(computeBankTotals(this.#packs));
 
   readonly #clock: Clock;
@@ -121,7 +127,7 @@ export class BankState {
 
   /** Bumped when an apply brings this pack new trend samples. */
   trendRevision(address: number): number {
-    return this.#trendRevisions.get(address) ?? 0;
+    return this.#trendRevisions.get(address)?.value ?? 0;
   }
 
   // ---- from the poller ----
@@ -142,6 +148,7 @@ export class BankState {
       this.#trends.delete(address);
       this.#trendRevisions.delete(address);
     }
+    for (const address of t.addresses) this.#revision(address);
   }
 
   /**
@@ -210,6 +217,12 @@ export class BankState {
     this.#trendRevisions.clear();
   }
 
+  #revision(address: number): Revision {
+    let cell = this.#trendRevisions.get(address);
+    if (!cell) this.#trendRevisions.set(address, (cell = new Revision()));
+    return cell;
+  }
+
   // ---- applying ----
 
   #pushTrend(address: number, t_ms: number, analog: NonNullable<PackUpdate['analog']>): boolean {
@@ -245,7 +258,7 @@ export class BankState {
     });
     for (const [address, p] of pending) {
       if (p.received_ms !== undefined) lastReply = Math.max(lastReply ?? -Infinity, p.received_ms);
-      if (p.trended) this.#trendRevisions.set(address, this.trendRevision(address) + 1);
+      if (p.trended) this.#revision(address).value++;
       // An update for a pack the topology does not list (yet): shown after the others.
       if (!this.#packs.some((v) => v.address === address)) {
         const view = merge(emptyView(address, master), p);
