@@ -153,16 +153,13 @@ export class PaceClient {
     this.#reader = new FrameReader({ lengthChecksum: options.lengthChecksum ?? 'reject' });
     this.#unsubscribe = [transport.onData((chunk) => this.#onData(chunk)), transport.onStatus((s) => this.#onStatus(s))];
     this.#specDefaults = { ver: this.#ver, cid1: this.#cid1, retries: this.#retries, decodeOptions: () => this.#decodeOptions };
-    // eslint-disable-next-line @typescript-eslint/no-this-alias -- the host's getter reads the guard installed later
-    const client = this;
     this.#host = {
       clock: this.#clock,
       transport,
       log: this.#log,
       deadlineFor: (requestBytes, replyInfoBytes) => this.deadlineFor(requestBytes, replyInfoBytes),
-      get refuse() {
-        return client.#guard ? (attempt: WriteAttempt) => client.#refuse(attempt) : null;
-      },
+      // Null while no guard is installed: then nothing is looked up for a write at all.
+      refuse: null,
       waitQuiet: (signal) => this.#waitQuiet(signal),
       attempt: (spec, deadline_ms, report) => this.#attemptOnce(spec, deadline_ms, report),
       retried: () => {
@@ -212,6 +209,7 @@ export class PaceClient {
    */
   setWriteGuard(guard: WriteGuard | null): void {
     this.#guard = guard;
+    this.#host.refuse = guard ? (attempt) => this.#refuse(attempt) : null;
   }
 
   /** The deadline (ms from the first request byte) this client derives for a request and reply size. */
