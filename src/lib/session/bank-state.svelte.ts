@@ -164,11 +164,12 @@ export class BankState {
     if (u.analog || u.status || u.statusUnsupported) next.received_ms = u.received_ms;
     if (u.analog && this.#pushTrend(u.address, u.received_ms, u.analog)) next.trended = true;
     this.#pending.set(u.address, next);
-    // A pack that stops (or starts) being live is shown so at once; anything else waits for the cycle.
+    // A pack that stops (or starts) being live, or goes offline, is shown so at once; new values
+    // of a pack that stays as it was wait for the cycle to end.
     const shown = this.pack(u.address);
     const analog = next.analog ?? shown?.analog ?? null;
     const live = this.#linkUp() && isLive(u.health, this.#clock.now()) && analog !== null && !analog.empty;
-    if (live !== (shown?.fresh ?? false)) this.requestApply();
+    if (live !== (shown?.fresh ?? false) || u.health.state !== shown?.health.state) this.requestApply();
   }
 
   identity(i: PackIdentityReport): void {

@@ -127,6 +127,23 @@ describe('BankState', () => {
     expect(s.bank.pack(1)?.fresh).toBe(true);
   });
 
+  it('a pack going from stale to offline is shown at once too, not at the end of the cycle', async () => {
+    const s = setup();
+    await cycle(s, 0);
+    const t = s.clock.now();
+    s.bank.update({ address: 4, received_ms: t, health: { ...health(4, t - 5000), state: 'stale', consecutiveFailures: 1 } });
+    await settle();
+    const applies = s.bank.applies;
+    s.bank.update({
+      address: 4,
+      received_ms: t,
+      health: { ...health(4, t - 5000), state: 'offline', consecutiveFailures: 3, nextProbe_ms: t + 2000 }
+    });
+    await settle();
+    expect(s.bank.applies).toBe(applies + 1);
+    expect(s.bank.pack(4)?.health.state).toBe('offline');
+  });
+
   it('nothing is live while the link is down', async () => {
     const s = setup();
     await cycle(s, 0);
