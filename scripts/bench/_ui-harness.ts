@@ -54,12 +54,13 @@ export interface Preview {
 }
 
 /** `vite preview` on a free port (not 4173, which the e2e tests may hold). */
-export async function startPreview(timeout_ms = 60_000): Promise<Preview> {
+/** Serve a build with vite preview; `root` serves another checkout's build (before/after figures). */
+export async function startPreview(timeout_ms = 60_000, root = ROOT): Promise<Preview> {
   const port = await freePort();
   // vite itself, not through npx: a signal to npx does not always reach the server.
-  const vite = join(ROOT, 'node_modules', 'vite', 'bin', 'vite.js');
+  const vite = join(root, 'node_modules', 'vite', 'bin', 'vite.js');
   const child: ChildProcess = spawn(process.execPath, [vite, 'preview', '--port', String(port), '--strictPort', '--host', '127.0.0.1'], {
-    cwd: ROOT,
+    cwd: root,
     stdio: ['ignore', 'pipe', 'pipe'],
     detached: false
   });

@@ -75,6 +75,7 @@ test.describe('overview', () => {
             address: 1,
             state: 'ok',
             lastGood_ms: now,
+            freshUntil_ms: now + 3_600_000,
             noReplyCount: 0,
             badReplyCount: 0,
             consecutiveFailures: 0,

@@ -23,7 +23,8 @@ export interface CalibrationReadings {
   current_A: number;
   remaining_Ah: number;
   full_Ah: number;
-  design_Ah: number;
+  /** null when the reply does not carry it (some VER 20 layouts). */
+  design_Ah: number | null;
   /** remaining / full as the pack counts it. */
   soc_pct: number | null;
   cycles: number;

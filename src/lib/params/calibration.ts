@@ -171,6 +171,7 @@ function build(input: CalibrationInput, options: Partial<CalibrationOptions>, no
           // Remaining moves with any current flowing; full and design must be exact.
           const ok =
             round(a.full_Ah, 2) === round(input.full_Ah, 2) &&
+            a.design_Ah !== null &&
             round(a.design_Ah, 2) === round(input.design_Ah, 2) &&
             Math.abs(a.remaining_Ah - input.remaining_Ah) <= 0.5;
           return ok ? null : `The pack now reports ${a.remaining_Ah} / ${a.full_Ah} / ${a.design_Ah} Ah.`;

@@ -62,7 +62,7 @@ describe('extension profile files', () => {
       { field: 'commands.exitModule.cid2', reason: 'F8H is already used by setHost' },
       {
         field: 'commands.setSerialBaud.layout.rates',
-        reason: '14400 is not among the rates this tool offers (9600, 19200, 38400, 57600, 115200 bit/s)'
+        reason: '14400 is not among the rates this tool offers (9600, 19200, 115200 bit/s)'
       },
       { field: 'commands.setCanBitrate.cid2', reason: 'must be a CID2 byte, e.g. "F0"' },
       { field: 'commands.setWifi.layout.ssidBytes', reason: 'must be the SSID field size in bytes, 1..64' },

@@ -2,7 +2,7 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { fromCount } from '../protocol/commands/payload';
 import { bytesToHex } from '../protocol/hex';
-import { decodeCaptured } from '../protocol/commands/capture-helpers';
+import { decodeCaptured } from '../protocol/fixtures/capture-helpers';
 import { defaultParamValues, LEVEL_MEANINGS, PARAM_GROUPS, PARAMS, paramGroup, type ParamGroupId, type ParamValues } from './model';
 import { formatParamValue, groupRequest, groupValues, parseParamDateTime, sameParamValue } from './values';
 import { validate } from './rules';

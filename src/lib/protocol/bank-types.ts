@@ -5,7 +5,7 @@ import type { PackAnalog, PackStatus, ProtocolProfile } from './types';
 
 /** Link health of one pack as the poller sees it. */
 export type PackLinkState =
-  /** Answered the last poll. */
+  /** Answered the last poll (live while its values are younger than `freshUntil_ms`). */
   | 'ok'
   /** Missed the last poll(s); its values are old and must not be shown as fresh. */
   | 'stale'
@@ -17,6 +17,13 @@ export interface PackHealth {
   state: PackLinkState;
   /** Clock time (ms) of the last good reply, null if never. */
   lastGood_ms: number | null;
+  /**
+   * Clock time (ms) until which the newest analog values count as live: their arrival plus the
+   * expected refresh interval (the last cycle's length) plus the deadline of the exchange that
+   * refreshes them. Null before any. A pack is live only while state is 'ok' and now is before it
+   * (pack-health.ts isLive).
+   */
+  freshUntil_ms: number | null;
   /** Polls that got no reply at all. */
   noReplyCount: number;
   /** Replies that failed checksum / length / decode. */
@@ -35,6 +42,8 @@ export interface PackUpdate {
   /** Present when this update carries new analog values. */
   analog?: PackAnalog;
   status?: PackStatus;
+  /** The pack refused the status read (44H) with RTN 04: it has no status to show, and that is not a fault. */
+  statusUnsupported?: true;
   /** Clock time (ms) the values were received. */
   received_ms: number;
   health: PackHealth;
@@ -58,8 +67,41 @@ export interface PollCycle {
   /** Clock time (ms) the cycle started and ended. */
   started_ms: number;
   ended_ms: number;
+  /**
+   * Expected time (ms) from one refresh of a pack to the next: the last cycle's length from start
+   * to start, without time the poller was held by exclusive work; an estimate before there is one.
+   */
+  refreshInterval_ms: number;
   /** Addresses that answered in this cycle. */
   answered: number[];
   /** Addresses that did not. */
   missed: number[];
+}
+
+export type PollerState =
+  /** Not started, or stopped. */
+  | 'idle'
+  /** Finding out who is on the bus (90H, then a broadcast or a relay probe). */
+  | 'discovering'
+  | 'polling'
+  /** pause() or exclusive work holds it. */
+  | 'paused'
+  /** The transport is not open; waiting for it to come back. */
+  | 'waiting-link'
+  /** Discovery failed; it will try again after a back-off. */
+  | 'retrying';
+
+export interface PollerStatus {
+  state: PollerState;
+  /** Why, in words, when something is wrong. */
+  message: string | null;
+}
+
+/** C1H/C2H identity of one pack; null fields where the pack did not say. */
+export interface PackIdentityReport {
+  address: number;
+  softwareVersion: string | null;
+  bluetoothName: string | null;
+  bmsSerial: string | null;
+  packSerial: string | null;
 }

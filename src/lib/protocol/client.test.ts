@@ -4,7 +4,8 @@ import { DecodeError, type Command } from './command';
 import { ProtocolError } from './errors';
 import { encodeFrame, encodeFrameText, frameWireLength, type Frame } from './frame';
 import { asciiBytes } from './hex';
-import { FakeTransport, type FakeReply, type FakeResponder } from './testing/fake-transport';
+import { RTN } from './rtn';
+import { FakeTransport, type FakeReply, type FakeResponder } from './fixtures/fake-transport';
 import { wireTime_ms } from './timing';
 import { VirtualClock, type Clock } from '../time/clock';
 
@@ -115,7 +116,7 @@ describe('PaceClient: request and reply', () => {
 
   it("maps RTN 04 to 'unsupported' without retrying", async () => {
     const { clock, transport, client, respond } = setup();
-    respond(() => ({ bytes: reply([], { code: 0x04 }) }));
+    respond(() => ({ bytes: reply([], { code: RTN.unsupported }) }));
     const err = await expectProtocolError(clock, client.call(testCmd, 1, { command: 1 }));
     expect(err.kind).toBe('unsupported');
     expect(err.rtn).toBe(4);
@@ -125,7 +126,7 @@ describe('PaceClient: request and reply', () => {
 
   it("maps other RTNs to 'rtn' with the documented wording, without retrying", async () => {
     const { clock, transport, client, respond } = setup();
-    respond(() => ({ bytes: reply([], { code: 0x09 }) }));
+    respond(() => ({ bytes: reply([], { code: RTN.refused }) }));
     const err = await expectProtocolError(clock, client.call(testCmd, 1, { command: 1 }));
     expect(err.kind).toBe('rtn');
     expect(err.rtn).toBe(9);
@@ -135,7 +136,7 @@ describe('PaceClient: request and reply', () => {
 
   it('retries when the pack reports our request arrived corrupted (RTN 02)', async () => {
     const { clock, transport, client, respond } = setup();
-    respond((_req, ctx) => ({ bytes: ctx.index === 0 ? reply([], { code: 0x02 }) : reply([0, 1, 9]) }));
+    respond((_req, ctx) => ({ bytes: ctx.index === 0 ? reply([], { code: RTN.checksumError }) : reply([0, 1, 9]) }));
     const res = await clock.run(client.call(testCmd, 1, { command: 1 }));
     expect(res.payload).toEqual([9]);
     expect(transport.writes).toHaveLength(2);
@@ -496,7 +497,7 @@ describe('PaceClient: traffic tap', () => {
 describe('PaceClient: raw frames and options', () => {
   it('raw() returns the first non-echo frame whatever its RTN', async () => {
     const { clock, client, respond } = setup();
-    respond((req) => [{ bytes: req, delay_ms: 0 }, { bytes: reply([], { code: 0x04 }) }]);
+    respond((req) => [{ bytes: req, delay_ms: 0 }, { bytes: reply([], { code: RTN.unsupported }) }]);
     const f = await clock.run(client.raw({ ver: 0x25, adr: 1, cid1: 0x46, code: 0x4f, info: new Uint8Array(0) }));
     expect(f.code).toBe(0x04);
   });

@@ -4,15 +4,37 @@
 
 import type { AnyCommand } from './command';
 import type { Frame } from './frame';
+import { hex2 } from './hex';
 import { readAnalog } from './commands/analog';
 import { eg4ReadAnalog, eg4ReadStatus } from './commands/pylon';
 import { readStatus } from './commands/status';
-import { CID1_EG4, CID1_LFP, VER_20, VER_PACE, type ProtocolProfile } from './types';
+import { CID1_EG4, CID1_LFP, PROTOCOL_PROFILES, VER_20, VER_PACE, type ProtocolProfile } from './types';
 
 /** A profile setting: a fixed dialect, or 'auto' to follow detection. */
 export type ProfileSetting = 'auto' | ProtocolProfile;
 
-export const PROFILE_SETTINGS: readonly ProfileSetting[] = ['auto', 'pace', 'pylon', 'seplos', 'eg4'];
+export const PROFILE_SETTINGS: readonly ProfileSetting[] = ['auto', ...PROTOCOL_PROFILES];
+
+/** How a bank of each dialect is addressed. */
+export interface DialectHeader {
+  ver: number;
+  cid1: number;
+  /** Address of the pack on the cable in this family's usual numbering: PACE 1 (§10.1), Pylontech 2 (§10.2). */
+  masterAddress: number;
+  /**
+   * Per-pack requests: PACE relays through the master (ADR = master, COMMAND = the pack, §10.1);
+   * the VER 20 families put every pack on one RS485 bus with its own ADR, COMMAND = ADR (§10.2).
+   */
+  addressing: 'relay' | 'direct';
+}
+
+export const DIALECT_HEADERS: Readonly<Record<ProtocolProfile, DialectHeader>> = {
+  pace: { ver: VER_PACE, cid1: CID1_LFP, masterAddress: 1, addressing: 'relay' },
+  pylon: { ver: VER_20, cid1: CID1_LFP, masterAddress: 2, addressing: 'direct' },
+  // Seplos and EG4 number from the DIP switch; 1 is the usual first pack.
+  seplos: { ver: VER_20, cid1: CID1_LFP, masterAddress: 1, addressing: 'direct' },
+  eg4: { ver: VER_20, cid1: CID1_EG4, masterAddress: 1, addressing: 'direct' }
+};
 
 export interface ProfileGuess {
   profile: ProtocolProfile;
@@ -24,10 +46,6 @@ export interface ProfileGuess {
 
 /** EG4 uses 4AH for LiFePO4 and 4EH/4FH for titanate chemistries (reference §3). */
 const EG4_CID1S = new Set([CID1_EG4, 0x4e]);
-
-function hex2(n: number): string {
-  return n.toString(16).toUpperCase().padStart(2, '0');
-}
 
 /** P of a 42H block at the PACE/Pylon/Seplos position: after M cells, N temps, current, voltage, remaining. */
 function analogPAt(info: Uint8Array, uncountedTemps: number, valuesBeforeP: number): number | null {
@@ -87,15 +105,8 @@ export function isProfileSetting(value: string): value is ProfileSetting {
 
 /** Header bytes a request to a pack of this profile carries. */
 export function requestHeader(profile: ProtocolProfile): { ver: number; cid1: number } {
-  switch (profile) {
-    case 'pace':
-      return { ver: VER_PACE, cid1: CID1_LFP };
-    case 'pylon':
-    case 'seplos':
-      return { ver: VER_20, cid1: CID1_LFP };
-    case 'eg4':
-      return { ver: VER_20, cid1: CID1_EG4 };
-  }
+  const { ver, cid1 } = DIALECT_HEADERS[profile];
+  return { ver, cid1 };
 }
 
 /** The 42H / 44H command objects for a profile (EG4's requests carry no INFO). */

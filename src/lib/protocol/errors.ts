@@ -1,5 +1,8 @@
 // Errors a request can end with. One class, a closed `kind`, and a message a person understands.
 
+import type { Frame } from './frame';
+import { RTN, isSuccessRtn, rtnMessage } from './rtn';
+
 export type ProtocolErrorKind =
   /** No complete reply before the deadline derived from baud rate and reply size. */
   | 'timeout'
@@ -15,39 +18,10 @@ export type ProtocolErrorKind =
   | 'unsupported'
   /** The caller aborted. */
   | 'aborted'
+  /** A request that would change the pack was refused by the client's write guard; nothing was sent. */
+  | 'write-refused'
   /** The link is closed or was lost. */
   | 'transport';
-
-/** RTN codes (reference §2.3) with what they mean to a person. */
-export const RTN_MESSAGES: Readonly<Record<number, string>> = {
-  0x00: 'OK',
-  0x01: 'The pack rejected the protocol version (RTN 01).',
-  0x02: 'The pack received a corrupted request (checksum error, RTN 02). Check the cable and baud rate.',
-  0x03: 'The pack received a corrupted request (length checksum error, RTN 03).',
-  0x04: 'The pack does not support this command (RTN 04).',
-  0x05: 'The pack rejected the command format (RTN 05).',
-  0x06: 'The pack rejected the value as invalid (RTN 06).',
-  0x07: 'No data: the pack has nothing to return (RTN 07).',
-  0x09: 'The pack refused the operation (RTN 09), e.g. switching a MOSFET while current flows.',
-  0x90: 'Address error (RTN 90).',
-  0x91: 'The master could not reach that slave over the link bus (RTN 91).',
-  0xe1: 'The pack rejected the device type (CID1, RTN E1).',
-  0xe2: 'The command failed to execute on the pack (RTN E2).',
-  0xe3: 'The pack reports a device fault (RTN E3).',
-  0xe4: 'The pack refused: no permission (RTN E4).'
-};
-
-export function rtnMessage(rtn: number): string {
-  return RTN_MESSAGES[rtn] ?? `The pack answered with unknown return code ${rtn.toString(16).toUpperCase().padStart(2, '0')}H.`;
-}
-
-/**
- * Success: RTN 00, or RTN equal to the request's CID2 (the PACE V3.1 table literally says
- * "Normal = CID2 of request").
- */
-export function isSuccessRtn(rtn: number, requestCid2: number): boolean {
-  return rtn === 0 || rtn === requestCid2;
-}
 
 export class ProtocolError extends Error {
   readonly kind: ProtocolErrorKind;
@@ -66,4 +40,18 @@ export class ProtocolError extends Error {
     this.cid2 = details.cid2;
     this.adr = details.adr;
   }
+}
+
+export type ReplyVerdict = { ok: true } | { ok: false; error: ProtocolError };
+
+/**
+ * Classify a reply by its RTN. Success is RTN 00 or RTN equal to the request CID2 (the PACE V3.1
+ * table's "Normal = CID2"); RTN 04 becomes kind 'unsupported', any other code kind 'rtn'.
+ */
+export function classifyReply(frame: Frame, requestCid2: number): ReplyVerdict {
+  const rtn = frame.code;
+  if (isSuccessRtn(rtn, requestCid2)) return { ok: true };
+  const details = { rtn, cid2: requestCid2, adr: frame.adr };
+  if (rtn === RTN.unsupported) return { ok: false, error: new ProtocolError('unsupported', rtnMessage(rtn), details) };
+  return { ok: false, error: new ProtocolError('rtn', rtnMessage(rtn), details) };
 }

@@ -3,8 +3,8 @@
 
 import { DecodeError, type AnyCommand } from './command';
 import { parseFrameText, type Frame, type FrameErrorKind } from './frame';
-import { bytesToHex } from './hex';
-import { isSuccessRtn, rtnMessage } from './errors';
+import { bytesToHex, hex2 } from './hex';
+import { isSuccessRtn, rtnMessage } from './rtn';
 import { detectProfile, pickProfile, type ProfileSetting } from './detect';
 import { findCommands } from './registry';
 import { CID2_ANALOG } from './commands/analog';
@@ -64,10 +64,6 @@ const READER_KIND: Record<FrameErrorKind, ExplainErrorKind> = {
   format: 'format',
   garbage: 'format'
 };
-
-function hex2(n: number): string {
-  return bytesToHex([n]);
-}
 
 /** Plain data for JSON: byte arrays become number arrays, undefined fields are dropped. */
 export function toJson(value: unknown): JsonValue {

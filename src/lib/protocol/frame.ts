@@ -2,10 +2,10 @@
 //   '~' VER ADR CID1 CID2|RTN LENGTH INFO CHKSUM '\r'
 // where everything between '~' and '\r' is hex-ASCII. This module is pure: no I/O, no timers.
 
-import { asciiBytes, bytesToHex, hexDigitValue, printableAscii } from './hex';
+import { asciiBytes, bytesToHex, hex2, hexDigitValue, printableAscii } from './hex';
 
-export const SOI = 0x7e; // '~'
-export const EOI = 0x0d; // '\r'
+const SOI = 0x7e; // '~'
+const EOI = 0x0d; // '\r'
 /** Characters in a frame besides INFO: SOI + 12 header chars + 4 checksum chars + EOI. */
 export const FRAME_OVERHEAD_CHARS = 18;
 /** LENID is 12 bits, so INFO can never exceed this many ASCII characters. */
@@ -49,10 +49,6 @@ export function frameChecksum(ascii: Uint8Array, start = 0, end = ascii.length):
   let sum = 0;
   for (let i = start; i < end; i++) sum += ascii[i];
   return (~sum + 1) & 0xffff;
-}
-
-function hex2(n: number): string {
-  return bytesToHex([n & 0xff]);
 }
 
 /** Frame as its wire text, including '~' and '\r'. */
@@ -451,4 +447,14 @@ export function parseFrameText(text: string): ReaderEvent {
   if (frame) return frame;
   const err = events.find((e): e is FrameErrorEvent => e.type === 'error' && e.kind !== 'garbage') ?? events[0];
   return err ?? { type: 'error', kind: 'truncated', message: 'empty input', raw: new Uint8Array(0) };
+}
+
+/**
+ * A reply byte-identical to the request is an adapter echo (RS485 adapters that hear themselves,
+ * bridged RX/TX), never an answer. Compares the frames from '~' to '\r'.
+ */
+export function isEchoOf(reply: Uint8Array, request: Uint8Array): boolean {
+  if (reply.length !== request.length || reply.length === 0) return false;
+  for (let i = 0; i < reply.length; i++) if (reply[i] !== request[i]) return false;
+  return true;
 }

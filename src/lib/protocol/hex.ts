@@ -10,6 +10,12 @@ export function hexDigitValue(code: number): number {
   return -1;
 }
 
+/** One byte as two upper-case hex digits ("0A"), as CID2s and RTNs are written ("42H"). */
+export function hex2(n: number): string {
+  const b = n & 0xff;
+  return HEX_UPPER[b >> 4] + HEX_UPPER[b & 0x0f];
+}
+
 /** Upper-case hex of the bytes, no separators. */
 export function bytesToHex(bytes: Uint8Array | readonly number[]): string {
   let out = '';

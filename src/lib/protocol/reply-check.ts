@@ -9,7 +9,7 @@
 // and checkPackAttribution() after decoding a 42H/44H reply (see the report for the wiring).
 
 import { DecodeError, type AnyCommand } from './command';
-import { RTN_MESSAGES, isSuccessRtn } from './errors';
+import { RTN_MESSAGES, isSuccessRtn } from './rtn';
 import type { Frame } from './frame';
 import { bytesToHex } from './hex';
 import { ALL_PACKS } from './commands/pack-request';

@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest';
-import { encodeFrame, parseFrameText, type Frame } from './frame';
+import { encodeFrame, isEchoOf, parseFrameText, type Frame } from './frame';
 import { asciiBytes } from './hex';
-import { ProtocolError } from './errors';
-import { classifyReply, isEchoOf } from './rtn';
+import { ProtocolError, classifyReply } from './errors';
+import { RTN, isRetryableRtn, isSuccessRtn, isWrongDialectRtn, rtnMessage } from './rtn';
 
 function frame(text: string): Frame {
   const ev = parseFrameText(text);
@@ -55,5 +55,24 @@ describe('isEchoOf', () => {
     expect(isEchoOf(encodeFrame({ ver: 0x25, adr: 1, cid1: 0x46, code: 0, info: Uint8Array.of(0, 1) }), request)).toBe(false);
     expect(isEchoOf(asciiBytes('~25024642E00202FD2E\r'), request)).toBe(false);
     expect(isEchoOf(new Uint8Array(0), new Uint8Array(0))).toBe(false);
+  });
+});
+
+describe('RTN codes', () => {
+  it('match the reference table (§2.3) and say what they mean', () => {
+    expect([RTN.ok, RTN.verError, RTN.checksumError, RTN.lengthChecksumError, RTN.unsupported, RTN.noData, RTN.refused]).toEqual([
+      0x00, 0x01, 0x02, 0x03, 0x04, 0x07, 0x09
+    ]);
+    expect([RTN.linkError, RTN.cid1Invalid]).toEqual([0x91, 0xe1]);
+    expect(rtnMessage(RTN.unsupported)).toMatch(/does not support/);
+    expect(rtnMessage(0x5a)).toMatch(/unknown return code 5AH/);
+  });
+
+  it('tell success, a corrupted request worth resending and another dialect apart', () => {
+    expect(isSuccessRtn(RTN.ok, 0x42)).toBe(true);
+    expect(isSuccessRtn(0x42, 0x42)).toBe(true);
+    expect(isSuccessRtn(RTN.unsupported, 0x42)).toBe(false);
+    expect([0, 1, 2, 3, 4, 9].filter(isRetryableRtn)).toEqual([RTN.checksumError, RTN.lengthChecksumError]);
+    expect([0, 1, 2, 4, 0xe1, 0xe2].filter(isWrongDialectRtn)).toEqual([RTN.verError, RTN.cid1Invalid]);
   });
 });

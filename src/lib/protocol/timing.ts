@@ -30,7 +30,7 @@ export interface ExchangeSize {
  * Time (ms) from the first request byte until the last reply byte if everything goes to plan,
  * including the latency the link itself adds once per round trip (USB latency timer, BLE interval).
  */
-export function exchangeTime_ms(size: ExchangeSize, timing: LinkTiming, turnaround_ms: number): number {
+function exchangeTime_ms(size: ExchangeSize, timing: LinkTiming, turnaround_ms: number): number {
   return (
     wireTime_ms(size.requestBytes, timing) + turnaround_ms + wireTime_ms(frameWireLength(size.replyInfoBytes), timing) + (timing.latency_ms ?? 0)
   );

@@ -10,8 +10,22 @@ export const CID1_LFP = 0x46;
 /** CID1 used by EG4 LifePower4. */
 export const CID1_EG4 = 0x4a;
 
-/** Which dialect of the analog/status replies a pack speaks (reference §3, §11). */
-export type ProtocolProfile = 'pace' | 'pylon' | 'seplos' | 'eg4';
+/** The dialects of the analog/status replies a pack may speak (reference §3, §11). The one list. */
+export const PROTOCOL_PROFILES = ['pace', 'pylon', 'seplos', 'eg4'] as const;
+export type ProtocolProfile = (typeof PROTOCOL_PROFILES)[number];
+
+/**
+ * Serial baud rates the packs are set to (reference §1), in the order "Auto" tries them: 9600 is
+ * the factory default, 19200 and 115200 are seen on some packs. The one list: detection, the
+ * settings form and the BMS baud extension (F3H) all use it, so the app never sets a pack to a
+ * rate it then cannot talk at.
+ */
+export const PACK_BAUDS = [9600, 19200, 115200] as const;
+export type PackBaud = (typeof PACK_BAUDS)[number];
+
+export function isPackBaud(baud: unknown): baud is PackBaud {
+  return (PACK_BAUDS as readonly unknown[]).includes(baud);
+}
 
 /** The `42H` analog values of one pack. */
 export interface PackAnalog {
@@ -25,7 +39,8 @@ export interface PackAnalog {
   voltage_V: number;
   remaining_Ah: number;
   full_Ah: number;
-  design_Ah: number;
+  /** Null where the reply's layout has no design capacity (Pylontech, EG4): shown as "—", never 0. */
+  design_Ah: number | null;
   cycles: number;
   /** From the frame where it carries one (P >= 9, Seplos, EG4), else remaining/full; null if unknown. */
   soc_pct: number | null;

@@ -3,7 +3,7 @@
 // download them.
 
 import { realClock, type Clock } from '$lib/time/clock';
-import { SerialTransport, SERIAL_BAUDS, type SerialBaud } from '$lib/transport/serial';
+import { SerialTransport } from '$lib/transport/serial';
 import type { Transport } from '$lib/transport/types';
 import { pickRemembered, type LastDevice } from './last-device';
 import { attachPaceLink } from './pace-link';
@@ -20,10 +20,6 @@ export interface BrowserLinkOptions {
   demoBaud?: number;
   /** Seed of the demo bank, so every visitor sees the same bank. Default 'demo'. */
   demoSeed?: string;
-}
-
-function isSerialBaud(baud: number): baud is SerialBaud {
-  return (SERIAL_BAUDS as readonly number[]).includes(baud);
 }
 
 async function openDemoBank(choice: LinkChoice, clock: Clock, options: BrowserLinkOptions): Promise<Transport> {
@@ -54,7 +50,7 @@ export function browserLinks(options: BrowserLinkOptions = {}): LinkFactory {
     async request(choice) {
       switch (choice.kind) {
         case 'serial':
-          return SerialTransport.request({ clock, baud: isSerialBaud(choice.baud) ? choice.baud : undefined });
+          return SerialTransport.request({ clock, baud: choice.baud });
         case 'ble': {
           const { BleTransport } = await import('$lib/transport/ble');
           return BleTransport.request({ clock });
@@ -67,8 +63,7 @@ export function browserLinks(options: BrowserLinkOptions = {}): LinkFactory {
     async remembered(last: LastDevice, choice) {
       switch (last.kind) {
         case 'serial': {
-          const baud = last.baud !== undefined && isSerialBaud(last.baud) ? last.baud : isSerialBaud(choice.baud) ? choice.baud : undefined;
-          const ports = await SerialTransport.fromGrantedPorts({ clock, baud });
+          const ports = await SerialTransport.fromGrantedPorts({ clock, baud: last.baud ?? choice.baud });
           return pickRemembered(last, ports, (t) => ({ usbVendorId: t.info.usbVendorId, usbProductId: t.info.usbProductId }));
         }
         case 'ble': {
@@ -82,7 +77,7 @@ export function browserLinks(options: BrowserLinkOptions = {}): LinkFactory {
     },
 
     async setBaud(transport, baud) {
-      if (transport instanceof SerialTransport && isSerialBaud(baud)) await transport.setBaud(baud);
+      if (transport instanceof SerialTransport) await transport.setBaud(baud);
     },
 
     probe: (transport, profile, o) => probeLink(transport, profile, o),

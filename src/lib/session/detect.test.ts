@@ -4,27 +4,29 @@ import { describeTried, detectionPlan, runDetection, type DetectionAttempt } fro
 const short = (a: DetectionAttempt) => `${a.baud}/${a.profile}`;
 
 describe('detectionPlan', () => {
-  it('under Auto/Auto tries each baud with each likely protocol, PACE at 9600 first', () => {
+  it('under Auto/Auto tries PACE at every baud first (9600 first of all), then the VER 20 dialects', () => {
     const plan = detectionPlan({ kind: 'serial', baud: 'auto', profile: 'auto' });
     expect(plan.probe).toBe(true);
     expect(plan.attempts.map(short)).toEqual([
       '9600/pace',
+      '19200/pace',
+      '115200/pace',
       '9600/pylon',
       '9600/eg4',
-      '19200/pace',
       '19200/pylon',
       '19200/eg4',
-      '115200/pace',
       '115200/pylon',
       '115200/eg4'
     ]);
     expect(plan.attempts[0]).toMatchObject({ ver: 0x25, cid1: 0x46 });
     expect(plan.attempts.find((a) => a.profile === 'eg4')).toMatchObject({ ver: 0x20, cid1: 0x4a });
+    // A PACE pack set to 115200 is found by the third probe.
+    expect(plan.attempts.findIndex((a) => a.baud === 115200 && a.profile === 'pace')).toBe(2);
   });
 
   it('tries what worked last time first', () => {
     const plan = detectionPlan({ kind: 'serial', baud: 'auto', profile: 'auto', lastBaud: 19200, lastProfile: 'eg4' });
-    expect(plan.attempts.slice(0, 4).map(short)).toEqual(['19200/eg4', '19200/pace', '19200/pylon', '9600/eg4']);
+    expect(plan.attempts.slice(0, 5).map(short)).toEqual(['19200/eg4', '9600/eg4', '115200/eg4', '19200/pace', '19200/pylon']);
     // A remembered baud the app does not offer is ignored rather than tried.
     expect(detectionPlan({ kind: 'serial', baud: 'auto', profile: 'pace', lastBaud: 4800 }).attempts.map(short)).toEqual([
       '9600/pace',
@@ -61,26 +63,30 @@ describe('runDetection', () => {
           useBaud: async (baud) => {
             log.push(`baud ${baud}`);
           },
-          probe: async (a) => {
-            log.push(`probe ${short(a)}`);
+          probe: async (a, _signal, firstAtBaud) => {
+            log.push(`probe ${short(a)}${firstAtBaud ? ' (first at this baud)' : ''}`);
             return short(a) === answersAt;
           }
         })
     };
   }
 
-  it('stops at the first answer and changes baud only between groups', async () => {
+  it('stops at the first answer, changes baud only when the next attempt needs another, and says which probe is the first after a change', async () => {
     const h = harness('19200/pylon');
     const found = await h.run(detectionPlan({ kind: 'serial', baud: 'auto', profile: 'auto' }).attempts);
     expect(found && short(found)).toBe('19200/pylon');
     expect(h.log).toEqual([
       'baud 9600',
-      'probe 9600/pace',
-      'probe 9600/pylon',
+      'probe 9600/pace (first at this baud)',
+      'baud 19200',
+      'probe 19200/pace (first at this baud)',
+      'baud 115200',
+      'probe 115200/pace (first at this baud)',
+      'baud 9600',
+      'probe 9600/pylon (first at this baud)',
       'probe 9600/eg4',
       'baud 19200',
-      'probe 19200/pace',
-      'probe 19200/pylon'
+      'probe 19200/pylon (first at this baud)'
     ]);
   });
 

@@ -2,25 +2,28 @@
 // default), 19200 or 115200 baud, speaking PACE (VER 25) or a VER 20 dialect (reference §1, §3).
 // "Auto" tries the likely combinations in order; a manual choice is used as is, untried.
 
-import { CID1_EG4, CID1_LFP, VER_20, VER_PACE, type ProtocolProfile } from '$lib/protocol/types';
+import { DIALECT_HEADERS } from '$lib/protocol/detect';
+import { PACK_BAUDS, type ProtocolProfile } from '$lib/protocol/types';
 import type { TransportKind } from '$lib/transport/types';
-import { SUPPORTED_BAUDS, type BaudChoice, type ProfileChoice } from './settings';
+import type { BaudChoice, ProfileChoice } from './settings';
 import type { LinkProfile } from './ports';
 
+function linkProfile(profile: ProtocolProfile): LinkProfile {
+  return { profile, ...DIALECT_HEADERS[profile] };
+}
+
 export const LINK_PROFILES: Readonly<Record<ProtocolProfile, LinkProfile>> = {
-  // PACE: master at DIP 1 (§10.1). Pylontech: the group master is ADR 2 (§10.2). Seplos and EG4
-  // number from the DIP switch; 1 is the usual first pack.
-  pace: { profile: 'pace', ver: VER_PACE, cid1: CID1_LFP, masterAddress: 1 },
-  pylon: { profile: 'pylon', ver: VER_20, cid1: CID1_LFP, masterAddress: 2 },
-  seplos: { profile: 'seplos', ver: VER_20, cid1: CID1_LFP, masterAddress: 1 },
-  eg4: { profile: 'eg4', ver: VER_20, cid1: CID1_EG4, masterAddress: 1 }
+  pace: linkProfile('pace'),
+  pylon: linkProfile('pylon'),
+  seplos: linkProfile('seplos'),
+  eg4: linkProfile('eg4')
 };
 
 /**
  * Profiles "Auto" tries, most likely first. Seplos is not among them: it answers with the same
  * VER and CID1 as Pylontech, so a header cannot tell them apart; it is a manual choice.
  */
-export const AUTO_PROFILE_ORDER: readonly ProtocolProfile[] = ['pace', 'pylon', 'eg4'];
+const AUTO_PROFILE_ORDER: readonly ProtocolProfile[] = ['pace', 'pylon', 'eg4'];
 
 export const PROFILE_LABELS: Readonly<Record<ProtocolProfile, string>> = {
   pace: 'PACE (VER 25)',
@@ -30,7 +33,7 @@ export const PROFILE_LABELS: Readonly<Record<ProtocolProfile, string>> = {
 };
 
 /** The baud a transport runs at when the user cannot choose one (BLE bridge, demo). */
-export const FIXED_LINK_BAUD = 9600;
+const FIXED_LINK_BAUD = 9600;
 
 export interface DetectionAttempt extends LinkProfile {
   baud: number;
@@ -60,11 +63,14 @@ export function detectionPlan(input: PlanInput): DetectionPlan {
   // Only a serial port has a baud rate the app can set; a BLE bridge's UART is fixed in the module,
   // and the demo bank speaks PACE at whatever rate it is told.
   const bauds: number[] =
-    input.kind !== 'serial' ? [FIXED_LINK_BAUD] : input.baud === 'auto' ? lastFirst<number>(SUPPORTED_BAUDS, input.lastBaud) : [input.baud];
+    input.kind !== 'serial' ? [FIXED_LINK_BAUD] : input.baud === 'auto' ? lastFirst<number>(PACK_BAUDS, input.lastBaud) : [input.baud];
   const profiles: ProtocolProfile[] =
     input.kind === 'sim' ? ['pace'] : input.profile === 'auto' ? lastFirst(AUTO_PROFILE_ORDER, input.lastProfile) : [input.profile];
-  const attempts: DetectionAttempt[] = [];
-  for (const baud of bauds) for (const p of profiles) attempts.push({ baud, ...LINK_PROFILES[p] });
+  // The likeliest dialect at every baud first (a PACE pack set to 115200 is found after two
+  // silent probes, not after every VER 20 dialect at 9600 and 19200), then the others.
+  const [first, ...rest] = profiles;
+  const attempts: DetectionAttempt[] = bauds.map((baud) => ({ baud, ...LINK_PROFILES[first] }));
+  for (const baud of bauds) for (const p of rest) attempts.push({ baud, ...LINK_PROFILES[p] });
   return { attempts, probe: attempts.length > 1 };
 }
 
@@ -72,8 +78,11 @@ export interface DetectionRun {
   attempts: readonly DetectionAttempt[];
   /** Switch the link to this baud (re-open it); throws to abandon detection. */
   useBaud(baud: number, signal: AbortSignal): Promise<void>;
-  /** Whether the bank answers `attempt`'s profile at the current baud. */
-  probe(attempt: DetectionAttempt, signal: AbortSignal): Promise<boolean>;
+  /**
+   * Whether the bank answers `attempt`'s profile at the current baud. `firstAtBaud`: the first
+   * request since the port was (re)opened, which a half-initialised adapter may lose.
+   */
+  probe(attempt: DetectionAttempt, signal: AbortSignal, firstAtBaud: boolean): Promise<boolean>;
   signal: AbortSignal;
   /** Progress for the UI: "Trying 19200 baud, Pylontech (VER 20)". */
   onAttempt?: (attempt: DetectionAttempt, index: number, total: number) => void;
@@ -86,11 +95,12 @@ export async function runDetection(run: DetectionRun): Promise<DetectionAttempt 
     run.signal.throwIfAborted();
     const attempt = run.attempts[i];
     run.onAttempt?.(attempt, i, run.attempts.length);
-    if (attempt.baud !== currentBaud) {
+    const firstAtBaud = attempt.baud !== currentBaud;
+    if (firstAtBaud) {
       await run.useBaud(attempt.baud, run.signal);
       currentBaud = attempt.baud;
     }
-    if (await run.probe(attempt, run.signal)) return attempt;
+    if (await run.probe(attempt, run.signal, firstAtBaud)) return attempt;
   }
   run.signal.throwIfAborted();
   return null;

@@ -22,6 +22,7 @@ export function attachPaceLink(transport: Transport, options: AttachOptions, tun
   const poller = new BankPoller(client, {
     clock: options.clock,
     masterAddress: options.masterAddress,
+    addressing: options.addressing,
     interval_ms: tuning.interval_ms ?? 1000
   });
   return { client, poller };

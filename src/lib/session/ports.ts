@@ -44,6 +44,8 @@ export interface LinkProfile {
   cid1: number;
   /** Address of the pack on the cable in this family's usual numbering (PACE 1, Pylontech 2). */
   masterAddress: number;
+  /** How per-pack requests are addressed (PACE relays through the master; VER 20 packs are asked directly). */
+  addressing: 'relay' | 'direct';
 }
 
 export interface AttachOptions extends LinkProfile {
@@ -67,8 +69,11 @@ export interface LinkFactory<C extends ClientPort = ClientPort, P extends Poller
   remembered(last: LastDevice, choice: LinkChoice): Promise<Transport | null>;
   /** Change the serial baud (re-opens an open port). A no-op for links without a baud of their own. */
   setBaud(transport: Transport, baud: number): Promise<void>;
-  /** Ask the bank on `transport` (open) whether it answers with this profile; resolves true when it does. */
-  probe(transport: Transport, profile: LinkProfile, options: { clock: Clock; signal: AbortSignal }): Promise<boolean>;
+  /**
+   * Ask the bank on `transport` (open) whether it answers with this profile; resolves true when it
+   * does. `retries`: extra attempts (default 1, for the first request after a port opens).
+   */
+  probe(transport: Transport, profile: LinkProfile, options: { clock: Clock; signal: AbortSignal; retries?: number }): Promise<boolean>;
   /** A client and poller on an open transport. */
   attach(transport: Transport, options: AttachOptions): Link<C, P>;
 }

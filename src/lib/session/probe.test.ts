@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { encodeFrameText, parseFrameText } from '$lib/protocol/frame';
-import { FakeTransport } from '$lib/protocol/testing/fake-transport';
+import { FakeTransport } from '$lib/protocol/fixtures/fake-transport';
 import { VirtualClock } from '$lib/time/clock';
 import { LINK_PROFILES } from './detect';
 import { probeLink } from './probe';

@@ -4,13 +4,11 @@
 import { PaceClient } from '$lib/protocol/client';
 import { readAnalog } from '$lib/protocol/commands/analog';
 import { frameWireLength } from '$lib/protocol/frame';
+import { isWrongDialectRtn } from '$lib/protocol/rtn';
 import { DEFAULT_DECODE_OPTIONS } from '$lib/protocol/types';
 import type { Clock } from '$lib/time/clock';
 import type { Transport } from '$lib/transport/types';
 import type { LinkProfile } from './ports';
-
-/** RTN 01 "VER error" and E1 "CID1 invalid": the pack heard us fine but speaks another dialect. */
-const WRONG_DIALECT_RTN = new Set([0x01, 0xe1]);
 
 export interface ProbeOptions {
   clock: Clock;
@@ -24,7 +22,7 @@ export interface ProbeOptions {
   timeout_ms?: number;
 }
 
-export const PROBE_TIMEOUT_MS = 1500;
+const PROBE_TIMEOUT_MS = 1500;
 
 /**
  * True when a well-formed reply in this dialect came back, even one the decoder does not fully
@@ -48,7 +46,7 @@ export async function probeLink(transport: Transport, profile: LinkProfile, opti
     if (r.error.kind === 'aborted') options.signal.throwIfAborted();
     const reply = r.reply;
     if (!reply || reply.ver !== profile.ver) return false;
-    if ((r.error.kind === 'rtn' || r.error.kind === 'unsupported') && r.error.rtn !== undefined && WRONG_DIALECT_RTN.has(r.error.rtn)) return false;
+    if ((r.error.kind === 'rtn' || r.error.kind === 'unsupported') && r.error.rtn !== undefined && isWrongDialectRtn(r.error.rtn)) return false;
     return true;
   } finally {
     client.dispose();

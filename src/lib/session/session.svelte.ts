@@ -1,38 +1,28 @@
 // The live connection as reactive state: one DeviceSession owns the transport, the client and the
 // poller, and turns what they report into runes state the pages read. Pages never see bytes; they
-// read `phase`, `link`, `packs`, `totals` and call `connect()` / `disconnect()`.
-//
-// Freshness rule: a value that is not fresh is never shown as fresh. PackView.fresh is true only
-// while the pack's last poll succeeded and the link is up; the moment the link is lost every pack
-// turns stale, keeping its last values for reference.
+// read `phase`, `link`, `packs`, `totals` and call `connect()` / `disconnect()`. Connecting is
+// connect-flow.ts; the bank's values, their freshness and the per-cycle apply are bank-state.svelte.ts.
 
 import { createSubscriber } from 'svelte/reactivity';
-import type { BankTopology, PackUpdate, PollCycle } from '$lib/protocol/bank-types';
-import type { PackIdentityReport, PollerStatus } from '$lib/protocol/poller';
-import { ProtocolError } from '$lib/protocol/errors';
+import type { BankTopology, PollerStatus } from '$lib/protocol/bank-types';
 import { realClock, type Clock, type TimerId } from '$lib/time/clock';
 import { TransportError, type Transport, type TransportInfo, type TransportKind, type TransportStatus, type Unsubscribe } from '$lib/transport/types';
-import { describeAttempt, describeTried, detectionPlan, runDetection, type DetectionAttempt } from './detect';
+import { BankState, type FrameScheduler } from './bank-state.svelte';
+import { DEFAULT_REOPEN_BACKOFF_MS, LinkReopener } from './link-reopen';
+import { connectLink, isCancel, linkChoice, rememberedDevice, toSessionError, type SessionError } from './connect-flow';
+import type { DetectionAttempt } from './detect';
 import { loadLastDevice, saveLastDevice, type LastDevice } from './last-device';
-import type { ClientPort, Link, LinkChoice, LinkFactory, PollerPort } from './ports';
-import { decodeOptionsFor, SUPPORTED_BAUDS, type Baud, type BaudChoice } from './settings';
+import type { ClientPort, Link, LinkFactory, PollerPort } from './ports';
+import { decodeOptionsFor } from './settings';
 import { SettingsStore } from './settings.svelte';
 import { browserStorage, type KeyValueStorage } from './storage';
-import { computeBankTotals } from './totals';
-import { TrendBuffer, trendSample } from './trend-buffer';
+import type { TrendBuffer } from './trend-buffer';
 import type { BankTotals, ConnectOptions, LinkHealth, PackView, SessionPhase } from './types';
 
-/** Why the last connect failed, worded for the connect page. */
-export interface SessionError {
-  /** TransportError kind, 'no-answer' when detection found nothing, or 'failed'. */
-  kind: string;
-  message: string;
-  /** What the person can do about it; may be empty. */
-  advice: string;
-}
+export type { SessionError } from './connect-flow';
 
 export interface DeviceSessionOptions<C extends ClientPort, P extends PollerPort> {
-  /** Builds transports, clients and pollers (browser-links.ts in the app, fakes or the sim in tests). */
+  /** Builds transports, clients and pollers (browser-links.ts in the app, fixtures or the sim in tests). */
   links: LinkFactory<C, P>;
   /** Default realClock. */
   clock?: Clock;
@@ -49,59 +39,15 @@ export interface DeviceSessionOptions<C extends ClientPort, P extends PollerPort
   reopenBackoff_ms?: readonly number[];
   /** How often `now_ms` ticks for age displays (ms). Default 1000. */
   tick_ms?: number;
+  /** Paces applying the bank's updates to frames. Default requestAnimationFrame where there is one, else none. */
+  frame?: FrameScheduler | null;
 }
-
-const DEFAULT_REOPEN_BACKOFF_MS = [1000, 2000, 5000, 10000] as const;
-
-const NO_ANSWER_ADVICE =
-  'Check that the cable is in the RS232 port (or host RS485 port) of the master pack and that the pack is on. ' +
-  'On RS485, swap A and B. Under Advanced, set Baud rate and Protocol to Auto, or to what the pack is set to.';
 
 class Superseded extends Error {}
 
-/** A connect that reached the device but found no bank to talk to. */
-class NoAnswer extends Error {
-  readonly advice = NO_ANSWER_ADVICE;
-}
-
-function toSessionError(e: unknown): SessionError {
-  if (e instanceof NoAnswer) return { kind: 'no-answer', message: e.message, advice: e.advice };
-  if (e instanceof TransportError) return { kind: e.kind, message: e.message, advice: e.advice };
-  if (e instanceof ProtocolError) return { kind: e.kind, message: e.message, advice: '' };
-  if (e instanceof Error) return { kind: 'failed', message: e.message, advice: '' };
-  return { kind: 'failed', message: String(e), advice: '' };
-}
-
-/** A baud from ConnectOptions, when it is one the app offers. */
-function baudChoice(b: ConnectOptions['baud']): BaudChoice | undefined {
-  if (b === 'auto') return 'auto';
-  return (SUPPORTED_BAUDS as readonly unknown[]).includes(b) ? (b as Baud) : undefined;
-}
-
-function isAbort(e: unknown, signal: AbortSignal): boolean {
-  return signal.aborted || (e instanceof TransportError && e.kind === 'picker-cancelled');
-}
-
-function emptyView(address: number, masterAddress: number | null): PackView {
-  return {
-    address,
-    isMaster: address === masterAddress,
-    analog: null,
-    status: null,
-    health: {
-      address,
-      state: 'stale',
-      lastGood_ms: null,
-      noReplyCount: 0,
-      badReplyCount: 0,
-      consecutiveFailures: 0,
-      nextProbe_ms: null,
-      lastError: null
-    },
-    received_ms: null,
-    fresh: false,
-    identity: null
-  };
+function defaultFrame(): FrameScheduler | null {
+  const raf = (globalThis as { requestAnimationFrame?: (cb: () => void) => unknown }).requestAnimationFrame;
+  return typeof raf === 'function' ? (cb) => void raf(() => cb()) : null;
 }
 
 export class DeviceSession<C extends ClientPort = ClientPort, P extends PollerPort = PollerPort> {
@@ -110,9 +56,6 @@ export class DeviceSession<C extends ClientPort = ClientPort, P extends PollerPo
 
   #phase = $state<SessionPhase>('idle');
   #transportInfo = $state.raw<TransportInfo | null>(null);
-  #topology = $state.raw<BankTopology | null>(null);
-  #packs = $state.raw<PackView[]>([]);
-  #lastReply_ms = $state<number | null>(null);
   #timeouts = $state(0);
   #badFrames = $state(0);
   #reconnects = $state(0);
@@ -123,24 +66,22 @@ export class DeviceSession<C extends ClientPort = ClientPort, P extends PollerPo
   #detected = $state.raw<DetectionAttempt | null>(null);
   #lastDevice = $state.raw<LastDevice | null>(null);
   #pollerStatus = $state.raw<PollerStatus | null>(null);
-  #trendRevision = $state(0);
   #pickerCancelled = $state<TransportKind | null>(null);
   #resumeSettled = $state(false);
 
-  readonly #totals = $derived(computeBankTotals(this.#packs));
-  readonly #link = $derived<LinkHealth>({
+  readonly #bank: BankState;
+  readonly #link = $derived.by<LinkHealth>(() => ({
     phase: this.#phase,
-    lastReply_ms: this.#lastReply_ms,
+    lastReply_ms: this.#bank.lastReply_ms,
     timeouts: this.#timeouts,
     badFrames: this.#badFrames,
     reconnects: this.#reconnects,
     message: this.#message
-  });
+  }));
 
   readonly #links: LinkFactory<C, P>;
   readonly #storage: KeyValueStorage | null;
-  readonly #trendCapacity: number | undefined;
-  readonly #reopenBackoff_ms: readonly number[];
+  readonly #reopener: LinkReopener;
   readonly #tick: () => void;
 
   #transport: Transport | null = null;
@@ -149,11 +90,6 @@ export class DeviceSession<C extends ClientPort = ClientPort, P extends PollerPo
   #connectAbort: AbortController | null = null;
   /** Bumped by every connect and disconnect, so a slow earlier attempt cannot clobber a newer one. */
   #generation = 0;
-  // Not reactive on purpose: pages redraw on trendRevision, not on every buffer push.
-  // eslint-disable-next-line svelte/prefer-svelte-reactivity
-  #trends = new Map<number, TrendBuffer>();
-  #reopenTimer: TimerId | null = null;
-  #reopenStep = 0;
   #closing = false;
 
   constructor(options: DeviceSessionOptions<C, P>) {
@@ -161,13 +97,22 @@ export class DeviceSession<C extends ClientPort = ClientPort, P extends PollerPo
     this.clock = options.clock ?? realClock;
     this.#storage = options.storage === undefined ? browserStorage() : options.storage;
     this.settings = options.settings ?? new SettingsStore(this.#storage);
-    this.#trendCapacity = options.trendCapacity;
-    this.#reopenBackoff_ms = options.reopenBackoff_ms ?? DEFAULT_REOPEN_BACKOFF_MS;
-    if (this.#reopenBackoff_ms.length === 0 || this.#reopenBackoff_ms.some((d) => !(d >= 0))) {
-      throw new RangeError('reopenBackoff_ms must be a non-empty list of delays >= 0');
-    }
+    this.#reopener = new LinkReopener(this.clock, options.reopenBackoff_ms ?? DEFAULT_REOPEN_BACKOFF_MS, {
+      reopening: () => (this.#phase = 'reconnecting'),
+      failed: (message) => {
+        if (this.#closing) return;
+        this.#message = message;
+        this.#phase = 'lost';
+      }
+    });
     const tick_ms = options.tick_ms ?? 1000;
     if (!(tick_ms > 0)) throw new RangeError(`tick_ms must be > 0, got ${tick_ms}`);
+    this.#bank = new BankState({
+      clock: this.clock,
+      linkUp: () => this.#transport?.status.state === 'open',
+      trendCapacity: options.trendCapacity,
+      frame: options.frame === undefined ? defaultFrame() : options.frame
+    });
     this.#lastDevice = loadLastDevice(this.#storage);
     // Ages ("last reply 3 s ago") tick only while something on screen reads now_ms.
     this.#tick = createSubscriber((update) => {
@@ -201,16 +146,16 @@ export class DeviceSession<C extends ClientPort = ClientPort, P extends PollerPo
   }
 
   get topology(): BankTopology | null {
-    return this.#topology;
+    return this.#bank.topology;
   }
 
-  /** Every pack of the bank, in topology order; replaced (never mutated) on each change. */
+  /** Every pack of the bank, in topology order; replaced (never mutated) once per poll cycle. */
   get packs(): PackView[] {
-    return this.#packs;
+    return this.#bank.packs;
   }
 
   get totals(): BankTotals {
-    return this.#totals;
+    return this.#bank.totals;
   }
 
   get link(): LinkHealth {
@@ -222,7 +167,7 @@ export class DeviceSession<C extends ClientPort = ClientPort, P extends PollerPo
     return this.#error;
   }
 
-  /** What connect() is doing right now ("Trying 19200 baud, PACE (VER 25)…"), else null. */
+  /** What connect() is doing right now ("Looking for packs: 19200 baud, PACE (VER 25)…"), else null. */
   get progress(): string | null {
     return this.#progress;
   }
@@ -267,17 +212,17 @@ export class DeviceSession<C extends ClientPort = ClientPort, P extends PollerPo
   }
 
   pack(address: number): PackView | undefined {
-    return this.#packs.find((p) => p.address === address);
+    return this.#bank.pack(address);
   }
 
-  /** Trend samples of one pack (one per analog update). Read `trendRevision` to redraw on new samples. */
+  /** Trend samples of one pack (one per analog update). Read `trendRevision(address)` to redraw on new samples. */
   trend(address: number): TrendBuffer | undefined {
-    return this.#trends.get(address);
+    return this.#bank.trend(address);
   }
 
-  /** Bumped on every trend sample pushed to any pack. */
-  get trendRevision(): number {
-    return this.#trendRevision;
+  /** Bumped when this pack's trend got new samples: another pack's samples leave it alone. */
+  trendRevision(address: number): number {
+    return this.#bank.trendRevision(address);
   }
 
   // ---- actions ----
@@ -287,8 +232,8 @@ export class DeviceSession<C extends ClientPort = ClientPort, P extends PollerPo
    * browser only shows its device picker on a user gesture. Resolves true once polling started.
    */
   connect(options: ConnectOptions): Promise<boolean> {
-    const choice = this.#choice(options);
-    return this.#establish(options, () => this.#links.request(choice), choice);
+    const choice = linkChoice(options, this.settings.current, this.#lastDevice);
+    return this.#establish(options, () => this.#links.request(choice));
   }
 
   /**
@@ -300,8 +245,8 @@ export class DeviceSession<C extends ClientPort = ClientPort, P extends PollerPo
       const last = this.#lastDevice;
       if (!last || !last.autoReconnect || this.#phase !== 'idle') return false;
       const options: ConnectOptions = { kind: last.kind };
-      const choice = this.#choice(options);
-      return await this.#establish(options, () => this.#links.remembered(last, choice), choice);
+      const choice = linkChoice(options, this.settings.current, last);
+      return await this.#establish(options, () => this.#links.remembered(last, choice));
     } finally {
       this.#resumeSettled = true;
     }
@@ -327,9 +272,7 @@ export class DeviceSession<C extends ClientPort = ClientPort, P extends PollerPo
   reconnectNow(): void {
     if (!this.#transport || (this.#phase !== 'lost' && this.#phase !== 'reconnecting')) return;
     if (this.#transport.status.reconnecting) return;
-    this.#clearReopen();
-    this.#reopenStep = 0;
-    void this.#reopen();
+    this.#reopener.now(this.#transport);
   }
 
   /** Poll now instead of waiting out the interval. */
@@ -345,13 +288,7 @@ export class DeviceSession<C extends ClientPort = ClientPort, P extends PollerPo
 
   // ---- connecting ----
 
-  #choice(options: ConnectOptions): LinkChoice {
-    const s = this.settings.current;
-    const baud = typeof options.baud === 'number' ? options.baud : s.baud === 'auto' ? (this.#lastDevice?.baud ?? 9600) : s.baud;
-    return { kind: options.kind, baud, demoPacks: options.simPacks ?? s.demoPacks };
-  }
-
-  async #establish(options: ConnectOptions, obtain: () => Promise<Transport | null>, choice: LinkChoice): Promise<boolean> {
+  async #establish(options: ConnectOptions, obtain: () => Promise<Transport | null>): Promise<boolean> {
     if (this.#transport || this.#connectAbort) await this.#shutdown();
     const generation = ++this.#generation;
     const abort = new AbortController();
@@ -362,51 +299,49 @@ export class DeviceSession<C extends ClientPort = ClientPort, P extends PollerPo
     this.#message = null;
     this.#connectingKind = options.kind;
     this.#progress = options.kind === 'sim' ? 'Starting the demo bank…' : 'Choose your device in the browser’s list…';
-    const check = () => {
-      if (generation !== this.#generation) throw new Superseded();
-      abort.signal.throwIfAborted();
-    };
-
     let transport: Transport | null = null;
     try {
-      transport = await obtain();
-      check();
-      if (!transport) {
+      const linked = await connectLink(options, obtain, {
+        links: this.#links as LinkFactory,
+        clock: this.clock,
+        settings: this.settings.current,
+        last: this.#lastDevice,
+        lastProfile: this.#detected?.profile,
+        signal: abort.signal,
+        check: () => {
+          if (generation !== this.#generation) throw new Superseded();
+          abort.signal.throwIfAborted();
+        },
+        onProgress: (text) => (this.#progress = text),
+        onTransport: (t) => {
+          transport = t;
+          this.#transport = t;
+          this.#transportInfo = t.info;
+        }
+      });
+      if (!linked) {
         this.#toIdle();
         return false;
       }
-      this.#transport = transport;
-      this.#transportInfo = transport.info;
-      const found = await this.#detect(transport, options, choice, abort.signal, check);
-      check();
-      this.#attach(transport, found);
-      this.#remember({
-        kind: options.kind,
-        ...(transport.info.usbVendorId !== undefined ? { usbVendorId: transport.info.usbVendorId } : {}),
-        ...(transport.info.usbProductId !== undefined ? { usbProductId: transport.info.usbProductId } : {}),
-        ...(transport.info.bleName !== undefined ? { bleName: transport.info.bleName } : {}),
-        ...(options.kind === 'serial' ? { baud: found.baud } : {}),
-        label: transport.info.label,
-        autoReconnect: true
-      });
+      this.#attach(linked.transport, linked.found);
+      this.#remember(rememberedDevice(options.kind, linked.transport, linked.found));
       return true;
     } catch (e) {
+      const opened = transport as Transport | null;
       if (e instanceof Superseded || generation !== this.#generation) {
         // A newer connect or a disconnect took over; it owns the state now. Release what we opened.
-        if (transport && transport !== this.#transport) await transport.close();
+        if (opened && opened !== this.#transport) await opened.close();
         return false;
       }
-      const aborted = isAbort(e, abort.signal);
       this.#transport = null;
-      if (transport) await transport.close();
+      if (opened) await opened.close();
       if (generation !== this.#generation) return false;
-      if (aborted) {
-        this.#toIdle();
-        if (e instanceof TransportError && e.kind === 'picker-cancelled') this.#pickerCancelled = options.kind;
-      } else {
-        this.#toIdle();
+      this.#toIdle();
+      if (!isCancel(e, abort.signal)) {
         this.#phase = 'error';
         this.#error = toSessionError(e);
+      } else if (e instanceof TransportError && e.kind === 'picker-cancelled') {
+        this.#pickerCancelled = options.kind;
       }
       return false;
     } finally {
@@ -418,49 +353,6 @@ export class DeviceSession<C extends ClientPort = ClientPort, P extends PollerPo
     }
   }
 
-  async #detect(
-    transport: Transport,
-    options: ConnectOptions,
-    choice: LinkChoice,
-    signal: AbortSignal,
-    check: () => void
-  ): Promise<DetectionAttempt> {
-    const s = this.settings.current;
-    const last = this.#lastDevice?.kind === options.kind ? this.#lastDevice : null;
-    const plan = detectionPlan({
-      kind: options.kind,
-      baud: baudChoice(options.baud) ?? s.baud,
-      profile: s.profile,
-      lastBaud: last?.baud,
-      lastProfile: this.#detected?.profile
-    });
-    const useBaud = async (baud: number) => {
-      await this.#links.setBaud(transport, baud);
-      check();
-      if (transport.status.state !== 'open') await transport.open(signal);
-      check();
-    };
-    if (!plan.probe) {
-      const only = plan.attempts[0];
-      this.#progress = options.kind === 'sim' ? 'Starting the demo bank…' : 'Opening the connection…';
-      await useBaud(options.kind === 'serial' ? only.baud : choice.baud);
-      return only;
-    }
-    const found = await runDetection({
-      attempts: plan.attempts,
-      signal,
-      useBaud,
-      probe: (attempt, sig) => this.#links.probe(transport, attempt, { clock: this.clock, signal: sig }),
-      onAttempt: (attempt, i, n) => {
-        this.#progress = `Looking for packs: ${describeAttempt(attempt, options.kind)} (${i + 1} of ${n})…`;
-      }
-    });
-    if (!found) {
-      throw new NoAnswer(`No pack answered. Tried ${describeTried(plan.attempts, options.kind)}.`);
-    }
-    return found;
-  }
-
   #attach(transport: Transport, found: DetectionAttempt): void {
     this.#detected = found;
     // The label can change on open (a BLE profile found, a serial port re-described).
@@ -470,107 +362,55 @@ export class DeviceSession<C extends ClientPort = ClientPort, P extends PollerPo
       ver: found.ver,
       cid1: found.cid1,
       masterAddress: found.masterAddress,
+      addressing: found.addressing,
       clock: this.clock,
       decodeOptions: decodeOptionsFor(this.settings.current, found.profile)
     });
     this.#active = link;
     const { poller } = link;
+    const bank = this.#bank;
     this.#subscriptions = [
       transport.onStatus((s) => this.#onTransportStatus(s)),
-      poller.onTopology((t) => this.#onTopology(t)),
-      poller.onUpdate((u) => this.#onUpdate(u)),
-      poller.onCycle((c) => this.#onCycle(c)),
-      poller.onIdentity((i) => this.#onIdentity(i)),
-      poller.onStatus((s) => this.#onPollerStatus(s))
+      poller.onTopology((t) => {
+        bank.topologyFound(t);
+        if (this.#linkUp()) {
+          this.#phase = 'live';
+          this.#message = null;
+        }
+      }),
+      poller.onUpdate((u) => {
+        bank.update(u);
+        this.#syncStats();
+      }),
+      // One apply per poll cycle.
+      poller.onCycle(() => {
+        bank.requestApply();
+        this.#syncStats();
+      }),
+      poller.onIdentity((i) => bank.identity(i)),
+      poller.onStatus((s) => {
+        this.#pollerStatus = s;
+        // While the link is up, the poller's complaints ("Discovery failed: …") are the link message.
+        if (this.#linkUp()) this.#message = s.message;
+      })
     ];
     this.#phase = 'discovering';
     poller.start();
   }
 
-  // ---- events from below ----
-
-  #onTopology(t: BankTopology): void {
-    this.#topology = t;
-    // A lookup table for this call only, never read by a page.
-    // eslint-disable-next-line svelte/prefer-svelte-reactivity
-    const old = new Map(this.#packs.map((p) => [p.address, p]));
-    this.#packs = t.addresses.map((address) => {
-      const prev = old.get(address);
-      return prev ? { ...prev, isMaster: address === t.masterAddress } : emptyView(address, t.masterAddress);
-    });
-    for (const address of [...this.#trends.keys()]) if (!t.addresses.includes(address)) this.#trends.delete(address);
-    if (this.#linkUp()) {
-      this.#phase = 'live';
-      this.#message = null;
-    }
-  }
-
-  #onUpdate(u: PackUpdate): void {
-    const linkUp = this.#linkUp();
-    const hasValues = u.analog !== undefined || u.status !== undefined;
-    const index = this.#packs.findIndex((p) => p.address === u.address);
-    const prev = index >= 0 ? this.#packs[index] : emptyView(u.address, this.#topology?.masterAddress ?? null);
-    const analog = u.analog ?? prev.analog;
-    const view: PackView = {
-      ...prev,
-      analog,
-      status: u.status ?? prev.status,
-      health: u.health,
-      received_ms: hasValues ? u.received_ms : prev.received_ms,
-      fresh: linkUp && u.health.state === 'ok' && analog !== null && !analog.empty
-    };
-    const next = this.#packs.slice();
-    if (index >= 0) next[index] = view;
-    else next.push(view);
-    this.#packs = next;
-    if (hasValues) this.#lastReply_ms = u.received_ms;
-    if (u.analog) this.#pushTrend(u.address, u.received_ms, u.analog);
-    this.#syncStats();
-  }
-
-  #pushTrend(address: number, t_ms: number, analog: NonNullable<PackUpdate['analog']>): void {
-    const sample = trendSample(t_ms, analog);
-    if (!sample) return;
-    let buffer = this.#trends.get(address);
-    if (!buffer) {
-      buffer = new TrendBuffer(this.#trendCapacity);
-      this.#trends.set(address, buffer);
-    }
-    if (buffer.push(sample)) this.#trendRevision++;
-  }
-
-  #onCycle(_c: PollCycle): void {
-    this.#syncStats();
-  }
-
-  #onIdentity(i: PackIdentityReport): void {
-    const index = this.#packs.findIndex((p) => p.address === i.address);
-    if (index < 0) return;
-    const next = this.#packs.slice();
-    next[index] = {
-      ...next[index],
-      identity: { softwareVersion: i.softwareVersion, bluetoothName: i.bluetoothName, bmsSerial: i.bmsSerial, packSerial: i.packSerial }
-    };
-    this.#packs = next;
-  }
-
-  #onPollerStatus(s: PollerStatus): void {
-    this.#pollerStatus = s;
-    // While the link is up, the poller's complaints ("Discovery failed: …") are the link message.
-    if (this.#linkUp()) this.#message = s.message;
-  }
+  // ---- the link ----
 
   #onTransportStatus(s: TransportStatus): void {
     if (this.#closing) return;
     if (this.#transport) this.#transportInfo = this.#transport.info;
+    this.#bank.linkChanged();
     switch (s.state) {
       case 'lost':
-        this.#markAllStale();
         this.#message = s.message ?? 'The connection was lost.';
         if (s.reconnecting) this.#phase = 'reconnecting';
         else {
           this.#phase = 'lost';
-          this.#scheduleReopen();
+          if (this.#transport) this.#reopener.schedule(this.#transport);
         }
         break;
       case 'opening':
@@ -579,8 +419,7 @@ export class DeviceSession<C extends ClientPort = ClientPort, P extends PollerPo
       case 'open':
         if (this.#phase === 'lost' || this.#phase === 'reconnecting') {
           this.#reconnects++;
-          this.#clearReopen();
-          this.#reopenStep = 0;
+          this.#reopener.reset();
           this.#message = null;
           // The poller noticed the link come back too and is discovering the bank again.
           this.#phase = 'discovering';
@@ -589,59 +428,19 @@ export class DeviceSession<C extends ClientPort = ClientPort, P extends PollerPo
       case 'closed':
         // Closed without our disconnect(): a re-open attempt failed, or the device refused. Keep
         // the values (stale) and keep trying.
-        this.#markAllStale();
         if (s.message) this.#message = s.message;
-        if (this.#phase !== 'reconnecting' || this.#reopenTimer === null) {
+        if (this.#phase !== 'reconnecting' || !this.#reopener.pending) {
           this.#phase = 'lost';
-          this.#scheduleReopen();
+          if (this.#transport) this.#reopener.schedule(this.#transport);
         }
         break;
     }
-  }
-
-  // ---- the session's own re-open, for links that do not come back by themselves ----
-
-  #scheduleReopen(): void {
-    if (this.#reopenTimer !== null || !this.#transport) return;
-    const i = Math.min(this.#reopenStep, this.#reopenBackoff_ms.length - 1);
-    const delay = this.#reopenBackoff_ms[i];
-    this.#reopenStep++;
-    this.#reopenTimer = this.clock.setTimeout(() => {
-      this.#reopenTimer = null;
-      void this.#reopen();
-    }, delay);
-  }
-
-  async #reopen(): Promise<void> {
-    const transport = this.#transport;
-    if (!transport || this.#closing) return;
-    const state = transport.status.state;
-    if (state === 'open' || state === 'opening' || transport.status.reconnecting) return;
-    this.#phase = 'reconnecting';
-    try {
-      await transport.open();
-    } catch (e) {
-      if (this.#transport !== transport || this.#closing) return;
-      this.#message = e instanceof Error ? e.message : String(e);
-      this.#phase = 'lost';
-      this.#scheduleReopen();
-    }
-  }
-
-  #clearReopen(): void {
-    if (this.#reopenTimer !== null) this.clock.clearTimeout(this.#reopenTimer);
-    this.#reopenTimer = null;
   }
 
   // ---- helpers ----
 
   #linkUp(): boolean {
     return this.#transport?.status.state === 'open';
-  }
-
-  #markAllStale(): void {
-    if (!this.#packs.some((p) => p.fresh)) return;
-    this.#packs = this.#packs.map((p) => (p.fresh ? { ...p, fresh: false } : p));
   }
 
   #syncStats(): void {
@@ -659,26 +458,20 @@ export class DeviceSession<C extends ClientPort = ClientPort, P extends PollerPo
   #toIdle(): void {
     this.#phase = 'idle';
     this.#transportInfo = null;
-    this.#topology = null;
-    this.#packs = [];
+    this.#bank.reset();
     this.#detected = null;
-    this.#lastReply_ms = null;
     this.#timeouts = 0;
     this.#badFrames = 0;
     this.#reconnects = 0;
     this.#message = null;
     this.#pollerStatus = null;
-    // eslint-disable-next-line svelte/prefer-svelte-reactivity -- see #trends
-    this.#trends = new Map();
-    this.#trendRevision++;
   }
 
   async #shutdown(): Promise<void> {
     this.#generation++;
     this.#connectAbort?.abort(new DOMException('Disconnected', 'AbortError'));
     this.#connectAbort = null;
-    this.#clearReopen();
-    this.#reopenStep = 0;
+    this.#reopener.reset();
     const link = this.#active;
     const transport = this.#transport;
     this.#active = null;

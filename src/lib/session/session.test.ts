@@ -6,7 +6,8 @@ import { describe, expect, it } from 'vitest';
 import { readAnalog } from '$lib/protocol/commands/analog';
 import { encodeFrameText, parseFrameText, type Frame } from '$lib/protocol/frame';
 import { ANALOG_PBMSTOOLS, COUNT_MASTER, SERIALS_PBMSTOOLS, STATUS_BROADCAST_2, VERSION_PBMSTOOLS } from '$lib/protocol/fixtures/telemetry-frames';
-import { FakeTransport } from '$lib/protocol/testing/fake-transport';
+import { FakeTransport } from '$lib/protocol/fixtures/fake-transport';
+import { RTN } from '$lib/protocol/rtn';
 import { DEFAULT_DECODE_OPTIONS, type AnalogReply } from '$lib/protocol/types';
 import { VirtualClock } from '$lib/time/clock';
 import { TransportError, type Transport } from '$lib/transport/types';
@@ -37,7 +38,7 @@ class TwoPackBank {
     if (this.silent) return null;
     const req = frameOf(new TextDecoder().decode(bytes));
     this.requests.push(req);
-    if (req.ver !== 0x25) return { bytes: encodeFrameText({ ver: 0x25, adr: req.adr, cid1: 0x46, code: 0x01, info: new Uint8Array(0) }) };
+    if (req.ver !== 0x25) return { bytes: encodeFrameText({ ver: 0x25, adr: req.adr, cid1: 0x46, code: RTN.verError, info: new Uint8Array(0) }) };
     switch (req.code) {
       case 0x90:
         return { bytes: COUNT_MASTER.text };
@@ -59,7 +60,7 @@ class TwoPackBank {
       case 0xc2:
         return { bytes: SERIALS_PBMSTOOLS.text };
       default:
-        return { bytes: encodeFrameText({ ver: 0x25, adr: 1, cid1: 0x46, code: 0x04, info: new Uint8Array(0) }) };
+        return { bytes: encodeFrameText({ ver: 0x25, adr: 1, cid1: 0x46, code: RTN.unsupported, info: new Uint8Array(0) }) };
     }
   };
 }
@@ -138,14 +139,16 @@ describe('DeviceSession', () => {
     await connectAndSettle(h);
     const s = h.session;
     const before = s.trend(1)?.length ?? 0;
-    const revision = s.trendRevision;
+    const revision = s.trendRevision(1);
+    const otherRevision = s.trendRevision(2);
     const lastReply = s.link.lastReply_ms!;
     h.bank.current_A = 20;
     await h.clock.advance(3_000);
     expect(s.pack(1)?.analog?.current_A).toBeCloseTo(20);
     expect(s.pack(1)?.fresh).toBe(true);
     expect(s.trend(1)!.length).toBeGreaterThan(before);
-    expect(s.trendRevision).toBeGreaterThan(revision);
+    expect(s.trendRevision(1)).toBeGreaterThan(revision);
+    expect(s.trendRevision(2)).toBeGreaterThan(otherRevision);
     expect(s.link.lastReply_ms!).toBeGreaterThan(lastReply);
     // Samples land at the times the analog values arrived, on the session clock (the status
     // reply that follows in the same cycle is newer still).
@@ -224,7 +227,8 @@ describe('DeviceSession', () => {
     expect(h.session.error?.kind).toBe('no-answer');
     expect(h.session.error?.message).toContain('9600, 19200 and 115200 baud');
     expect(h.session.error?.advice).toMatch(/RS232/);
-    expect(h.bauds).toEqual([9600, 19200, 115200]);
+    // PACE at every baud first, then the VER 20 dialects at every baud.
+    expect(h.bauds).toEqual([9600, 19200, 115200, 9600, 19200, 115200]);
     expect(h.transport.status.state).toBe('closed');
     expect(h.session.packs).toEqual([]);
   });

@@ -1,15 +1,21 @@
 // The user's connection and display settings: what they are, their defaults, and how untrusted
 // input (localStorage, a form) becomes a valid value. Pure; persistence is settings.svelte.ts.
 
-import { DEFAULT_DECODE_OPTIONS, type DecodeOptions, type ProtocolProfile } from '$lib/protocol/types';
+import type { ProfileSetting } from '$lib/protocol/detect';
+import {
+  DEFAULT_DECODE_OPTIONS,
+  PACK_BAUDS,
+  PROTOCOL_PROFILES,
+  isPackBaud,
+  type DecodeOptions,
+  type PackBaud,
+  type ProtocolProfile
+} from '$lib/protocol/types';
 
-/** Baud rates PACE-family packs are seen with (reference §1); 9600 is the factory default. */
-export const SUPPORTED_BAUDS = [9600, 19200, 115200] as const;
-export type Baud = (typeof SUPPORTED_BAUDS)[number];
-export type BaudChoice = Baud | 'auto';
-
-export const PROFILES: readonly ProtocolProfile[] = ['pace', 'pylon', 'seplos', 'eg4'];
-export type ProfileChoice = ProtocolProfile | 'auto';
+// The lists the settings form offers, defined once in protocol/.
+export { PACK_BAUDS, PROTOCOL_PROFILES };
+export type BaudChoice = PackBaud | 'auto';
+export type ProfileChoice = ProfileSetting;
 
 export type ThemeChoice = 'system' | 'light' | 'dark';
 
@@ -17,7 +23,11 @@ export const DEMO_PACKS_MIN = 1;
 export const DEMO_PACKS_MAX = 16;
 
 export interface AppSettings {
-  /** Serial baud rate; 'auto' tries 9600, 19200, 115200 in that order. Default 9600. */
+  /**
+   * Serial baud rate; 'auto' tries the baud that worked last, then 9600, 19200, 115200. Default
+   * 'auto': a pack set to 19200 must connect without a trip to Advanced, and 9600 first costs a
+   * factory-default pack nothing.
+   */
   baud: BaudChoice;
   /** Protocol dialect; 'auto' probes PACE (VER 25) first, then the VER 20 families. Default 'auto'. */
   profile: ProfileChoice;
@@ -32,7 +42,7 @@ export interface AppSettings {
 }
 
 export const DEFAULT_SETTINGS: Readonly<AppSettings> = Object.freeze({
-  baud: 9600,
+  baud: 'auto',
   profile: 'auto',
   balanceByteOrder: DEFAULT_DECODE_OPTIONS.balanceByteOrder,
   controlPolarity: DEFAULT_DECODE_OPTIONS.controlPolarity,
@@ -60,14 +70,12 @@ const PARSERS: { [K in keyof AppSettings]: Parser<K> } = {
   baud: (v) => {
     if (v === 'auto') return ok<BaudChoice>('auto');
     const n = asNumber(v);
-    return (SUPPORTED_BAUDS as readonly unknown[]).includes(n)
-      ? ok(n as Baud)
-      : bad(`Baud rate must be Auto or one of ${SUPPORTED_BAUDS.join(', ')}.`);
+    return isPackBaud(n) ? ok(n) : bad(`Baud rate must be Auto or one of ${PACK_BAUDS.join(', ')}.`);
   },
   profile: (v) =>
-    v === 'auto' || (PROFILES as readonly unknown[]).includes(v)
+    v === 'auto' || (PROTOCOL_PROFILES as readonly unknown[]).includes(v)
       ? ok(v as ProfileChoice)
-      : bad(`Protocol must be Auto or one of ${PROFILES.join(', ')}.`),
+      : bad(`Protocol must be Auto or one of ${PROTOCOL_PROFILES.join(', ')}.`),
   balanceByteOrder: (v) => (v === 'doc' || v === 'u16' ? ok(v) : bad('Balance byte order must be "doc" or "u16".')),
   controlPolarity: (v) => (v === 'doc' || v === 'forced-off' ? ok(v) : bad('MOSFET bit polarity must be "doc" or "forced-off".')),
   demoPacks: (v) => {

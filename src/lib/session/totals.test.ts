@@ -29,10 +29,12 @@ function pack(address: number, a: PackAnalog | null, fresh = true): PackView {
     isMaster: address === 1,
     analog: a,
     status: null,
+    statusUnsupported: false,
     health: {
       address,
       state: fresh ? 'ok' : 'stale',
       lastGood_ms: 0,
+      freshUntil_ms: fresh ? 10_000 : null,
       noReplyCount: 0,
       badReplyCount: 0,
       consecutiveFailures: 0,

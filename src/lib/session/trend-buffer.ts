@@ -23,8 +23,6 @@ export interface TrendColumns {
 
 export type TrendSeriesKey = Exclude<keyof TrendColumns, 't_ms'>;
 
-export const TREND_SERIES: readonly TrendSeriesKey[] = ['voltage_V', 'current_A', 'soc_pct', 'cellSpread_mV', 'maxTemp_C', 'minTemp_C'];
-
 const orNaN = (v: number | null): number => (v === null ? Number.NaN : v);
 
 export class TrendBuffer {

@@ -10,7 +10,6 @@ import type { TransportKind } from '$lib/transport/types';
 // arrows point down one layer at a time). Add a type here when a page needs one.
 export type { AlarmLevel, PackAnalog, PackStatus, StatusFlag } from '$lib/protocol/types';
 export type { TransportInfo, TransportKind } from '$lib/transport/types';
-export type { Support } from '$lib/transport/support';
 // ---- end of re-exports ---------------------------------------------------------------------------
 
 export type SessionPhase =
@@ -40,24 +39,32 @@ export interface PackView {
   isMaster: boolean;
   analog: PackAnalog | null;
   status: PackStatus | null;
+  /** The pack refused the status read (44H, RTN 04): `status` stays null, and that is no fault. */
+  statusUnsupported: boolean;
   health: PackHealth;
   /** Clock time (ms) the newest values arrived, null if never. */
   received_ms: number | null;
-  /** True only while the last poll of this pack succeeded and the link is up. */
+  /**
+   * True only while the link is up, the pack answered its last poll, and its newest values are
+   * younger than one refresh interval plus one reply deadline (health.freshUntil_ms). Turns false
+   * by itself when they get older.
+   */
   fresh: boolean;
   identity: PackIdentity | null;
 }
 
 /** Bank totals as the vendor tool's parallel page shows them. */
 export interface BankTotals {
-  /** Sum of pack currents, + charging. */
+  /** Sum of the live packs' currents, + charging (stale packs are not added: see freshPacks). */
   busCurrent_A: number;
   /** Mean of the fresh packs' voltages. */
   systemVoltage_V: number;
   /** Capacity-weighted SOC of the fresh packs. */
   soc_pct: number | null;
+  /** Sum of the live packs' power. */
   power_W: number;
   state: 'standby' | 'charging' | 'discharging';
+  /** Packs counted in the sums and means: the live ones. */
   freshPacks: number;
   totalPacks: number;
 }

@@ -4,7 +4,8 @@
 // bank advances its own physics on the clock, and `step()` fast-forwards it for tests.
 
 import { FrameReader, encodeFrame, type Frame } from '../protocol/frame';
-import { DEFAULT_DECODE_OPTIONS, type DecodeOptions } from '../protocol/types';
+import { RTN } from '../protocol/rtn';
+import { CID1_LFP, DEFAULT_DECODE_OPTIONS, type DecodeOptions } from '../protocol/types';
 import type { Clock, TimerId } from '../time/clock';
 import type { Unsubscribe } from '../transport/types';
 import type { SimBootloader } from './bootloader';
@@ -68,6 +69,11 @@ export type Fault =
    * would. Applies to `count` sends of that block (default 1).
    */
   | { kind: 'upgrade-block'; block: number; action: 'drop' | 'flip' | 'stall'; count?: number; stall_ms?: number }
+  /**
+   * The whole bank falls silent (on) or talks again (off): no pack answers, and a reply going out
+   * stops where it is. The cable stays in; only the packs are quiet.
+   */
+  | { kind: 'silence'; on: boolean }
   /** Everything back to normal: rates 0, echo off. */
   | { kind: 'clear' };
 
@@ -152,6 +158,7 @@ export class SimBank {
   #scenarioStart_ms = 0;
   readonly #bootloaders: BootloaderHost;
   #disposed = false;
+  #silent = false;
   #master: SimPack;
   /** The weak cell's own values while the weak-cell scenario has replaced them. */
   #saved: { cell: number; capacity_Ah: number; r0_mOhm: number } | null = null;
@@ -280,6 +287,11 @@ export class SimBank {
     return this.wire.baud;
   }
 
+  /** The host's adapter runs at this baud rate: when it is not the packs' own, every byte arrives as garbage. */
+  setHostBaud(baud: number): void {
+    this.wire.setHostBaud(baud);
+  }
+
   get bitsPerByte(): number {
     return this.wire.bitsPerByte;
   }
@@ -345,10 +357,19 @@ export class SimBank {
       case 'upgrade-block':
         this.#bootloaders.addFault(fault);
         return;
+      case 'silence':
+        this.#silent = fault.on;
+        if (fault.on) this.wire.cutDeviceOutput();
+        return;
       case 'clear':
         this.wire.setFaults({});
         return;
     }
+  }
+
+  /** True while the 'silence' fault holds the bank quiet. */
+  get silent(): boolean {
+    return this.#silent;
   }
 
   /** Advance the physics by dt_ms of simulated time (tests: fast-forward without the clock). */
@@ -554,6 +575,7 @@ export class SimBank {
   }
 
   #handleFrame(frame: Frame): void {
+    if (this.#silent) return;
     const pack = this.#target(frame.adr);
     if (!pack) return;
     pack.noteBusActivity(this.#simTime_ms);
@@ -572,12 +594,18 @@ export class SimBank {
 
   /** A corrupted request, answered with RTN 02 / 03 by the pack its ADR characters name. */
   #answerCorrupt(raw: Uint8Array, kind: 'checksum' | 'length'): void {
-    if (raw.length < 5 || raw[0] !== 0x7e) return;
+    if (this.#silent || raw.length < 5 || raw[0] !== 0x7e) return;
     const adr = parseInt(String.fromCharCode(raw[3], raw[4]), 16);
     if (!Number.isInteger(adr)) return;
     const pack = this.#target(adr);
     if (!pack || !pack.responsive) return;
-    const reply: Frame = { ver: this.firmware.ver, adr: pack.address, cid1: 0x46, code: kind === 'checksum' ? 0x02 : 0x03, info: new Uint8Array(0) };
+    const reply: Frame = {
+      ver: this.firmware.ver,
+      adr: pack.address,
+      cid1: CID1_LFP,
+      code: kind === 'checksum' ? RTN.checksumError : RTN.lengthChecksumError,
+      info: new Uint8Array(0)
+    };
     this.wire.toHost(encodeFrame(reply), this.turnaround_ms);
   }
 }

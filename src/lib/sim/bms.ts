@@ -42,7 +42,7 @@ export interface BmsOptions {
   controlPolarity: 'doc' | 'forced-off';
 }
 
-export const DEFAULT_BMS_OPTIONS: BmsOptions = {
+const DEFAULT_BMS_OPTIONS: BmsOptions = {
   releaseDelay_ms: 2000,
   tempDelay_ms: 2000,
   ocRecovery_ms: 60_000,
@@ -58,10 +58,10 @@ export const DEFAULT_BMS_OPTIONS: BmsOptions = {
 };
 
 /** Alarm code bytes (reference §6.2). */
-export const ALARM_NORMAL = 0x00;
-export const ALARM_LOW = 0x01;
-export const ALARM_HIGH = 0x02;
-export const ALARM_OTHER = 0xf0;
+const ALARM_NORMAL = 0x00;
+const ALARM_LOW = 0x01;
+const ALARM_HIGH = 0x02;
+const ALARM_OTHER = 0xf0;
 
 /** Lowest / highest plausible thermistor reading; outside it the sensor is broken. */
 const NTC_VALID_MIN_C = -40;

@@ -31,10 +31,6 @@ export function cellEmf_mV(cell: Cell): number {
   return ocv_mV(cell.soc) + cell.vp_mV;
 }
 
-export function cellTerminal_mV(cell: Cell, current_A: number, temp_C: number): number {
-  return cellEmf_mV(cell) + current_A * cellR0_mOhm(cell, temp_C);
-}
-
 /** Heat the cell dissipates at this current (W). */
 export function cellHeat_W(cell: Cell, current_A: number, temp_C: number): number {
   const r0 = cellR0_mOhm(cell, temp_C) / 1000;

@@ -76,6 +76,22 @@ describe('fault injection through the bank', () => {
     expect(r.at! - t0).toBeCloseTo((20 + 140) * (10_000 / 9600) + 20 + 700, 6);
   });
 
+  it('silence cuts a reply mid-frame, answers nothing while on, and the bank talks again when off', async () => {
+    const { bank, clock, host } = setup();
+    const p = host.send(readAnalog, { command: 1 }, 1);
+    await clock.advance(100); // the reply (140 bytes, ~146 ms) has started
+    bank.inject({ kind: 'silence', on: true });
+    expect(bank.silent).toBe(true);
+    const r = await p;
+    expect(r.frame).toBeNull();
+    expect(r.raw.length).toBeGreaterThan(20);
+    expect(r.raw.length).toBeLessThan(140);
+    expect((await host.send(readPackCount, {}, 1)).raw.length).toBe(0);
+    await clock.advance(5000);
+    bank.inject({ kind: 'silence', on: false });
+    expect((await host.send(readPackCount, {}, 1)).value).toEqual({ packCount: 2 });
+  });
+
   it('unplug mid-frame emits a link event and cuts the reply; replug restores', async () => {
     const { bank, clock, host } = setup();
     const link: string[] = [];

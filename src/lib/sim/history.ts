@@ -33,7 +33,7 @@ export interface HistoryEntry {
 }
 
 /** Records a PACE pack keeps (nkinnan read about 400). */
-export const DEFAULT_HISTORY_CAPACITY = 400;
+const DEFAULT_HISTORY_CAPACITY = 400;
 
 export class History {
   readonly capacity: number;

@@ -14,8 +14,8 @@ export type SensorFault =
   | 'absent';
 
 /** What a failed NTC reads as (°C) before the BMS notices. */
-export const NTC_OPEN_READING_C = -50;
-export const NTC_SHORT_READING_C = 150;
+const NTC_OPEN_READING_C = -50;
+const NTC_SHORT_READING_C = 150;
 
 export interface PackModelOptions {
   rng: Rng;

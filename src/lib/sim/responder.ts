@@ -5,6 +5,7 @@
 
 import type { AnyCommand, Command } from '../protocol/command';
 import { findCommands } from '../protocol/registry';
+import { RTN } from '../protocol/rtn';
 import type { Frame } from '../protocol/frame';
 import { CID1_LFP, type AnalogReply, type DecodeOptions, type PackAnalog, type PackStatus, type StatusReply } from '../protocol/types';
 import { readAnalog } from '../protocol/commands/analog';
@@ -146,16 +147,6 @@ export interface Response {
   after?: () => void;
 }
 
-export const RTN_OK = 0x00;
-export const RTN_VER = 0x01;
-export const RTN_CID2 = 0x04;
-export const RTN_FORMAT = 0x05;
-export const RTN_INVALID = 0x06;
-export const RTN_NO_DATA = 0x07;
-export const RTN_REFUSED = 0x09;
-export const RTN_LINK = 0x91;
-export const RTN_CID1 = 0xe1;
-
 interface Outcome<Res> {
   rtn: number;
   /** Encoded with the command's encodeReply; omitted = empty INFO. */
@@ -182,8 +173,8 @@ function on<Req, Res>(cmd: Command<Req, Res>, handler: Handler<Req, Res>): void 
   TABLE.set(cmd.id, { cmd, run: (req, call) => handler(req as Req, call) });
 }
 
-const ok = <Res>(res?: Res, after?: () => void): Outcome<Res> => ({ rtn: RTN_OK, res, after });
-const ack = (after?: () => void): Outcome<WriteAck> => ({ rtn: RTN_OK, res: EMPTY_ACK, after });
+const ok = <Res>(res?: Res, after?: () => void): Outcome<Res> => ({ rtn: RTN.ok, res, after });
+const ack = (after?: () => void): Outcome<WriteAck> => ({ rtn: RTN.ok, res: EMPTY_ACK, after });
 const fail = <Res>(rtn: number): Outcome<Res> => ({ rtn });
 
 // ---- telemetry ----------------------------------------------------------------------------------
@@ -194,7 +185,7 @@ const round = (v: number, decimals: number) => {
 };
 const clampS16 = (v_A: number) => Math.max(-327.68, Math.min(327.67, v_A));
 
-export function packAnalog(pack: SimPack, fw: FirmwareOptions): PackAnalog {
+function packAnalog(pack: SimPack, fw: FirmwareOptions): PackAnalog {
   const r = pack.readings;
   const g = pack.gauge;
   const p9 = fw.tail === 'p9';
@@ -225,7 +216,7 @@ export function packAnalog(pack: SimPack, fw: FirmwareOptions): PackAnalog {
   return analog;
 }
 
-export function packStatus(pack: SimPack, fw: FirmwareOptions): PackStatus {
+function packStatus(pack: SimPack, fw: FirmwareOptions): PackStatus {
   const s = pack.status;
   const cells = s.cellAlarms.slice(0, pack.reportedCellCount);
   const bytes: Record<string, number> = {
@@ -299,7 +290,7 @@ function multiPack<P extends { empty: boolean }>(
   }
   if (req.command === pack.address || req.command === 0 || !isMaster) return reply(false, req.command, [block(pack)]);
   const target = ctx.members().find((p) => p.address === req.command);
-  if (!target || !target.responsive) return fail(RTN_LINK);
+  if (!target || !target.responsive) return fail(RTN.linkError);
   return reply(false, req.command, [block(target)]);
 }
 
@@ -382,7 +373,7 @@ on(setFullCharge, (req, { pack }) => {
 });
 // Timed storage and active balancing exist only on newer firmware: older packs answer RTN 04.
 function ifFirmware<Res>(known: boolean, run: () => Outcome<Res>): Outcome<Res> {
-  return known ? run() : fail(RTN_CID2);
+  return known ? run() : fail(RTN.unsupported);
 }
 on(readStorageInterval, (_r, { pack, ctx }) => ifFirmware(ctx.firmware.timedStorage, () => ok({ interval_min: pack.params.storageInterval_min })));
 on(setStorageInterval, (req, { pack, ctx }) =>
@@ -402,7 +393,7 @@ on(readCapacities, (_r, { pack }) =>
   ok({ remaining_Ah: round(pack.gauge.remaining_Ah, 2), full_Ah: round(pack.gauge.full_Ah, 2), design_Ah: round(pack.gauge.design_Ah, 2) })
 );
 on(setCapacities, (req, { pack }) => {
-  if (req.full_Ah <= 0 || req.design_Ah <= 0) return fail(RTN_INVALID);
+  if (req.full_Ah <= 0 || req.design_Ah <= 0) return fail(RTN.invalidData);
   pack.gauge.setCapacities(req.remaining_Ah, req.full_Ah, req.design_Ah);
   return ack();
 });
@@ -410,7 +401,7 @@ on(setChargeCutoff, (req, { pack }) => ((pack.params.chargeCutoffSoc_pct = req.c
 on(setCycleCount, (req, { pack }) => ((pack.gauge.cycles = req.cycles), ack()));
 on(setCellCount, (req, { pack }) => {
   // The firmware can ignore fitted cells, not invent missing ones.
-  if (req.cells < 13 || req.cells > pack.model.cellCount) return fail(RTN_INVALID);
+  if (req.cells < 13 || req.cells > pack.model.cellCount) return fail(RTN.invalidData);
   pack.reportedCellCount = req.cells;
   return ack();
 });
@@ -501,7 +492,7 @@ function mos(which: 'charge' | 'discharge') {
   return (req: { on: boolean }, { pack }: Call) => {
     const result = pack.bms.switchMos(which, req.on);
     const res = { indication: decodeIndicationStatus(pack.status.indication) };
-    return result === 'ok' ? ok(res) : { rtn: RTN_REFUSED, res };
+    return result === 'ok' ? ok(res) : { rtn: RTN.refused, res };
   };
 }
 on(setChargeMos, mos('charge'));
@@ -515,7 +506,7 @@ function calibrate(fn: () => void): Outcome<WriteAck> {
     fn();
     return ack();
   } catch (e) {
-    if (e instanceof CalibrationRefused) return fail(RTN_REFUSED);
+    if (e instanceof CalibrationRefused) return fail(RTN.refused);
     throw e;
   }
 }
@@ -541,7 +532,7 @@ export function dateTimeOf(epoch_ms: number): BmsDateTime {
   };
 }
 
-export function epochOf(t: BmsDateTime): number {
+function epochOf(t: BmsDateTime): number {
   return Date.UTC(t.year, t.month - 1, t.day, t.hour, t.minute, t.second);
 }
 
@@ -578,7 +569,7 @@ function historyRecord(e: HistoryEntry, tempCount: number, tail: FirmwareOptions
 
 on(readHistory, (req, { pack, ctx }) => {
   const e = pack.history.get(req.index);
-  if (!e) return ctx.firmware.historyEnd === 'rtn07' ? fail(RTN_NO_DATA) : ok({ kind: 'end' as const });
+  if (!e) return ctx.firmware.historyEnd === 'rtn07' ? fail(RTN.noData) : ok({ kind: 'end' as const });
   return ok(historyRecord(e, pack.tempCount, ctx.firmware.tail));
 });
 on(clearHistory, (_r, { pack }) => (pack.history.clear(), ack()));
@@ -590,18 +581,18 @@ on(enterFirmwareUpgrade, (req, { pack, ctx }) => ack(() => ctx.enterBootloader(p
 // ---- vendor extensions ----------------------------------------------------------------------------
 
 on(setSoftwareAddress, (req, { pack, ctx }) => {
-  if (req.address > 0x10 || ctx.packs.some((p) => p !== pack && p.address === req.address)) return fail(RTN_INVALID);
+  if (req.address > 0x10 || ctx.packs.some((p) => p !== pack && p.address === req.address)) return fail(RTN.invalidData);
   // The reply still comes from the old address; the new one applies from the next request.
   return ack(() => (pack.address = req.address));
 });
 on(setHost, (req, { ctx }) => {
   const host = ctx.packAt(req.address);
-  if (!host) return fail(RTN_INVALID);
+  if (!host) return fail(RTN.invalidData);
   return ack(() => ctx.setMaster(host));
 });
 on(exitModule, (req, { ctx }) => {
   const leaving = ctx.packAt(req.address);
-  if (!leaving || leaving === ctx.master) return fail(RTN_INVALID);
+  if (!leaving || leaving === ctx.master) return fail(RTN.invalidData);
   return ack(() => (leaving.excluded = true));
 });
 on(setSerialBaud, (req, { ctx }) => ack(() => ctx.setBaud(req.baud)));
@@ -636,10 +627,10 @@ function replyFrame(pack: SimPack, ctx: BankContext, rtn: number, info: Uint8Arr
 }
 
 export function respond(pack: SimPack, frame: Frame, ctx: BankContext): Response {
-  if (frame.ver !== ctx.firmware.ver) return { reply: replyFrame(pack, ctx, RTN_VER, new Uint8Array(0)) };
-  if (frame.cid1 !== CID1_LFP) return { reply: replyFrame(pack, ctx, RTN_CID1, new Uint8Array(0)) };
+  if (frame.ver !== ctx.firmware.ver) return { reply: replyFrame(pack, ctx, RTN.verError, new Uint8Array(0)) };
+  if (frame.cid1 !== CID1_LFP) return { reply: replyFrame(pack, ctx, RTN.cid1Invalid, new Uint8Array(0)) };
   const candidates = candidatesFor(frame).filter((e) => ctx.firmware.extensions || !e.cmd.extension);
-  if (candidates.length === 0) return { reply: replyFrame(pack, ctx, RTN_CID2, new Uint8Array(0)) };
+  if (candidates.length === 0) return { reply: replyFrame(pack, ctx, RTN.unsupported, new Uint8Array(0)) };
   for (const entry of candidates) {
     let req: unknown;
     try {
@@ -651,7 +642,7 @@ export function respond(pack: SimPack, frame: Frame, ctx: BankContext): Response
     const info = out.res === undefined ? new Uint8Array(0) : entry.cmd.encodeReply(out.res, req, ctx.decodeOptions);
     return { reply: replyFrame(pack, ctx, out.rtn, info), after: out.after };
   }
-  return { reply: replyFrame(pack, ctx, RTN_FORMAT, new Uint8Array(0)) };
+  return { reply: replyFrame(pack, ctx, RTN.formatError, new Uint8Array(0)) };
 }
 
 /** The command definitions the table was built from (tests check they are the registry's own). */

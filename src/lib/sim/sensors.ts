@@ -21,7 +21,7 @@ export interface Calibration {
   voltageGain: number;
 }
 
-export const NEUTRAL_CALIBRATION: Calibration = { currentOffset_A: 0, chargeGain: 1, dischargeGain: 1, voltageGain: 1 };
+const NEUTRAL_CALIBRATION: Calibration = { currentOffset_A: 0, chargeGain: 1, dischargeGain: 1, voltageGain: 1 };
 
 /** A calibration request the firmware turns down (no current flowing to calibrate against). */
 export class CalibrationRefused extends Error {

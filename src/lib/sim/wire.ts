@@ -299,6 +299,35 @@ export class SimWire {
     this.#deviceFree_ms = Math.max(this.#deviceFree_ms + duration_ms, this.#stallUntil_ms);
   }
 
+  /**
+   * Cut every pack's transmission where it is: the byte on the wire now is the last one the host
+   * gets (a bank that loses power or whose master's port dies mid-reply). Returns how many bytes
+   * of replies were cut off.
+   */
+  cutDeviceOutput(): number {
+    const now = this.#clock.now();
+    let cut = 0;
+    for (const tx of this.#active) {
+      if (tx.kind !== 'device') continue;
+      const bt = tx.byte_ms;
+      // Bytes whose last bit is on the wire by now still arrive; the rest never leave.
+      const sent = Math.max(tx.next, Math.min(tx.bytes.length, tx.base + Math.floor((now - tx.start_ms) / bt + EPS)));
+      cut += tx.bytes.length - sent;
+      tx.bytes = tx.bytes.slice(0, sent);
+      const last = tx.spans[tx.spans.length - 1];
+      last.end = Math.min(last.end, tx.start_ms + (sent - tx.base) * bt);
+      if (tx.timer !== null) this.#clock.clearTimeout(tx.timer);
+      tx.timer = null;
+      if (tx.next < sent) this.#schedule(tx);
+      else {
+        this.#active = this.#active.filter((t) => t !== tx);
+        this.#done.push(tx);
+      }
+    }
+    this.#deviceFree_ms = Math.min(this.#deviceFree_ms, now);
+    return cut;
+  }
+
   /** Pull the cable, now or after `afterBytes` more bytes have reached the host (mid-frame). */
   unplug(afterBytes?: number): void {
     if (!this.#plugged) return;

@@ -4,7 +4,7 @@ import { VirtualClock } from '../time/clock';
 import { BLE_UART_PROFILES } from './ble-profiles';
 import { BleTransport, requestOptionsFor } from './ble';
 import { runTransportContract } from './contract';
-import { FakeBluetooth, FakeGattCharacteristic, hm10Peripheral, type FakePeripheral, type FakePeripheralOptions } from './fakes/bluetooth';
+import { FakeBluetooth, FakeGattCharacteristic, hm10Peripheral, type FakePeripheral, type FakePeripheralOptions } from './fixtures/bluetooth';
 import { TransportError, type TransportStatus } from './types';
 import { concatBytes } from './bytes';
 
@@ -95,7 +95,7 @@ describe('BleTransport', () => {
       expect(err.kind).toBe('permission');
     });
 
-    it('a dismissed chooser is picker-cancelled; Bluetooth off is unsupported with advice', async () => {
+    it('a dismissed chooser is picker-cancelled; Bluetooth off is unavailable (worded in session/advice.ts)', async () => {
       const bluetooth = new FakeBluetooth();
       bluetooth.addPeripheral(hm10Peripheral());
       bluetooth.chooser = () => null;
@@ -104,8 +104,8 @@ describe('BleTransport', () => {
       const off = new FakeBluetooth({ available: false });
       off.simulateUserGesture();
       const err = (await BleTransport.request({ bluetooth: off }).catch((e: unknown) => e)) as TransportError;
-      expect(err.kind).toBe('unsupported');
-      expect(err.advice).toMatch(/Bluetooth on/);
+      expect(err.kind).toBe('unavailable');
+      expect(err.link).toBe('ble');
     });
 
     it('a device that hides its service is still listed through its name prefix', async () => {

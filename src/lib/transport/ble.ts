@@ -6,16 +6,7 @@
 
 import { realClock, sleep, type Clock } from '../time/clock';
 import { BLE_UART_PROFILES, checkProfiles, shortUuid, type BleUartProfile } from './ble-profiles';
-import {
-  ADVICE,
-  abortedError,
-  classifyBleConnectError,
-  classifyBleRequestError,
-  errorMessage,
-  lostError,
-  notOpenError,
-  writeFailedError
-} from './errors';
+import { abortedError, classifyBleConnectError, classifyBleRequestError, errorMessage, lostError, notOpenError, writeFailedError } from './errors';
 import { Exclusive } from './exclusive';
 import { followAbort } from './follow-abort';
 import { Listeners, StatusCell } from './link-events';
@@ -97,7 +88,7 @@ function navigatorBluetooth(): BluetoothLike | undefined {
 
 function requireBluetooth(options: BleTransportOptions): BluetoothLike {
   const bt = options.bluetooth ?? navigatorBluetooth();
-  if (!bt) throw new TransportError('unsupported', 'This browser cannot use Bluetooth devices.', ADVICE.bleUnsupported);
+  if (!bt) throw new TransportError('unsupported', 'This browser cannot use Bluetooth devices.', { link: 'ble' });
   return bt;
 }
 
@@ -125,7 +116,7 @@ export class BleTransport implements Transport {
     const bt = requireBluetooth(options);
     const profiles = checkProfiles(options.profiles ?? BLE_UART_PROFILES);
     if (bt.getAvailability && !(await bt.getAvailability().catch(() => true))) {
-      throw new TransportError('unsupported', 'Bluetooth is off or there is no Bluetooth adapter.', ADVICE.bleUnavailable);
+      throw new TransportError('unavailable', 'Bluetooth is off or there is no Bluetooth adapter.', { link: 'ble' });
     }
     let device: BluetoothDeviceLike;
     try {
@@ -222,7 +213,7 @@ export class BleTransport implements Transport {
       } catch (err) {
         await this.#teardown();
         const error = cancel.signal.aborted
-          ? abortedError(cancel.signal, 'not-open', 'Connecting to the Bluetooth device')
+          ? abortedError(cancel.signal, 'ble', 'not-open', 'Connecting to the Bluetooth device')
           : classifyBleConnectError(err);
         this.#status.set({ state: 'closed', reason: 'open-failed', message: error.message });
         throw error;
@@ -233,7 +224,7 @@ export class BleTransport implements Transport {
   }
 
   close(): Promise<void> {
-    this.#cancel?.abort(new TransportError('not-open', 'close() was called.'));
+    this.#cancel?.abort(new TransportError('not-open', 'close() was called.', { link: 'ble' }));
     return this.#exclusive.run(async () => {
       this.#cancel = null;
       await this.#teardown();
@@ -244,16 +235,16 @@ export class BleTransport implements Transport {
   /** Split into the profile's chunk size; all chunks of one write() go out before the next write() starts. */
   write(bytes: Uint8Array, signal?: AbortSignal): Promise<void> {
     if (this.status.state !== 'open' || !this.#link) {
-      return Promise.reject(this.status.state === 'lost' ? lostError('Bluetooth link') : notOpenError('The Bluetooth link'));
+      return Promise.reject(this.status.state === 'lost' ? lostError('ble', 'Bluetooth link') : notOpenError('ble', 'The Bluetooth link'));
     }
     const data = bytes.slice();
     return this.#writes.run(async () => {
       const chunk_bytes = this.#link?.profile.writeChunk_bytes ?? data.length;
       for (let at = 0; at < data.length; at += chunk_bytes) {
-        if (signal?.aborted) throw abortedError(signal, 'write-failed', 'Sending');
+        if (signal?.aborted) throw abortedError(signal, 'ble', 'write-failed', 'Sending');
         const link = this.#link;
         if (!link || this.status.state !== 'open')
-          throw this.status.state === 'lost' ? lostError('Bluetooth link') : notOpenError('The Bluetooth link');
+          throw this.status.state === 'lost' ? lostError('ble', 'Bluetooth link') : notOpenError('ble', 'The Bluetooth link');
         const chunk = data.subarray(at, at + chunk_bytes);
         try {
           // Without response where allowed: no round trip per chunk, and HM-10 style modules
@@ -261,8 +252,8 @@ export class BleTransport implements Transport {
           if (link.write.properties.writeWithoutResponse) await link.write.writeValueWithoutResponse(chunk);
           else await link.write.writeValueWithResponse(chunk);
         } catch (err) {
-          if (this.#link !== link || this.status.state !== 'open') throw lostError('Bluetooth link');
-          throw writeFailedError(err);
+          if (this.#link !== link || this.status.state !== 'open') throw lostError('ble', 'Bluetooth link');
+          throw writeFailedError('ble', err);
         }
       }
     });
@@ -272,7 +263,7 @@ export class BleTransport implements Transport {
 
   async #connect(signal: AbortSignal): Promise<void> {
     const gatt = this.#device.gatt;
-    if (!gatt) throw new TransportError('unsupported', 'This device has no GATT server.', ADVICE.bleNoService);
+    if (!gatt) throw new TransportError('no-service', 'This device has no GATT server.', { link: 'ble' });
     this.#listenForDisconnect();
     const onAbort = () => gatt.disconnect();
     signal.addEventListener('abort', onAbort, { once: true });
@@ -283,13 +274,13 @@ export class BleTransport implements Transport {
       const services = await gatt.getPrimaryServices();
       const found = this.#profiles.map((p) => ({ profile: p, service: services.find((s) => s.uuid === p.service) })).find((x) => x.service);
       if (!found?.service) {
-        throw new TransportError('no-service', `${this.#device.name ?? 'The device'} offers none of the known UART services.`, ADVICE.bleNoService);
+        throw new TransportError('no-service', `${this.#device.name ?? 'The device'} offers none of the known UART services.`, { link: 'ble' });
       }
       const { profile, service } = found;
       const notify = await service.getCharacteristic(profile.notify);
       const write = profile.write === profile.notify ? notify : await service.getCharacteristic(profile.write);
       if (!write.properties.write && !write.properties.writeWithoutResponse) {
-        throw new TransportError('no-service', `The ${profile.label} characteristic cannot be written.`, ADVICE.bleNoService);
+        throw new TransportError('no-service', `The ${profile.label} characteristic cannot be written.`, { link: 'ble' });
       }
       const onValue = (ev: Event) => this.#onValue(ev, link);
       const link: Link = { notify, write, profile, onValue };
@@ -307,7 +298,7 @@ export class BleTransport implements Transport {
       // A drop while we were subscribing was ignored (not open yet); do not call a dead link open.
       if (!gatt.connected) {
         notify.removeEventListener('characteristicvaluechanged', onValue);
-        throw new TransportError('gone', 'The Bluetooth link dropped while connecting.', ADVICE.bleConnect);
+        throw new TransportError('gone', 'The Bluetooth link dropped while connecting.', { link: 'ble' });
       }
       this.#link = link;
       this.#info = this.#describe(profile);

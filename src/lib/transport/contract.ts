@@ -38,7 +38,7 @@ export interface TransportHarness {
 /** A 90H "how many packs" request to address 1, as the app's first request is. */
 export const REQUEST_90H = asciiBytes('~250146900000FDA5\r');
 /** A 42H analog request for all packs (COMMAND FF), 20 bytes. */
-export const REQUEST_42H_ALL = asciiBytes('~25014642E002FFFD05\r');
+const REQUEST_42H_ALL = asciiBytes('~25014642E002FFFD05\r');
 
 /** Bytes 0..n-1 mod 256, a pattern in which a lost, doubled or reordered byte shows. */
 function pattern(n: number, seed = 0): Uint8Array {

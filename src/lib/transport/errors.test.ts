@@ -26,7 +26,7 @@ describe('error classification', () => {
     expect(classifySerialOpenError(dom('NotFoundError')).kind).toBe('gone');
     expect(classifySerialOpenError(dom('SecurityError')).kind).toBe('permission');
     for (const e of ['InvalidStateError', 'NetworkError', 'NotFoundError', 'SecurityError']) {
-      expect(classifySerialOpenError(dom(e)).advice.length).toBeGreaterThan(20);
+      expect(classifySerialOpenError(dom(e)).link).toBe('serial');
     }
   });
 
@@ -37,7 +37,7 @@ describe('error classification', () => {
   });
 
   it('passes an already classified TransportError through unchanged', () => {
-    const te = new TransportError('gone', 'x', 'y');
+    const te = new TransportError('gone', 'x', { link: 'ble' });
     expect(classifySerialOpenError(te)).toBe(te);
     expect(classifyBleConnectError(te)).toBe(te);
   });
@@ -48,6 +48,7 @@ describe('error classification', () => {
     expect(classifyBleConnectError(dom('NetworkError')).kind).toBe('gone');
     expect(classifyBleConnectError(dom('NotFoundError')).kind).toBe('no-service');
     expect(classifyBleConnectError(dom('NotSupportedError')).kind).toBe('no-service');
+    expect(classifyBleRequestError(dom('NotFoundError')).link).toBe('ble');
   });
 
   it('knows which serial read errors leave the port usable', () => {

@@ -1,8 +1,9 @@
-// DOMExceptions from navigator.serial / navigator.bluetooth turned into TransportError kinds with
-// advice a person can act on. Classification is by `name` (the spec's contract), never by message
-// text, which differs between browsers, versions and languages.
+// DOMExceptions from navigator.serial / navigator.bluetooth turned into TransportError kinds.
+// Classification is by `name` (the spec's contract), never by message text, which differs between
+// browsers, versions and languages. What a person should do about each kind is worded above this
+// layer (session/advice.ts), from the kind and the link.
 
-import { TransportError, type TransportErrorKind } from './types';
+import { TransportError, type TransportErrorKind, type TransportKind } from './types';
 
 /** The `name` of a thrown value, if it has one (DOMException, Error, or a look-alike). */
 export function errorName(err: unknown): string | undefined {
@@ -33,41 +34,8 @@ export function isRecoverableReadError(err: unknown): boolean {
   return name !== undefined && RECOVERABLE_READ_ERRORS.has(name);
 }
 
-export const ADVICE = {
-  serialPicker:
-    'If your cable is not listed: check it is plugged in, try another USB socket, install the driver for the ' +
-    'adapter chip (CP210x, CH340, FTDI or Prolific), and on Linux add your user to the "dialout" group.',
-  serialPermission:
-    'The port list only opens from a click: press the button again. If it still fails, allow serial ports ' +
-    'for this site in the browser settings (your administrator may have blocked them).',
-  serialInUse:
-    'Another program or browser tab is using this port. Close the vendor BMS tool, serial terminals and other ' +
-    'tabs of this tool, then try again. If it keeps failing, unplug the USB cable and plug it back in.',
-  serialBusy:
-    'The port is still open from an earlier connection. Wait a moment and try again; if that fails, close ' +
-    'other tabs of this tool or unplug and replug the cable.',
-  serialGone: 'The USB adapter is no longer there. Plug the cable back in and connect again.',
-  serialUnsupported: 'USB serial needs desktop Chrome or Edge (version 89 or newer), opened over https or localhost.',
-  bleChooser:
-    'If your pack is not listed: make sure its Bluetooth module is powered and close by, that no phone app is ' +
-    'connected to it (modules accept one connection at a time), and that Bluetooth is on.',
-  blePermission:
-    'The device list only opens from a click: press the button again. If it still fails, allow Bluetooth for ' + 'this site in the browser settings.',
-  bleUnavailable: 'Bluetooth is off or this computer has no Bluetooth adapter. Turn Bluetooth on and try again.',
-  bleConnect: 'Could not connect. Move closer to the pack, make sure no phone app is connected to its Bluetooth module, ' + 'and try again.',
-  bleNoService:
-    'This device does not offer a serial (UART) service this tool knows (FFE0, FF00, Nordic UART or FFF0). ' +
-    "It may not be the pack's Bluetooth module.",
-  bleUnsupported:
-    'Bluetooth needs Chrome or Edge on desktop or Android, opened over https or localhost. On Linux, enable ' +
-    'chrome://flags/#enable-experimental-web-platform-features.',
-  notOpen: 'Connect first.',
-  lost: 'The connection was lost. Reconnect the cable or move closer to the pack, then connect again.',
-  writeFailed: 'Sending failed. Check the connection and try again.'
-} as const;
-
-function make(kind: TransportErrorKind, message: string, advice: string, cause: unknown): TransportError {
-  return new TransportError(kind, message, advice, { cause });
+function make(kind: TransportErrorKind, link: TransportKind, message: string, cause: unknown): TransportError {
+  return new TransportError(kind, message, { link, cause });
 }
 
 /** Anything already classified passes through unchanged. */
@@ -81,12 +49,12 @@ export function classifySerialRequestError(err: unknown): TransportError {
   if (known) return known;
   switch (errorName(err)) {
     case 'NotFoundError':
-      return make('picker-cancelled', 'No serial port was chosen.', ADVICE.serialPicker, err);
+      return make('picker-cancelled', 'serial', 'No serial port was chosen.', err);
     case 'SecurityError':
     case 'NotAllowedError':
-      return make('permission', 'The browser did not allow access to serial ports.', ADVICE.serialPermission, err);
+      return make('permission', 'serial', 'The browser did not allow access to serial ports.', err);
     default:
-      return make('unsupported', `The serial port list could not be shown: ${errorMessage(err)}`, ADVICE.serialUnsupported, err);
+      return make('unsupported', 'serial', `The serial port list could not be shown: ${errorMessage(err)}`, err);
   }
 }
 
@@ -96,17 +64,17 @@ export function classifySerialOpenError(err: unknown): TransportError {
   if (known) return known;
   switch (errorName(err)) {
     case 'InvalidStateError':
-      return make('busy', 'The serial port is already open.', ADVICE.serialBusy, err);
+      return make('busy', 'serial', 'The serial port is already open.', err);
     case 'NetworkError':
       // Chrome reports an OS-level open failure (port held by another process or tab) this way.
-      return make('in-use', 'The serial port could not be opened; another program or tab is probably using it.', ADVICE.serialInUse, err);
+      return make('in-use', 'serial', 'The serial port could not be opened; another program or tab is probably using it.', err);
     case 'NotFoundError':
-      return make('gone', 'The serial port is no longer available.', ADVICE.serialGone, err);
+      return make('gone', 'serial', 'The serial port is no longer available.', err);
     case 'SecurityError':
     case 'NotAllowedError':
-      return make('permission', 'The browser did not allow opening this serial port.', ADVICE.serialPermission, err);
+      return make('permission', 'serial', 'The browser did not allow opening this serial port.', err);
     default:
-      return make('in-use', `The serial port could not be opened: ${errorMessage(err)}`, ADVICE.serialInUse, err);
+      return make('in-use', 'serial', `The serial port could not be opened: ${errorMessage(err)}`, err);
   }
 }
 
@@ -117,14 +85,14 @@ export function classifyBleRequestError(err: unknown): TransportError {
   switch (errorName(err)) {
     case 'NotFoundError':
       // Also what Chrome throws without an adapter; BleTransport.request checks availability first.
-      return make('picker-cancelled', 'No Bluetooth device was chosen.', ADVICE.bleChooser, err);
+      return make('picker-cancelled', 'ble', 'No Bluetooth device was chosen.', err);
     case 'SecurityError':
     case 'NotAllowedError':
-      return make('permission', 'The browser did not allow access to Bluetooth.', ADVICE.blePermission, err);
+      return make('permission', 'ble', 'The browser did not allow access to Bluetooth.', err);
     case 'NotSupportedError':
-      return make('unsupported', 'This browser cannot use Bluetooth devices.', ADVICE.bleUnsupported, err);
+      return make('unsupported', 'ble', 'This browser cannot use Bluetooth devices.', err);
     default:
-      return make('unsupported', `The Bluetooth device list could not be shown: ${errorMessage(err)}`, ADVICE.bleUnsupported, err);
+      return make('unsupported', 'ble', `The Bluetooth device list could not be shown: ${errorMessage(err)}`, err);
   }
 }
 
@@ -135,27 +103,27 @@ export function classifyBleConnectError(err: unknown): TransportError {
   switch (errorName(err)) {
     case 'NotFoundError':
     case 'NotSupportedError':
-      return make('no-service', 'The Bluetooth device does not offer a known serial service.', ADVICE.bleNoService, err);
+      return make('no-service', 'ble', 'The Bluetooth device does not offer a known serial service.', err);
     case 'SecurityError':
     case 'NotAllowedError':
-      return make('permission', 'The browser did not allow access to this Bluetooth device.', ADVICE.blePermission, err);
+      return make('permission', 'ble', 'The browser did not allow access to this Bluetooth device.', err);
     case 'InvalidStateError':
-      return make('busy', 'The Bluetooth connection was in the middle of another operation.', ADVICE.bleConnect, err);
+      return make('busy', 'ble', 'The Bluetooth connection was in the middle of another operation.', err);
     default:
-      return make('gone', `Could not connect to the Bluetooth device: ${errorMessage(err)}`, ADVICE.bleConnect, err);
+      return make('gone', 'ble', `Could not connect to the Bluetooth device: ${errorMessage(err)}`, err);
   }
 }
 
-export function notOpenError(what: string): TransportError {
-  return new TransportError('not-open', `${what} is not open.`, ADVICE.notOpen);
+export function notOpenError(link: TransportKind, what: string): TransportError {
+  return new TransportError('not-open', `${what} is not open.`, { link });
 }
 
-export function lostError(what: string): TransportError {
-  return new TransportError('lost', `${what}: the connection was lost.`, ADVICE.lost);
+export function lostError(link: TransportKind, what: string): TransportError {
+  return new TransportError('lost', `${what}: the connection was lost.`, { link });
 }
 
-export function writeFailedError(err: unknown): TransportError {
-  return make('write-failed', `Sending failed: ${errorMessage(err)}`, ADVICE.writeFailed, err);
+export function writeFailedError(link: TransportKind, err: unknown): TransportError {
+  return make('write-failed', link, `Sending failed: ${errorMessage(err)}`, err);
 }
 
 /**
@@ -163,6 +131,6 @@ export function writeFailedError(err: unknown): TransportError {
  * The kind says what state the abort left: an aborted open() is 'not-open', an aborted write() is
  * 'write-failed'. The signal's reason is the cause, so callers can still tell it was theirs.
  */
-export function abortedError(signal: AbortSignal, kind: 'not-open' | 'write-failed', what: string): TransportError {
-  return new TransportError(kind, `${what} was cancelled.`, '', { cause: signal.reason });
+export function abortedError(signal: AbortSignal, link: TransportKind, kind: 'not-open' | 'write-failed', what: string): TransportError {
+  return new TransportError(kind, `${what} was cancelled.`, { link, cause: signal.reason });
 }

@@ -1,7 +1,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { VirtualClock } from '../time/clock';
 import { runTransportContract, REQUEST_90H } from './contract';
-import { FakeSerial, type FakeSerialDevice } from './fakes/serial';
+import { FakeSerial, type FakeSerialDevice } from './fixtures/serial';
 import { SerialTransport } from './serial';
 import { TransportError, type TransportStatus } from './types';
 import { concatBytes } from './bytes';
@@ -66,10 +66,10 @@ describe('SerialTransport', () => {
       const err = await SerialTransport.request({ serial }).catch((e: unknown) => e);
       expect(err).toBeInstanceOf(TransportError);
       expect((err as TransportError).kind).toBe('permission');
-      expect((err as TransportError).advice).toMatch(/click/);
+      expect((err as TransportError).link).toBe('serial');
     });
 
-    it('request() maps a dismissed picker to picker-cancelled with troubleshooting advice', async () => {
+    it('request() maps a dismissed picker to picker-cancelled (troubleshooting advice: session/advice.ts)', async () => {
       const serial = new FakeSerial();
       serial.attachDevice(CP2102);
       serial.chooser = () => null;
@@ -77,7 +77,7 @@ describe('SerialTransport', () => {
       const err = await SerialTransport.request({ serial }).catch((e: unknown) => e);
       expect(err).toBeInstanceOf(TransportError);
       expect((err as TransportError).kind).toBe('picker-cancelled');
-      expect((err as TransportError).advice).toMatch(/driver/);
+      expect((err as TransportError).link).toBe('serial');
     });
 
     it('request() returns an unopened transport for the chosen port, labelled by its USB ids', async () => {
@@ -120,7 +120,8 @@ describe('SerialTransport', () => {
       const dev = serial.attachDevice(CP2102);
       expect(new SerialTransport(dev.port!, { serial, baud: 19200 }).timing.baud).toBe(19200);
       expect(new SerialTransport(dev.port!, { serial, baud: 115200 }).timing.baud).toBe(115200);
-      expect(() => new SerialTransport(dev.port!, { serial, baud: 57600 as 9600 })).toThrow(RangeError);
+      expect(new SerialTransport(dev.port!, { serial, baud: 57600 }).timing.baud).toBe(57600);
+      for (const bad of [0, -9600, 9600.5, Number.NaN]) expect(() => new SerialTransport(dev.port!, { serial, baud: bad })).toThrow(RangeError);
     });
 
     it('retries open() on InvalidStateError with bounded, growing delays on the clock', async () => {
@@ -150,7 +151,7 @@ describe('SerialTransport', () => {
       const t0 = r.clock.now();
       const err = (await r.clock.run(r.transport.open().catch((e: unknown) => e))) as TransportError;
       expect(err.kind).toBe('in-use');
-      expect(err.advice).toMatch(/another program|other tabs/i);
+      expect(err.message).toMatch(/another program or tab/i);
       expect(err.cause).toBeInstanceOf(DOMException);
       expect(r.clock.now()).toBe(t0);
     });

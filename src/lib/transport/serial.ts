@@ -16,18 +16,15 @@ import {
   isRecoverableReadError,
   lostError,
   notOpenError,
-  writeFailedError,
-  ADVICE
+  writeFailedError
 } from './errors';
 import { Exclusive } from './exclusive';
 import { followAbort } from './follow-abort';
 import { Listeners, StatusCell } from './link-events';
 import { TransportError, type LinkTiming, type Transport, type TransportInfo, type TransportStatus, type Unsubscribe } from './types';
 
-/** The rates the packs are known to use (reference §1); 9600 is the factory default. */
-export const SERIAL_BAUDS = [9600, 19200, 115200] as const;
-export type SerialBaud = (typeof SERIAL_BAUDS)[number];
-export const DEFAULT_BAUD: SerialBaud = 9600;
+/** Line rate when none is given: 9600, the rate a serial link to a pack starts at. Which rates the packs use is protocol/'s list. */
+const DEFAULT_BAUD = 9600;
 
 /** What the transport needs of a SerialPort; the real one and the test double both fit. */
 export interface SerialPortLike extends EventTarget {
@@ -47,8 +44,8 @@ export interface SerialLike extends EventTarget {
 }
 
 export interface SerialTransportOptions {
-  /** Line rate. Default 9600. */
-  baud?: SerialBaud;
+  /** Line rate (bit/s, a positive integer; which ones the packs use is protocol/'s PACK_BAUDS). Default 9600. */
+  baud?: number;
   /** The Web Serial API. Default navigator.serial. */
   serial?: SerialLike;
   /** Timers for retries and the replug watch. Default the real clock. */
@@ -90,7 +87,7 @@ function hex4(n: number): string {
   return n.toString(16).padStart(4, '0');
 }
 
-export function serialLabel(info: SerialPortInfo): string {
+function serialLabel(info: SerialPortInfo): string {
   if (info.usbVendorId === undefined) return 'Serial port';
   const chip = USB_BRIDGE_CHIPS[info.usbVendorId] ?? 'serial';
   const ids = info.usbProductId === undefined ? hex4(info.usbVendorId) : `${hex4(info.usbVendorId)}:${hex4(info.usbProductId)}`;
@@ -104,15 +101,13 @@ function navigatorSerial(): SerialLike | undefined {
 
 function requireSerial(options: SerialTransportOptions): SerialLike {
   const serial = options.serial ?? navigatorSerial();
-  if (!serial) throw new TransportError('unsupported', 'This browser cannot open serial ports.', ADVICE.serialUnsupported);
+  if (!serial) throw new TransportError('unsupported', 'This browser cannot open serial ports.', { link: 'serial' });
   return serial;
 }
 
-function checkBaud(baud: number): SerialBaud {
-  if (!(SERIAL_BAUDS as readonly number[]).includes(baud)) {
-    throw new RangeError(`baud ${baud} is not one the packs use (${SERIAL_BAUDS.join(', ')})`);
-  }
-  return baud as SerialBaud;
+function checkBaud(baud: number): number {
+  if (!Number.isInteger(baud) || baud <= 0) throw new RangeError(`baud must be a positive integer, got ${baud}`);
+  return baud;
 }
 
 export class SerialTransport implements Transport {
@@ -154,7 +149,7 @@ export class SerialTransport implements Transport {
 
   #port: SerialPortLike;
   #info: TransportInfo;
-  #baud: SerialBaud;
+  #baud: number;
   /** True from a successful port.open() until our port.close(). */
   #portOpen = false;
   #reader: ReadableStreamDefaultReader<Uint8Array> | null = null;
@@ -196,7 +191,7 @@ export class SerialTransport implements Transport {
     return { baud: this.#baud, bitsPerByte: 10, latency_ms: USB_LATENCY_MS };
   }
 
-  get baud(): SerialBaud {
+  get baud(): number {
     return this.#baud;
   }
 
@@ -224,7 +219,7 @@ export class SerialTransport implements Transport {
       this.#stopReplugWatch();
       if (this.#port.connected === false) {
         this.#detach();
-        const error = new TransportError('gone', 'The USB adapter is unplugged.', ADVICE.serialGone);
+        const error = new TransportError('gone', 'The USB adapter is unplugged.', { link: 'serial' });
         this.#status.set({ state: 'closed', reason: 'open-failed', message: error.message });
         throw error;
       }
@@ -237,7 +232,9 @@ export class SerialTransport implements Transport {
         this.#status.set({ state: 'open' });
       } catch (err) {
         this.#detach();
-        const error = abort.signal.aborted ? abortedError(abort.signal, 'not-open', 'Opening the serial port') : classifySerialOpenError(err);
+        const error = abort.signal.aborted
+          ? abortedError(abort.signal, 'serial', 'not-open', 'Opening the serial port')
+          : classifySerialOpenError(err);
         this.#status.set({ state: 'closed', reason: 'open-failed', message: error.message });
         throw error;
       } finally {
@@ -249,7 +246,7 @@ export class SerialTransport implements Transport {
 
   close(): Promise<void> {
     // An open() stuck in its retry pauses gives up at once instead of holding close() back.
-    this.#openAbort?.abort(new TransportError('not-open', 'close() was called.'));
+    this.#openAbort?.abort(new TransportError('not-open', 'close() was called.', { link: 'serial' }));
     return this.#exclusive.run(async () => {
       this.#stopReplugWatch();
       await this.#teardown();
@@ -261,14 +258,14 @@ export class SerialTransport implements Transport {
   async write(bytes: Uint8Array, signal?: AbortSignal): Promise<void> {
     const writer = this.#writer;
     if (this.status.state !== 'open' || !writer) {
-      throw this.status.state === 'lost' ? lostError('Serial port') : notOpenError('The serial port');
+      throw this.status.state === 'lost' ? lostError('serial', 'Serial port') : notOpenError('serial', 'The serial port');
     }
-    if (signal?.aborted) throw abortedError(signal, 'write-failed', 'Sending');
+    if (signal?.aborted) throw abortedError(signal, 'serial', 'write-failed', 'Sending');
     try {
       await writer.write(bytes);
     } catch (err) {
-      if (this.#linkGone()) throw lostError('Serial port');
-      throw writeFailedError(err);
+      if (this.#linkGone()) throw lostError('serial', 'Serial port');
+      throw writeFailedError('serial', err);
     }
   }
 
@@ -281,7 +278,7 @@ export class SerialTransport implements Transport {
    * Change the line rate (auto-detection tries each). Reopens the port when it is open; the status
    * goes opening -> open without a 'closed' in between.
    */
-  setBaud(baud: SerialBaud): Promise<void> {
+  setBaud(baud: number): Promise<void> {
     const next = checkBaud(baud);
     return this.#exclusive.run(async () => {
       if (next === this.#baud) return;
@@ -333,7 +330,7 @@ export class SerialTransport implements Transport {
     const writable = port.writable;
     if (!writable) {
       await this.#teardown();
-      throw new TransportError('gone', 'The serial port closed while opening.', ADVICE.serialGone);
+      throw new TransportError('gone', 'The serial port closed while opening.', { link: 'serial' });
     }
     this.#writer = writable.getWriter();
     this.#readLoop = this.#runReadLoop(port, this.#generation);

@@ -60,13 +60,13 @@ export class SimTransport implements Transport {
   }
 
   async open(signal?: AbortSignal): Promise<void> {
-    if (signal?.aborted) throw new TransportError('not-open', 'Opening the demo bank was cancelled.', '', { cause: signal.reason });
+    if (signal?.aborted) throw new TransportError('not-open', 'Opening the demo bank was cancelled.', { link: 'sim', cause: signal.reason });
     if (this.status.state === 'open') return;
     this.#status.set({ state: 'opening' });
     const bank = this.#ensureBank();
     if (!bank.plugged) {
       this.#status.set({ state: 'closed', reason: 'open-failed', message: 'The demo bank is unplugged.' });
-      throw new TransportError('gone', 'The demo bank is unplugged.', 'Plug it back in, then connect again.');
+      throw new TransportError('gone', 'The demo bank is unplugged.', { link: 'sim' });
     }
     this.#attach(bank);
     this.#status.set({ state: 'open' });
@@ -78,8 +78,8 @@ export class SimTransport implements Transport {
   }
 
   async write(bytes: Uint8Array): Promise<void> {
-    if (this.status.state === 'lost') throw lostError('Demo bank');
-    if (this.status.state !== 'open' || !this.#bank) throw notOpenError('The demo bank');
+    if (this.status.state === 'lost') throw lostError('sim', 'Demo bank');
+    if (this.status.state !== 'open' || !this.#bank) throw notOpenError('sim', 'The demo bank');
     this.#bank.write(bytes.slice());
   }
 

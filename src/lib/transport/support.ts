@@ -1,13 +1,24 @@
-// Can this browser reach a pack at all, and if not, what should the person do? Feature detection
-// first (the APIs either exist or not); the user agent only picks the advice.
+// Can this browser reach a pack at all, and if not, why not? Feature detection first (the APIs
+// either exist or not); the user agent only tells the reasons apart. What the person should do
+// about each reason is worded in session/advice.ts.
 
-export type SupportReason = 'insecure-context' | 'not-chromium' | 'mobile-no-usb' | 'linux-flag-needed' | 'ios';
+export type SupportReason =
+  /** Not https or localhost: the browser hides USB and Bluetooth. */
+  | 'insecure-context'
+  /** Firefox, Safari and others have neither API. */
+  | 'not-chromium'
+  /** A Chromium too old for the API. */
+  | 'outdated'
+  /** Phones and tablets have no Web Serial. */
+  | 'mobile-no-usb'
+  /** Chrome on desktop Linux keeps Web Bluetooth behind a flag. */
+  | 'linux-flag-needed'
+  | 'ios';
 
-export interface Support {
+export interface LinkSupport {
   available: boolean;
+  /** Why not, when not available. */
   reason?: SupportReason;
-  /** One or two sentences for the connect page. Empty when available. */
-  advice: string;
 }
 
 /** What the checks look at; defaults to the running browser. Tests pass their own. */
@@ -29,7 +40,7 @@ interface NavigatorUAData {
   mobile?: boolean;
 }
 
-export function currentEnvironment(): BrowserEnvironment {
+function currentEnvironment(): BrowserEnvironment {
   const g = globalThis as { isSecureContext?: boolean; navigator?: Navigator & { userAgentData?: NavigatorUAData } };
   const nav = g.navigator;
   return {
@@ -63,54 +74,21 @@ function isLinuxDesktop(env: BrowserEnvironment): boolean {
   return /Linux|X11/.test(env.userAgent) && !/Android|CrOS/.test(env.userAgent);
 }
 
-const ADVICE_INSECURE = 'The page must be opened over https (or from localhost) for the browser to allow USB and Bluetooth.';
-const ADVICE_IOS =
-  'iPhone and iPad browsers cannot talk to USB or Bluetooth devices. Use a laptop with Chrome or Edge, or an ' +
-  'Android phone with Chrome. The demo bank works everywhere.';
-
 /** Web Serial: the USB-RS485/RS232 cable. */
-export function serialSupport(env: BrowserEnvironment = currentEnvironment()): Support {
-  if (!env.isSecureContext) return { available: false, reason: 'insecure-context', advice: ADVICE_INSECURE };
-  if (env.hasSerial) return { available: true, advice: '' };
-  if (isIos(env)) return { available: false, reason: 'ios', advice: ADVICE_IOS };
-  if (isMobile(env)) {
-    return {
-      available: false,
-      reason: 'mobile-no-usb',
-      advice: 'Phones and tablets cannot use a USB serial cable from the browser. Use a laptop with Chrome or Edge, or connect over Bluetooth.'
-    };
-  }
-  if (!isChromium(env)) {
-    return {
-      available: false,
-      reason: 'not-chromium',
-      advice: 'USB cables need Chrome or Edge on a desktop or laptop. This browser cannot open serial ports.'
-    };
-  }
-  return {
-    available: false,
-    reason: 'not-chromium',
-    advice: 'This browser version cannot open serial ports. Update Chrome or Edge (version 89 or newer).'
-  };
+export function detectSerialSupport(env: BrowserEnvironment = currentEnvironment()): LinkSupport {
+  if (!env.isSecureContext) return { available: false, reason: 'insecure-context' };
+  if (env.hasSerial) return { available: true };
+  if (isIos(env)) return { available: false, reason: 'ios' };
+  if (isMobile(env)) return { available: false, reason: 'mobile-no-usb' };
+  if (!isChromium(env)) return { available: false, reason: 'not-chromium' };
+  return { available: false, reason: 'outdated' };
 }
 
 /** Web Bluetooth: a BLE UART module on the pack. */
-export function bluetoothSupport(env: BrowserEnvironment = currentEnvironment()): Support {
-  if (!env.isSecureContext) return { available: false, reason: 'insecure-context', advice: ADVICE_INSECURE };
-  if (env.hasBluetooth) return { available: true, advice: '' };
-  if (isIos(env)) return { available: false, reason: 'ios', advice: ADVICE_IOS };
-  if (isChromium(env) && isLinuxDesktop(env)) {
-    return {
-      available: false,
-      reason: 'linux-flag-needed',
-      advice:
-        'Chrome on Linux keeps Bluetooth behind a flag: open chrome://flags/#enable-experimental-web-platform-features, ' +
-        'set it to Enabled, restart the browser and reload this page. A USB cable works without it.'
-    };
-  }
-  return {
-    available: false,
-    reason: 'not-chromium',
-    advice: 'Bluetooth needs Chrome or Edge on Windows, macOS, ChromeOS or Android. This browser cannot use Bluetooth devices.'
-  };
+export function detectBluetoothSupport(env: BrowserEnvironment = currentEnvironment()): LinkSupport {
+  if (!env.isSecureContext) return { available: false, reason: 'insecure-context' };
+  if (env.hasBluetooth) return { available: true };
+  if (isIos(env)) return { available: false, reason: 'ios' };
+  if (isChromium(env) && isLinuxDesktop(env)) return { available: false, reason: 'linux-flag-needed' };
+  return { available: false, reason: 'not-chromium' };
 }

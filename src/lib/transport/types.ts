@@ -59,19 +59,40 @@ export interface LinkTiming {
 }
 
 export type TransportErrorKind =
-  'picker-cancelled' | 'unsupported' | 'permission' | 'in-use' | 'busy' | 'gone' | 'no-service' | 'not-open' | 'write-failed' | 'lost';
+  /** The person closed the device picker without choosing. */
+  | 'picker-cancelled'
+  /** This browser cannot do it at all (no API, an old version). */
+  | 'unsupported'
+  /** The API exists but has nothing to work with (Bluetooth off, no adapter). */
+  | 'unavailable'
+  | 'permission'
+  /** Another program or tab holds the port. */
+  | 'in-use'
+  /** Still open from an earlier connection, or mid-operation. */
+  | 'busy'
+  /** The device went away (unplugged, out of range). */
+  | 'gone'
+  /** A Bluetooth device without a UART service this tool knows. */
+  | 'no-service'
+  | 'not-open'
+  | 'write-failed'
+  | 'lost';
 
-/** Every transport throws this, never a bare DOMException. */
+/**
+ * Every transport throws this, never a bare DOMException. It says what happened (`kind`, a
+ * factual `message`) and on which kind of link; what the person can do about it is worded above
+ * this layer, from those two (session/advice.ts).
+ */
 export class TransportError extends Error {
   readonly kind: TransportErrorKind;
-  /** What the person can do about it. */
-  readonly advice: string;
+  /** The kind of link that failed, when the thrower knows it. */
+  readonly link?: TransportKind;
 
-  constructor(kind: TransportErrorKind, message: string, advice = '', options?: { cause?: unknown }) {
-    super(message, options);
+  constructor(kind: TransportErrorKind, message: string, options: { link?: TransportKind; cause?: unknown } = {}) {
+    super(message, { cause: options.cause });
     this.name = 'TransportError';
     this.kind = kind;
-    this.advice = advice;
+    if (options.link !== undefined) this.link = options.link;
   }
 }
 

@@ -56,7 +56,13 @@ export function packCardModel(view: PackView, now_ms: number): PackCardModel {
     hottest: hot ? formatTemp(hot.temp_C) : NO_VALUE,
     hottestWhere: hot ? hot.label : '',
     alarmLevel: alarm ? alarm.level : 'unknown',
-    alarmText: alarm ? alarm.text : f === 'offline' || f === 'nodata' ? freshnessWord(f) : 'Alarms not read yet',
+    alarmText: alarm
+      ? alarm.text
+      : f === 'offline' || f === 'nodata'
+        ? freshnessWord(f)
+        : view.statusUnsupported
+          ? 'Status not supported by this pack'
+          : 'Alarms not read yet',
     sentence: ''
   };
   const parts = [`${title}, ${role.toLowerCase()}`, freshnessText];

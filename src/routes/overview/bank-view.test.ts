@@ -11,6 +11,20 @@ describe('totalsFigures', () => {
     expect(f.current.value).toBe('\u221220.0\u00a0A');
     expect(f.packs).toMatchObject({ value: '2 of 3', sub: 'master: Pack 1' });
     expect(f.voltage.value).toMatch(/^5\d\.\d\d\u00a0V$/);
+    // The sums count live packs only, and say how many that is.
+    expect(f.current.sub).toBe('2 of 3 packs counted; + charging, − discharging');
+    expect(f.power.sub).toBe('2 of 3 packs counted');
+  });
+  it('does not add a stale pack to the bus current or the power', () => {
+    const packs = [syntheticView(1, { current_A: -10 }), syntheticView(2, { current_A: -30, state: 'stale' })];
+    const t = computeBankTotals(packs);
+    const f = Object.fromEntries(totalsFigures(t, packs).map((x) => [x.id, x]));
+    expect(f.current.value).toBe('\u221210.0\u00a0A');
+    expect(t.power_W).toBeCloseTo(packs[0].analog!.voltage_V * -10, 6);
+    expect(f.power.sub).toBe('1 of 2 packs counted');
+    // All live: nothing to explain.
+    const all = [syntheticView(1), syntheticView(2)];
+    expect(totalsFigures(computeBankTotals(all), all).find((x) => x.id === 'power')?.sub).toBeUndefined();
   });
   it('shows dashes, not zeros, when no pack is live', () => {
     const packs = [syntheticView(1, { state: 'stale' })];

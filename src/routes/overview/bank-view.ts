@@ -19,17 +19,19 @@ export interface TotalsFigure {
 export function totalsFigures(t: BankTotals, packs: readonly PackView[]): TotalsFigure[] {
   const any = t.freshPacks > 0;
   const master = packs.find((p) => p.isMaster);
+  // The sums count live packs only; say so when that is not all of them ("Packs live" says it for the means).
+  const counted = any && t.freshPacks < t.totalPacks ? `${t.freshPacks} of ${t.totalPacks} packs counted` : undefined;
   return [
     { id: 'state', label: 'System state', value: any ? STATE_WORD[t.state] : NO_VALUE },
     {
       id: 'current',
       label: 'Bus current',
       value: any ? formatCurrent(t.busCurrent_A, { signed: true, decimals: 1 }) : NO_VALUE,
-      sub: '+ charging, − discharging'
+      sub: counted ? `${counted}; + charging, − discharging` : '+ charging, − discharging'
     },
     { id: 'voltage', label: 'System voltage', value: any ? formatVoltage(t.systemVoltage_V) : NO_VALUE },
     { id: 'soc', label: 'SOC', value: any ? formatPercent(t.soc_pct) : NO_VALUE },
-    { id: 'power', label: 'Power', value: any ? formatPower(t.power_W) : NO_VALUE },
+    { id: 'power', label: 'Power', value: any ? formatPower(t.power_W) : NO_VALUE, sub: counted },
     {
       id: 'packs',
       label: 'Packs live',

@@ -3,7 +3,7 @@
 
 import { describe, expect, it } from 'vitest';
 import { DecodeError } from '../command';
-import { pairSuite } from './pair-suite';
+import { pairSuite } from '../fixtures/pair-suite';
 import { readActiveBalancing, setActiveBalancing } from './active-balance';
 
 pairSuite({

@@ -14,12 +14,12 @@ import { DOCUMENTED_UNITS, reconcileUnits, wireFactor } from './units';
 export const CID2_ANALOG = 0x42;
 
 /** P = 9 tail: SOC, cumulative charge/discharge, SOH, independent voltage and current. */
-export const P9_TAIL_BYTES = 14;
+const P9_TAIL_BYTES = 14;
 /** Newest docs append summary remaining/full capacity (2 × u32). */
-export const P9_SUMMARY_TAIL_BYTES = 22;
+const P9_SUMMARY_TAIL_BYTES = 22;
 
 /** Fixed length of a PACE block from its own counts: M, cells, N, temps, 13 bytes of values. */
-export function paceAnalogBaseLength(body: Uint8Array, offset: number): number | null {
+function paceAnalogBaseLength(body: Uint8Array, offset: number): number | null {
   return countedBlockLength(body, offset, 2, 13);
 }
 
@@ -89,7 +89,7 @@ function encodePaceBlock(w: ByteWriter, pack: PackAnalog): void {
   w.u8(pack.userDefinedCount, 'user-defined count P');
   w.u16(Math.round((pack.full_Ah / wireFactor(pack, 'full')) * 100), 'full capacity');
   w.u16(pack.cycles, 'cycle count');
-  w.u16(Math.round((pack.design_Ah / wireFactor(pack, 'design')) * 100), 'design capacity');
+  w.u16(Math.round(((pack.design_Ah ?? 0) / wireFactor(pack, 'design')) * 100), 'design capacity');
   // Only a tail the pack already has is written: a P = 3 frame never grows one.
   if (pack.tail) {
     const t = pack.tail;
@@ -121,13 +121,13 @@ function paceBlockCodec(options: Pick<DecodeOptions, 'unitOverrides'>): BlockCod
   };
 }
 
-export function decodeAnalogInfo(info: Uint8Array, request: PackRequest | undefined, options: DecodeOptions): AnalogReply {
+function decodeAnalogInfo(info: Uint8Array, request: PackRequest | undefined, options: DecodeOptions): AnalogReply {
   const broadcast = isBroadcastRequest(request);
   if (options.profile !== 'pace') return decodeVariantAnalog(options.profile, info, broadcast, options);
   return decodeMultiPack(info, broadcast, paceBlockCodec(options), '42H');
 }
 
-export function encodeAnalogInfo(reply: AnalogReply, options: DecodeOptions): Uint8Array {
+function encodeAnalogInfo(reply: AnalogReply, options: DecodeOptions): Uint8Array {
   if (options.profile !== 'pace') return encodeVariantAnalog(options.profile, reply);
   return encodeMultiPack(reply, paceBlockCodec(options));
 }

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { bytesToHex } from '../hex';
 import { readBalance, setBalance } from './balance';
-import { pairSuite } from './pair-suite';
+import { pairSuite } from '../fixtures/pair-suite';
 
 pairSuite({
   name: 'B6/B5 balancing (§8.2 capture)',

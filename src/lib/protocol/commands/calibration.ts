@@ -12,7 +12,7 @@ import { checkField, InfoWriter, toCount, fromCount, writeCommand, type FieldSpe
 export type ZeroCurrentKey = 'decimal' | 'hex';
 
 /** Raw u16 of each key form. */
-export const ZERO_CURRENT_KEY_RAW: Readonly<Record<ZeroCurrentKey, number>> = { decimal: 4321, hex: 0x4321 };
+const ZERO_CURRENT_KEY_RAW: Readonly<Record<ZeroCurrentKey, number>> = { decimal: 4321, hex: 0x4321 };
 
 export interface CalibrationOptions {
   /**
@@ -52,11 +52,11 @@ export interface VoltageCalibration {
 }
 
 /** Sanity bound for an MCU reference (2.5 V and 3.3 V references are usual); not from a document. */
-export const REFERENCE_SPEC: FieldSpec = { field: 'reference_mV', label: 'Reference voltage', unit: 'mV', min: 1000, max: 5000, step: 1 };
+const REFERENCE_SPEC: FieldSpec = { field: 'reference_mV', label: 'Reference voltage', unit: 'mV', min: 1000, max: 5000, step: 1 };
 
 /** Raw ranges from the V3.1 document; 0 = reset. */
-export const DISCHARGE_CALIBRATION_RAW = { min: 50, max: 600 } as const;
-export const CHARGE_CALIBRATION_RAW = { min: 50, max: 15000 } as const;
+const DISCHARGE_CALIBRATION_RAW = { min: 50, max: 600 } as const;
+const CHARGE_CALIBRATION_RAW = { min: 50, max: 15000 } as const;
 
 export interface CalibrationCommands {
   calibrateReference: Command<ReferenceCalibration, WriteAck>;

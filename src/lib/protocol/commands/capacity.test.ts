@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { DecodeError } from '../command';
-import { decodeCaptured, decodeCapturedRequest, replyText, requestText, WRITE_ACK_TEXT } from './capture-helpers';
+import { decodeCaptured, decodeCapturedRequest, replyText, requestText, WRITE_ACK_TEXT } from '../fixtures/capture-helpers';
 import { readCapacities, setCapacities, setChargeCutoff, setCycleCount } from './capacity';
 
 describe('A6 capacities (§8.2 capture)', () => {

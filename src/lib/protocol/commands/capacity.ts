@@ -14,7 +14,7 @@ export interface Capacities {
 
 const ah = (field: keyof Capacities, label: string): FieldSpec => ({ field, label, unit: 'Ah', min: 0, max: 655.35, step: 0.01 });
 
-export const capacityLayout = layout<Capacities>([
+const capacityLayout = layout<Capacities>([
   scaled('remaining_Ah', ah('remaining_Ah', 'Remaining capacity')),
   scaled('full_Ah', ah('full_Ah', 'Full-charge capacity')),
   scaled('design_Ah', ah('design_Ah', 'Design capacity'))
@@ -53,7 +53,7 @@ export interface ChargeCutoff {
   chargeCutoffSoc_pct: number;
 }
 
-export const CHARGE_CUTOFF_SPEC: FieldSpec = { field: 'chargeCutoffSoc_pct', label: 'Charge cut-off SOC', unit: '%', min: 74, max: 97, step: 1 };
+const CHARGE_CUTOFF_SPEC: FieldSpec = { field: 'chargeCutoffSoc_pct', label: 'Charge cut-off SOC', unit: '%', min: 74, max: 97, step: 1 };
 
 /** A5H: set the charge cut-off SOC (74–97 %). Write only: no read command exists. */
 export const setChargeCutoff: Command<ChargeCutoff, WriteAck> = writeCommand({
@@ -72,7 +72,7 @@ export interface CycleCount {
   cycles: number;
 }
 
-export const CYCLE_COUNT_SPEC: FieldSpec = { field: 'cycles', label: 'Cycle count', unit: 'cycles', min: 0, max: 65535, step: 1 };
+const CYCLE_COUNT_SPEC: FieldSpec = { field: 'cycles', label: 'Cycle count', unit: 'cycles', min: 0, max: 65535, step: 1 };
 
 /** BDH: set the charge/discharge cycle count. */
 export const setCycleCount: Command<CycleCount, WriteAck> = writeCommand({

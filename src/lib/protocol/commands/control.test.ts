@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { DecodeError } from '../command';
 import { DEFAULT_DECODE_OPTIONS, type DecodeOptions } from '../types';
-import { decodeCaptured, decodeCapturedRequest, parseCaptured, replyText, requestText, WRITE_ACK_TEXT } from './capture-helpers';
+import { decodeCaptured, decodeCapturedRequest, parseCaptured, replyText, requestText, WRITE_ACK_TEXT } from '../fixtures/capture-helpers';
 import {
   CONTROL_SWITCH_CODES,
   controlSwitch,

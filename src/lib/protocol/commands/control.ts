@@ -36,8 +36,8 @@ export const CONTROL_SWITCH_CODES = {
 export type ControlSwitch = keyof typeof CONTROL_SWITCH_CODES;
 
 /** Codes D0H–DFH are "user defined" in the V3.1 doc: sent as given, meaning firmware specific. */
-export const USER_DEFINED_SWITCH_MIN = 0xd0;
-export const USER_DEFINED_SWITCH_MAX = 0xdf;
+const USER_DEFINED_SWITCH_MIN = 0xd0;
+const USER_DEFINED_SWITCH_MAX = 0xdf;
 
 const SWITCH_BY_CODE = new Map<number, ControlSwitch>((Object.entries(CONTROL_SWITCH_CODES) as [ControlSwitch, number][]).map(([k, v]) => [v, k]));
 

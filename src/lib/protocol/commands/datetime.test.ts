@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { DEFAULT_DECODE_OPTIONS } from '../types';
 import { bmsDateTimeFromDate, bmsDateTimeToDate, dateTimeProblem, formatBmsDateTime, readDateTime, setDateTime } from './datetime';
-import { pairSuite } from './pair-suite';
+import { pairSuite } from '../fixtures/pair-suite';
 
 pairSuite({
   name: 'B1/B2 date and time (§8.3 capture)',

@@ -16,7 +16,7 @@ export interface BmsDateTime {
   second: number;
 }
 
-export function daysInMonth(year: number, month: number): number {
+function daysInMonth(year: number, month: number): number {
   return new Date(Date.UTC(year, month, 0)).getUTCDate();
 }
 
@@ -35,10 +35,6 @@ export function dateTimeProblem(t: BmsDateTime): string | null {
     if (!Number.isInteger(v) || v < min || v > max) return `Date/time ${field} = ${String(v)} is outside the allowed range ${min}..${max}`;
   }
   return null;
-}
-
-export function isValidDateTime(t: BmsDateTime): boolean {
-  return dateTimeProblem(t) === null;
 }
 
 /** The local calendar time of `date` (what "set the pack clock to now" sends). */

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { DecodeError, type AnyCommand } from '../command';
 import { bytesToHex } from '../hex';
-import { decodeCaptured, decodeCapturedRequest, replyText, requestText, WRITE_ACK_TEXT } from './capture-helpers';
+import { decodeCaptured, decodeCapturedRequest, replyText, requestText, WRITE_ACK_TEXT } from '../fixtures/capture-helpers';
 import {
   ASSUMED_EXTENSION_CODES,
   createExtensionCommands,
@@ -14,10 +14,10 @@ import {
   setSoftwareAddress,
   setWifi,
   wifiCredentialsProblem,
-  type CanBitrate_kbps,
-  type SerialBaud
+  type CanBitrate_kbps
 } from './extensions';
 import { settingsCommands } from './settings';
+import type { PackBaud } from '../types';
 
 describe('vendor extension commands', () => {
   it('take their CID2 from the one table, are marked extension and never collide with documented codes', () => {
@@ -51,7 +51,7 @@ describe('vendor extension commands', () => {
   it('serial baud rate is a u32 from the offered set', () => {
     expect(bytesToHex(setSerialBaud.encodeRequest({ baud: 115200 }))).toBe('0001C200');
     expect(setSerialBaud.decodeRequest(Uint8Array.of(0, 0, 0x25, 0x80))).toEqual({ baud: 9600 });
-    expect(() => setSerialBaud.encodeRequest({ baud: 14400 as SerialBaud })).toThrowError(/baud.*14400 bit\/s.*9600, 19200/);
+    expect(() => setSerialBaud.encodeRequest({ baud: 14400 as PackBaud })).toThrowError(/baud.*14400 bit\/s.*9600, 19200/);
   });
 
   it('CAN bit rate is a u16 in kbit/s from the offered set', () => {

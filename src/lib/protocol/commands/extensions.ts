@@ -10,6 +10,7 @@
 // assumed set the simulator implements.
 
 import { DecodeError, type Command } from '../command';
+import { PACK_BAUDS, type PackBaud } from '../types';
 import { checkField, checkOneOf, InfoWriter, type InfoReader, writeCommand, type FieldSpec, type WriteAck } from './payload';
 
 /** The one table of extension CID2 codes (our assumption, see the file header). */
@@ -36,9 +37,12 @@ export interface AddressRequest {
   address: number;
 }
 
-/** Serial rates the BMS Client offers for the BMS's own port. */
-export const SERIAL_BAUD_RATES = [9600, 19200, 38400, 57600, 115200] as const;
-export type SerialBaud = (typeof SERIAL_BAUD_RATES)[number];
+/**
+ * Serial rates the BMS's own port may be set to: only those the app can connect at afterwards
+ * (the one PACK_BAUDS list), so a change never strands the pack at a rate nobody here speaks.
+ */
+export const SERIAL_BAUD_RATES = PACK_BAUDS;
+export type SerialBaud = PackBaud;
 
 export interface SerialBaudRequest {
   baud: SerialBaud;

@@ -2,8 +2,8 @@ import { describe, expect, it } from 'vitest';
 import { DEFAULT_DECODE_OPTIONS } from '../types';
 import { bytesToHex } from '../hex';
 import { readFullCharge, setFullCharge } from './fullcharge';
-import { pairSuite } from './pair-suite';
-import { requestText } from './capture-helpers';
+import { pairSuite } from '../fixtures/pair-suite';
+import { requestText } from '../fixtures/capture-helpers';
 
 pairSuite({
   name: 'AF/AE full charge and low SOC (§8.2 capture, LENID 0A)',

@@ -2,8 +2,9 @@ import { describe, expect, it } from 'vitest';
 import { DecodeError } from '../command';
 import { ProtocolError } from '../errors';
 import { bytesToHex } from '../hex';
+import { RTN } from '../rtn';
 import { DEFAULT_DECODE_OPTIONS } from '../types';
-import { decodeCaptured, decodeCapturedRequest, replyText, requestText, WRITE_ACK_TEXT } from './capture-helpers';
+import { decodeCaptured, decodeCapturedRequest, replyText, requestText, WRITE_ACK_TEXT } from '../fixtures/capture-helpers';
 import {
   clearHistory,
   decodeHistoryRecord,
@@ -71,8 +72,8 @@ describe('A1H history record (§8.4)', () => {
   });
 
   it('recognises RTN 07 as the end of the log and nothing else', () => {
-    expect(isEndOfHistoryError(new ProtocolError('rtn', 'no data', { rtn: 0x07, cid2: 0xa1 }))).toBe(true);
-    expect(isEndOfHistoryError(new ProtocolError('rtn', 'bad', { rtn: 0x06, cid2: 0xa1 }))).toBe(false);
+    expect(isEndOfHistoryError(new ProtocolError('rtn', 'no data', { rtn: RTN.noData, cid2: 0xa1 }))).toBe(true);
+    expect(isEndOfHistoryError(new ProtocolError('rtn', 'bad', { rtn: RTN.invalidData, cid2: 0xa1 }))).toBe(false);
     expect(isEndOfHistoryError(new ProtocolError('timeout', 'late'))).toBe(false);
     expect(isEndOfHistoryError(new Error('x'))).toBe(false);
   });

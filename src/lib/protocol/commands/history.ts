@@ -5,6 +5,7 @@
 
 import type { Command } from '../command';
 import { ProtocolError } from '../errors';
+import { RTN } from '../rtn';
 import { decodeDateTimeBytes, encodeDateTimeBytes, type BmsDateTime } from './datetime';
 import {
   checkField,
@@ -28,7 +29,7 @@ export interface HistoryRequest {
   index: number;
 }
 
-export const HISTORY_INDEX_SPEC: FieldSpec = { field: 'index', label: 'History record index', unit: '', min: 0, max: 0xffff, step: 1 };
+const HISTORY_INDEX_SPEC: FieldSpec = { field: 'index', label: 'History record index', unit: '', min: 0, max: 0xffff, step: 1 };
 
 /**
  * The status bytes saved with a record. null where the firmware sends FF: "field not supported"
@@ -69,12 +70,9 @@ export interface HistoryRecord {
 
 export type HistoryReply = { kind: 'record'; record: HistoryRecord } | { kind: 'end' };
 
-/** RTN some firmware uses instead of the empty reply when no record exists at that index. */
-export const HISTORY_NO_DATA_RTN = 0x07;
-
-/** True when a failed A1H request means "no more records" rather than a fault. */
+/** True when a failed A1H request means "no more records" (RTN 07 on some firmware, instead of an empty reply) rather than a fault. */
 export function isEndOfHistoryError(err: unknown): boolean {
-  return err instanceof ProtocolError && err.kind === 'rtn' && err.rtn === HISTORY_NO_DATA_RTN;
+  return err instanceof ProtocolError && err.kind === 'rtn' && err.rtn === RTN.noData;
 }
 
 /** True when the record was written at power-on (status record bit 0). */

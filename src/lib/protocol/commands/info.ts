@@ -33,7 +33,7 @@ export interface ProductInfoReply {
 }
 
 /** Width of each fixed ASCII field in C1H / C2H. */
-export const ASCII_FIELD_CHARS = 20;
+const ASCII_FIELD_CHARS = 20;
 
 /** Printable text of a fixed-width field: padding spaces and NULs trimmed, other bytes as \xNN. */
 export function asciiField(bytes: Uint8Array): string {

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { DecodeError } from '../command';
 import { encodeFrameText } from '../frame';
 import { DEFAULT_DECODE_OPTIONS } from '../types';
-import { decodeCaptured, decodeCapturedRequest, parseCaptured, replyText, requestText, WRITE_ACK_TEXT } from './capture-helpers';
+import { decodeCaptured, decodeCapturedRequest, parseCaptured, replyText, requestText, WRITE_ACK_TEXT } from '../fixtures/capture-helpers';
 import {
   AUTOMATIC_INVERTER_PROTOCOLS,
   CAN_PROTOCOLS,
@@ -12,7 +12,7 @@ import {
   rs485Protocol,
   setInverterProtocols
 } from './inverter';
-import { pairSuite } from './pair-suite';
+import { pairSuite } from '../fixtures/pair-suite';
 
 pairSuite({
   name: 'EB/EC inverter protocols (PbmsTools capture, §12)',

@@ -72,7 +72,7 @@ export const RS485_PROTOCOLS: readonly ProtocolEntry[] = [
 ];
 
 /** The "no protocol / leave unchanged" id. */
-export const PROTOCOL_NONE = 0xff;
+const PROTOCOL_NONE = 0xff;
 
 export type InverterMode = 'automatic' | 'manual';
 

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { readLimiter, setLimiter } from './limiter';
-import { pairSuite } from './pair-suite';
+import { pairSuite } from '../fixtures/pair-suite';
 
 pairSuite({
   name: 'ED/EE charge limiter start current (§8.2 capture)',

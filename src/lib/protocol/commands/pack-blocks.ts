@@ -46,7 +46,7 @@ export function countedBlockLength(body: Uint8Array, offset: number, valueBytes:
 }
 
 /** Largest per-block tail we look for: the newest PACE docs add 22 bytes; leave room for unknown ones. */
-export const MAX_EXTRA_PER_BLOCK = 48;
+const MAX_EXTRA_PER_BLOCK = 48;
 
 function allZero(body: Uint8Array, start: number, end: number): boolean {
   for (let i = start; i < end; i++) if (body[i] !== 0) return false;
@@ -98,7 +98,7 @@ function walk(body: Uint8Array, count: number, baseAt: BaseLengthFn, extra: numb
  * same number of extra bytes after its base layout; the split that explains the most bytes wins
  * (fewest left over), and among equals the one with the shortest blocks. Null when no split fits.
  */
-export function splitBlocks(body: Uint8Array, count: number, baseAt: BaseLengthFn): BlockSplit | null {
+function splitBlocks(body: Uint8Array, count: number, baseAt: BaseLengthFn): BlockSplit | null {
   if (count === 0) return { blocks: [], trailing: body.length, extraPerBlock: 0 };
   if (count === 1) {
     // One block owns the whole body: a relay reply may be longer than a broadcast block.

@@ -3,7 +3,7 @@
 // setting uses (a read with empty request INFO, a write answered by an empty INFO).
 
 import { DecodeError, type Command, type CommandKind, type DecodeContext } from '../command';
-import { bytesToHex } from '../hex';
+import { bytesToHex, hex2 } from '../hex';
 import type { DecodeOptions } from '../types';
 
 /** The allowed values of one numeric field of a typed request, in the field's own unit. */
@@ -175,7 +175,7 @@ export class InfoWriter {
 // ---- unit conversions (reference §2.5) --------------------------------------------------------
 
 /** PACE temperatures are 0.1 K with 273.0 °C offset: °C = (raw − 2730) / 10. */
-export const TEMP_OFFSET_RAW = 2730;
+const TEMP_OFFSET_RAW = 2730;
 /** Raw value a missing sensor reports. */
 export const TEMP_ABSENT_RAW = 0x8000;
 
@@ -240,7 +240,7 @@ export function decodeEmptyInfo(info: Uint8Array): EmptyRequest {
 
 // ---- command shapes ---------------------------------------------------------------------------
 
-const hexCode = (cid2: number) => cid2.toString(16).toUpperCase().padStart(2, '0') + 'H';
+const hexCode = (cid2: number) => hex2(cid2) + 'H';
 
 export interface ReadCommandSpec<Res> {
   cid2: number;
@@ -306,7 +306,7 @@ export function writeCommand<Req>(spec: WriteCommandSpec<Req>): Command<Req, Wri
 }
 
 /** Decode a 0/1 function-control ("FC") byte. Any non-zero value means enabled. */
-export function flagFromByte(b: number): boolean {
+function flagFromByte(b: number): boolean {
   return b !== 0;
 }
 

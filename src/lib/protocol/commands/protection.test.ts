@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import type { Command } from '../command';
 import { DecodeError } from '../command';
 import { bytesToHex } from '../hex';
-import { pairSuite } from './pair-suite';
+import { pairSuite } from '../fixtures/pair-suite';
 import type { WriteAck } from './payload';
 import {
   readAmbientTemperature,

@@ -4,10 +4,22 @@ import { asciiBytes, bytesToHex } from '../hex';
 import { DEFAULT_DECODE_OPTIONS, type DecodeOptions, type ProtocolProfile } from '../types';
 import * as F from '../fixtures/telemetry-frames';
 import { readAnalog } from './analog';
-import { eg4ReadAnalog, eg4ReadStatus } from './pylon';
+import { eg4ReadAnalog, eg4ReadStatus, pylonTempLabels } from './pylon';
 import { readStatus } from './status';
 
 const opts = (profile: ProtocolProfile): DecodeOptions => ({ ...DEFAULT_DECODE_OPTIONS, profile });
+
+describe('Pylontech temperature sensors', () => {
+  it('name cell groups by the real cell count of the module', () => {
+    expect(pylonTempLabels(5, 16)).toEqual(['BMS board', 'Cells 1–4', 'Cells 5–8', 'Cells 9–12', 'Cells 13–16']);
+    expect(pylonTempLabels(5, 15)).toEqual(['BMS board', 'Cells 1–4', 'Cells 5–8', 'Cells 9–12', 'Cells 13–15']);
+    expect(pylonTempLabels(5, 8)).toEqual(['BMS board', 'Cells 1–2', 'Cells 3–4', 'Cells 5–6', 'Cells 7–8']);
+    expect(pylonTempLabels(3, 8)).toEqual(['BMS board', 'Cells 1–4', 'Cells 5–8']);
+    // More sensors than cells: the spare ones keep a plain number; no cells: numbers only.
+    expect(pylonTempLabels(4, 2)).toEqual(['BMS board', 'Cell 1', 'Cell 2', 'T4']);
+    expect(pylonTempLabels(2, 0)).toEqual(['BMS board', 'T2']);
+  });
+});
 
 describe('Pylontech 42H (VER 20, reference §11.1)', () => {
   const frame = F.frameOf(F.PYLON_ANALOG);
@@ -19,7 +31,8 @@ describe('Pylontech 42H (VER 20, reference §11.1)', () => {
     expect(p.cells_mV).toHaveLength(15);
     expect(p.cells_mV[0]).toBe(3397);
     expect(p.temps_C).toEqual([28.0, 28.0, 28.0, 29.0, 29.0]);
-    expect(p.tempLabels[0]).toBe('BMS board');
+    expect(p.tempLabels).toEqual(['BMS board', 'Cells 1–4', 'Cells 5–8', 'Cells 9–12', 'Cells 13–15']);
+    expect(p.design_Ah).toBeNull();
     expect(p.current_A).toBe(0);
     expect(p.voltage_V).toBe(50.981);
     expect(p.remaining_Ah).toBe(49);

@@ -38,9 +38,21 @@ function keepRest(r: ByteReader, pack: { extraBytes?: number[] }): void {
 // Pylontech 42H: current in 100 mA, voltage mV, capacities mAh; P = 4 adds 3-byte capacities and
 // then reads FFFF in the 2-byte ones. No design capacity, so no SOH.
 
-function pylonTempLabels(n: number): string[] {
-  const names = ['BMS board', 'Cells 1–4', 'Cells 5–8', 'Cells 9–12', 'Cells 13–16'];
-  return Array.from({ length: n }, (_, i) => names[i] ?? `T${i + 1}`);
+/**
+ * Pylontech's sensors: the BMS board, then each the average of a group of cells (reference §11.1:
+ * "cells 1-4, 5-8, 9-12, 13-15/16"). The groups follow the module's real cell count: an 8-cell
+ * 24 V module's four cell sensors cover cells 1–2, 3–4, 5–6 and 7–8.
+ */
+export function pylonTempLabels(tempCount: number, cellCount: number): string[] {
+  const sensors = tempCount - 1;
+  const perGroup = sensors > 0 && cellCount > 0 ? Math.ceil(cellCount / sensors) : 0;
+  return Array.from({ length: tempCount }, (_, i) => {
+    if (i === 0) return 'BMS board';
+    const first = (i - 1) * perGroup + 1;
+    const last = Math.min(cellCount, i * perGroup);
+    if (perGroup === 0 || first > cellCount) return `T${i + 1}`;
+    return first === last ? `Cell ${first}` : `Cells ${first}–${last}`;
+  });
 }
 
 const PYLON_U16_UNUSED = 0xffff;
@@ -80,12 +92,12 @@ const pylonAnalog: BlockCodec<PackAnalog> = {
     const pack: PackAnalog = {
       cells_mV,
       temps_C,
-      tempLabels: pylonTempLabels(n),
+      tempLabels: pylonTempLabels(n, cells_mV.length),
       current_A,
       voltage_V,
       remaining_Ah,
       full_Ah,
-      design_Ah: 0,
+      design_Ah: null,
       cycles,
       soc_pct,
       soh_pct: null,
@@ -173,7 +185,7 @@ const seplosAnalog: BlockCodec<PackAnalog> = {
     w.u8(pack.userDefinedCount, 'user-defined count P');
     w.u16(Math.round((pack.full_Ah / wireFactor(pack, 'full')) * 100), 'battery capacity');
     w.u16(Math.round((pack.soc_pct ?? 0) * 10), 'SOC');
-    w.u16(Math.round((pack.design_Ah / wireFactor(pack, 'design')) * 100), 'rated capacity');
+    w.u16(Math.round(((pack.design_Ah ?? 0) / wireFactor(pack, 'design')) * 100), 'rated capacity');
     w.u16(pack.cycles, 'cycle count');
     w.u16(Math.round((pack.soh_pct ?? 0) * 10), 'SOH');
     w.u16(Math.round(((pack.tail?.portVoltage_V ?? pack.voltage_V) / v) * 100), 'port voltage');
@@ -222,7 +234,7 @@ const eg4Analog: BlockCodec<PackAnalog> = {
       voltage_V,
       remaining_Ah,
       full_Ah,
-      design_Ah: 0,
+      design_Ah: null,
       cycles,
       soc_pct,
       soh_pct,

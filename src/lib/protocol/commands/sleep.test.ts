@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { bytesToHex } from '../hex';
-import { pairSuite } from './pair-suite';
+import { pairSuite } from '../fixtures/pair-suite';
 import { readSleep, setSleep } from './sleep';
 
 pairSuite({

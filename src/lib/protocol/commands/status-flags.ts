@@ -184,8 +184,8 @@ function controlDefs(polarity: DecodeOptions['controlPolarity']): readonly FlagD
   ];
 }
 
-export const CONTROL_DOC = controlDefs('doc');
-export const CONTROL_FORCED_OFF = controlDefs('forced-off');
+const CONTROL_DOC = controlDefs('doc');
+const CONTROL_FORCED_OFF = controlDefs('forced-off');
 
 export const FAULT: readonly FlagDef[] = [
   { id: 'chargeMosFault', bit: 0, severity: 'fault', label: 'Charge MOSFET fault', advice: SERVICE },
@@ -291,7 +291,7 @@ export const FAULT8: readonly FlagDef[] = [
   { id: 'mcuOverVoltageFault', bit: 7, severity: 'fault', label: 'MCU over-voltage fault', advice: SERVICE }
 ];
 
-export const INDICATION9: readonly FlagDef[] = [
+const INDICATION9: readonly FlagDef[] = [
   { id: 'bluetoothConnected', bit: 0, severity: 'state', label: 'Bluetooth connected', advice: '' },
   { id: 'wifiCloudConnected', bit: 1, severity: 'state', label: 'WiFi cloud connected', advice: '' },
   {

@@ -13,7 +13,7 @@ import { alarmCode, alarmsOfCodes, balanceBytesOf, balancingCellsOf, emptyPackSt
 export const CID2_STATUS = 0x44;
 
 /** The nine status bytes every PACE firmware sends, in wire order. */
-export const CLASSIC_STATUS_BYTES = [
+const CLASSIC_STATUS_BYTES = [
   'protection1',
   'protection2',
   'indication',
@@ -26,7 +26,7 @@ export const CLASSIC_STATUS_BYTES = [
 ] as const;
 
 /** Bytes newer firmware appends, in wire order (§6.1); each is present only if the block is long enough. */
-export const NEWER_STATUS_BYTES = ['fault8', 'indication9', 'activeBalance1', 'activeBalance2', 'fault10'] as const;
+const NEWER_STATUS_BYTES = ['fault8', 'indication9', 'activeBalance1', 'activeBalance2', 'fault10'] as const;
 
 /** Status bytes that carry flags (balance bytes are per cell instead). */
 const FLAG_BYTES: readonly FlagSource[] = [
@@ -47,12 +47,12 @@ const INDICATION_DISCHARGE_MOS = 1 << 2;
 const INDICATION_HEATER = 1 << 7;
 
 /** Fixed block length from its own counts: M, M alarms, N, N alarms, 3 alarm bytes, 9 status bytes. */
-export function paceStatusBaseLength(body: Uint8Array, offset: number): number | null {
+function paceStatusBaseLength(body: Uint8Array, offset: number): number | null {
   return countedBlockLength(body, offset, 1, 3 + CLASSIC_STATUS_BYTES.length);
 }
 
 /** Decoded flags of every flag-carrying byte present in `bytes`, in wire order. */
-export function flagsOfBytes(bytes: Record<string, number>, options: Pick<DecodeOptions, 'controlPolarity'>): StatusFlag[] {
+function flagsOfBytes(bytes: Record<string, number>, options: Pick<DecodeOptions, 'controlPolarity'>): StatusFlag[] {
   const flags: StatusFlag[] = [];
   for (const source of FLAG_BYTES) {
     const v = bytes[source];
@@ -133,13 +133,13 @@ function paceStatusCodec(options: DecodeOptions): BlockCodec<PackStatus> {
   };
 }
 
-export function decodeStatusInfo(info: Uint8Array, request: PackRequest | undefined, options: DecodeOptions): StatusReply {
+function decodeStatusInfo(info: Uint8Array, request: PackRequest | undefined, options: DecodeOptions): StatusReply {
   const broadcast = isBroadcastRequest(request);
   if (options.profile !== 'pace') return decodeVariantStatus(options.profile, info, broadcast, options);
   return decodeMultiPack(info, broadcast, paceStatusCodec(options), '44H');
 }
 
-export function encodeStatusInfo(reply: StatusReply, options: DecodeOptions): Uint8Array {
+function encodeStatusInfo(reply: StatusReply, options: DecodeOptions): Uint8Array {
   if (options.profile !== 'pace') return encodeVariantStatus(options.profile, reply, options);
   return encodeMultiPack(reply, paceStatusCodec(options));
 }

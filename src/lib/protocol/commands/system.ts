@@ -25,7 +25,7 @@ export interface CellCount {
   cells: number;
 }
 
-export const CELL_COUNT_SPEC: FieldSpec = { field: 'cells', label: 'Cell count', unit: 'cells', min: 13, max: 16, step: 1 };
+const CELL_COUNT_SPEC: FieldSpec = { field: 'cells', label: 'Cell count', unit: 'cells', min: 13, max: 16, step: 1 };
 
 /** B4H: set the number of cells in series. */
 export const setCellCount: Command<CellCount, WriteAck> = writeCommand({
@@ -41,10 +41,10 @@ export const setCellCount: Command<CellCount, WriteAck> = writeCommand({
 });
 
 /** CID2 of every "enter test mode" sub-command. */
-export const TEST_MODE_CID2 = 0xff;
+const TEST_MODE_CID2 = 0xff;
 /** FFH sub-codes (first INFO byte). */
-export const TEST_MODE_FIRMWARE_UPGRADE = 0x50;
-export const TEST_MODE_RESTORE_DEFAULTS = 0x02;
+const TEST_MODE_FIRMWARE_UPGRADE = 0x50;
+const TEST_MODE_RESTORE_DEFAULTS = 0x02;
 
 /**
  * What the pack may restore after a main-board upgrade (the "recoverable parameter selection"

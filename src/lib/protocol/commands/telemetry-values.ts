@@ -8,7 +8,7 @@ export const PACE_KELVIN_OFFSET = 2730;
 /** Pylontech, Seplos and EG4 use 273.1 K as zero (reference §2.5). */
 export const VER20_KELVIN_OFFSET = 2731;
 /** A temperature channel that is not fitted reads this. */
-export const TEMP_ABSENT = 0x8000;
+const TEMP_ABSENT = 0x8000;
 
 /** Human names for the temperature channels in the pack's order (PACE: T1..T4, MOSFET, ambient). */
 export function paceTempLabels(n: number): string[] {

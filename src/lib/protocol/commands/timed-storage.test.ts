@@ -2,7 +2,7 @@
 // document's layouts (checksums computed independently of frame.ts) and pin the codecs to them.
 
 import { describe, expect, it } from 'vitest';
-import { pairSuite } from './pair-suite';
+import { pairSuite } from '../fixtures/pair-suite';
 import {
   readStorageEnd,
   readStorageInterval,

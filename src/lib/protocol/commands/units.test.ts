@@ -357,7 +357,7 @@ describe('reconcileUnits on generated packs (fast-check)', () => {
         for (const [field, key] of Object.entries(fields) as [keyof typeof fields, (typeof fields)[keyof typeof fields]][]) {
           const f = wireFactor(pack, field);
           expect([1, 10, 0.1]).toContain(f);
-          expect(pack[key]).toBeCloseTo(before[key] * f, 6);
+          expect(pack[key] ?? 0).toBeCloseTo((before[key] ?? 0) * f, 6);
         }
         for (const n of pack.unitNotes ?? []) expect(n.message.length).toBeGreaterThan(20);
       }),

@@ -209,7 +209,7 @@ function reconcileCapacities(pack: PackAnalog, units: DocumentedUnits, overrides
   const facts: CapFacts = {
     remaining: pack.remaining_Ah,
     full: pack.full_Ah,
-    design: pack.design_Ah,
+    design: pack.design_Ah ?? 0,
     soc: reported ? pack.soc_pct : null,
     soh: reported ? pack.soh_pct : null
   };
@@ -254,13 +254,13 @@ function reconcileCapacities(pack: PackAnalog, units: DocumentedUnits, overrides
     const learned = overrides[k] !== undefined;
     if (k === 'remaining') pack.remaining_Ah = scaled(pack.remaining_Ah, factor);
     else if (k === 'full') pack.full_Ah = scaled(pack.full_Ah, factor);
-    else pack.design_Ah = scaled(pack.design_Ah, factor);
+    else if (pack.design_Ah !== null) pack.design_Ah = scaled(pack.design_Ah, factor);
     const reason = learned ? 'as learned from an earlier reply' : why;
     note(pack, { field: k, factor, unit, message: `${FIELD_NAMES[k]} read in ${unit} units: ${reason}` });
   }
   // A computed SOC/SOH follows the capacities it was computed from.
   if (pack.socSource === 'computed' && fields.some((k) => chosen[k] !== 1)) {
-    const c = computedSocSoh(pack.remaining_Ah, pack.full_Ah, pack.design_Ah);
+    const c = computedSocSoh(pack.remaining_Ah, pack.full_Ah, pack.design_Ah ?? 0);
     pack.soc_pct = c.soc_pct;
     pack.soh_pct = c.soh_pct;
   }
@@ -298,7 +298,7 @@ function reconcileCurrent(pack: PackAnalog, units: DocumentedUnits, override: nu
   // Only a dialect documented in 100 mA can be told apart this way: a 10 mA pack read at 100 mA
   // shows ten times its current, which above 3 C no module carries.
   if (units.current_mA !== 100) return;
-  const capacity_Ah = Math.max(pack.full_Ah, pack.design_Ah);
+  const capacity_Ah = Math.max(pack.full_Ah, pack.design_Ah ?? 0);
   if (capacity_Ah <= 0) return;
   const cRate = Math.abs(pack.current_A) / capacity_Ah;
   if (cRate <= MAX_C_RATE || cRate / 10 > MAX_C_RATE) return;
