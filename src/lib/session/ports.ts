@@ -6,6 +6,7 @@ import type { BankTopology, PackHealth, PackUpdate, PollCycle } from '$lib/proto
 import type { ClientStats } from '$lib/protocol/client';
 import type { PackIdentityReport, PollerStatus } from '$lib/protocol/poller';
 import type { DecodeOptions, ProtocolProfile } from '$lib/protocol/types';
+import type { WriteGuard } from '$lib/protocol/write-guard';
 import type { Clock } from '$lib/time/clock';
 import type { Transport, TransportKind, Unsubscribe } from '$lib/transport/types';
 import type { LastDevice } from './last-device';
@@ -13,6 +14,8 @@ import type { LastDevice } from './last-device';
 export interface ClientPort {
   readonly stats: Readonly<ClientStats>;
   decodeOptions: DecodeOptions;
+  /** The session's write authority judges every request that could change a pack. */
+  setWriteGuard(guard: WriteGuard | null): void;
   dispose(): void;
 }
 

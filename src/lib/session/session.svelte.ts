@@ -18,6 +18,10 @@ import { SettingsStore } from './settings.svelte';
 import { browserStorage, type KeyValueStorage } from './storage';
 import type { TrendBuffer } from './trend-buffer';
 import type { BankTotals, ConnectOptions, LinkHealth, PackView, SessionPhase } from './types';
+import { InstallerMode } from '$lib/params/installer';
+import { openStorage, type AppStorage } from '$lib/storage';
+import { KvPinStore } from './pin-store';
+import { WriteAuthority } from './write-authority';
 
 export type { SessionError } from './connect-flow';
 
@@ -41,6 +45,10 @@ export interface DeviceSessionOptions<C extends ClientPort, P extends PollerPort
   tick_ms?: number;
   /** Paces applying the bank's updates to frames. Default requestAnimationFrame where there is one, else none. */
   frame?: FrameScheduler | null;
+  /** The app's IndexedDB storage, opened on first use. Default openStorage(). */
+  database?: () => Promise<AppStorage>;
+  /** Installer mode (the PIN). Default: one on the database's key-value store. */
+  installer?: InstallerMode;
 }
 
 class Superseded extends Error {}
@@ -53,6 +61,10 @@ function defaultFrame(): FrameScheduler | null {
 export class DeviceSession<C extends ClientPort = ClientPort, P extends PollerPort = PollerPort> {
   readonly settings: SettingsStore;
   readonly clock: Clock;
+  /** The local installer PIN that writes, calibration and control need. */
+  readonly installer: InstallerMode;
+  /** Decides which writes leave the client; installed on every client this session attaches. */
+  readonly writes: WriteAuthority;
 
   #phase = $state<SessionPhase>('idle');
   #transportInfo = $state.raw<TransportInfo | null>(null);
@@ -84,6 +96,8 @@ export class DeviceSession<C extends ClientPort = ClientPort, P extends PollerPo
   readonly #reopener: LinkReopener;
   readonly #tick: () => void;
 
+  readonly #openDatabase: () => Promise<AppStorage>;
+  #database: Promise<AppStorage> | null = null;
   #transport: Transport | null = null;
   #active: Link<C, P> | null = null;
   #subscriptions: Unsubscribe[] = [];
@@ -97,6 +111,9 @@ export class DeviceSession<C extends ClientPort = ClientPort, P extends PollerPo
     this.clock = options.clock ?? realClock;
     this.#storage = options.storage === undefined ? browserStorage() : options.storage;
     this.settings = options.settings ?? new SettingsStore(this.#storage);
+    this.#openDatabase = options.database ?? (() => openStorage());
+    this.installer = options.installer ?? new InstallerMode({ store: new KvPinStore(() => this.database()), clock: this.clock });
+    this.writes = new WriteAuthority(this.installer);
     this.#reopener = new LinkReopener(this.clock, options.reopenBackoff_ms ?? DEFAULT_REOPEN_BACKOFF_MS, {
       reopening: () => (this.#phase = 'reconnecting'),
       failed: (message) => {
@@ -197,6 +214,22 @@ export class DeviceSession<C extends ClientPort = ClientPort, P extends PollerPo
   }
 
   /** The client, for pages that send their own commands (parameters, debug). Null when idle. */
+  /**
+   * The app's storage (one IndexedDB database for telemetry, history, snapshots, the write log,
+   * firmware images, reports), opened on first use and shared. A failed open is not cached, so
+   * the next call tries again (the person may have freed disk space).
+   */
+  database(): Promise<AppStorage> {
+    if (!this.#database) {
+      const opening = this.#openDatabase();
+      this.#database = opening;
+      opening.catch(() => {
+        if (this.#database === opening) this.#database = null;
+      });
+    }
+    return this.#database;
+  }
+
   get client(): C | null {
     return this.#active?.client ?? null;
   }
@@ -367,6 +400,7 @@ export class DeviceSession<C extends ClientPort = ClientPort, P extends PollerPo
       decodeOptions: decodeOptionsFor(this.settings.current, found.profile)
     });
     this.#active = link;
+    link.client.setWriteGuard(this.writes.guard);
     const { poller } = link;
     const bank = this.#bank;
     this.#subscriptions = [
