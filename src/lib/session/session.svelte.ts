@@ -4,7 +4,7 @@
 // connect-flow.ts; the bank's values, their freshness and the per-cycle apply are bank-state.svelte.ts.
 
 import { createSubscriber } from 'svelte/reactivity';
-import type { BankTopology, PollerStatus } from '$lib/protocol/bank-types';
+import type { BankTopology, PackUpdate, PollerStatus } from '$lib/protocol/bank-types';
 import { realClock, type Clock, type TimerId } from '$lib/time/clock';
 import { TransportError, type Transport, type TransportInfo, type TransportKind, type TransportStatus, type Unsubscribe } from '$lib/transport/types';
 import { BankState, type FrameScheduler } from './bank-state.svelte';
@@ -50,6 +50,13 @@ export interface DeviceSessionOptions<C extends ClientPort, P extends PollerPort
   /** Installer mode (the PIN). Default: one on the database's key-value store. */
   installer?: InstallerMode;
 }
+
+/**
+ * What features hear about the link: 'attached' once a client and poller run on it (a connect or
+ * resume succeeded), 'reopened' when a lost link is back, 'lost' when it went away, 'detached'
+ * when the session let it go (disconnect, a new connect, page closing).
+ */
+export type LinkEvent = 'attached' | 'reopened' | 'lost' | 'detached';
 
 class Superseded extends Error {}
 
@@ -97,6 +104,8 @@ export class DeviceSession<C extends ClientPort = ClientPort, P extends PollerPo
   readonly #tick: () => void;
 
   readonly #openDatabase: () => Promise<AppStorage>;
+  readonly #updateListeners = new Set<(u: PackUpdate) => void>();
+  readonly #linkListeners = new Set<(event: LinkEvent) => void>();
   #database: Promise<AppStorage> | null = null;
   #transport: Transport | null = null;
   #active: Link<C, P> | null = null;
@@ -214,6 +223,34 @@ export class DeviceSession<C extends ClientPort = ClientPort, P extends PollerPo
   }
 
   /** The client, for pages that send their own commands (parameters, debug). Null when idle. */
+  /**
+   * Every pack update as the poller reports it, before the once-per-cycle apply (for recording:
+   * one row per pack per poll). Listeners run synchronously and must return at once.
+   */
+  onUpdate(listener: (u: PackUpdate) => void): Unsubscribe {
+    this.#updateListeners.add(listener);
+    return () => this.#updateListeners.delete(listener);
+  }
+
+  /** Link events, for features that must act on them (re-check unconfirmed writes, stop recording). */
+  onLink(listener: (event: LinkEvent) => void): Unsubscribe {
+    this.#linkListeners.add(listener);
+    return () => this.#linkListeners.delete(listener);
+  }
+
+  #emit<T>(listeners: Set<(v: T) => void>, value: T): void {
+    for (const l of [...listeners]) {
+      try {
+        l(value);
+      } catch (e) {
+        // A feature's bug must not stop polling or the link handling; surface it where errors are seen.
+        queueMicrotask(() => {
+          throw e;
+        });
+      }
+    }
+  }
+
   /**
    * The app's storage (one IndexedDB database for telemetry, history, snapshots, the write log,
    * firmware images, reports), opened on first use and shared. A failed open is not cached, so
@@ -415,6 +452,7 @@ export class DeviceSession<C extends ClientPort = ClientPort, P extends PollerPo
       poller.onUpdate((u) => {
         bank.update(u);
         this.#syncStats();
+        this.#emit(this.#updateListeners, u);
       }),
       // One apply per poll cycle.
       poller.onCycle(() => {
@@ -430,6 +468,7 @@ export class DeviceSession<C extends ClientPort = ClientPort, P extends PollerPo
     ];
     this.#phase = 'discovering';
     poller.start();
+    this.#emit(this.#linkListeners, 'attached');
   }
 
   // ---- the link ----
@@ -440,6 +479,7 @@ export class DeviceSession<C extends ClientPort = ClientPort, P extends PollerPo
     this.#bank.linkChanged();
     switch (s.state) {
       case 'lost':
+        this.#emit(this.#linkListeners, 'lost');
         this.#message = s.message ?? 'The connection was lost.';
         if (s.reconnecting) this.#phase = 'reconnecting';
         else {
@@ -457,6 +497,7 @@ export class DeviceSession<C extends ClientPort = ClientPort, P extends PollerPo
           this.#message = null;
           // The poller noticed the link come back too and is discovering the bank again.
           this.#phase = 'discovering';
+          this.#emit(this.#linkListeners, 'reopened');
         }
         break;
       case 'closed':
@@ -516,6 +557,7 @@ export class DeviceSession<C extends ClientPort = ClientPort, P extends PollerPo
       this.#subscriptions = [];
       if (link) {
         await link.poller.stop();
+        this.#emit(this.#linkListeners, 'detached');
         link.client.dispose();
       }
       if (transport) await transport.close();

@@ -4,6 +4,9 @@
 
 import { describe, expect, it } from 'vitest';
 import { readAnalog } from '$lib/protocol/commands/analog';
+import { setChargeMos } from '$lib/protocol/commands/control';
+import { ProtocolError } from '$lib/protocol/errors';
+import '$lib/protocol/registry';
 import { encodeFrameText, parseFrameText, type Frame } from '$lib/protocol/frame';
 import { ANALOG_PBMSTOOLS, COUNT_MASTER, SERIALS_PBMSTOOLS, STATUS_BROADCAST_2, VERSION_PBMSTOOLS } from '$lib/protocol/fixtures/telemetry-frames';
 import { FakeTransport } from '$lib/protocol/fixtures/fake-transport';
@@ -188,6 +191,31 @@ describe('DeviceSession', () => {
     expect(s.phase).toBe('live');
     expect(s.packs.every((p) => p.fresh)).toBe(true);
     expect(s.link.message).toBeNull();
+  });
+
+  it('tells features about every pack update and every link event, and guards the client it attaches', async () => {
+    const h = harness();
+    const events: string[] = [];
+    const updates: number[] = [];
+    h.session.onLink((e) => events.push(e));
+    h.session.onUpdate((u) => updates.push(u.address));
+    await connectAndSettle(h);
+    expect(events).toEqual(['attached']);
+    // Every poll of every pack, not the once-per-cycle apply the pages see.
+    expect(updates.filter((a) => a === 1).length).toBeGreaterThan(2);
+    expect(updates).toContain(2);
+
+    // The session's write authority is the client's guard: locked installer mode refuses writes.
+    const refused = await h.clock.run(h.session.client!.call(setChargeMos, 1, { on: false })).then(
+      () => null,
+      (e: unknown) => e as ProtocolError
+    );
+    expect(refused?.kind).toBe('write-refused');
+
+    h.transport.setStatus({ state: 'lost', reason: 'unplugged', message: 'unplugged', reconnecting: true });
+    h.transport.setStatus({ state: 'open' });
+    await h.clock.run(h.session.disconnect());
+    expect(events).toEqual(['attached', 'lost', 'reopened', 'detached']);
   });
 
   it('re-opens a lost link itself when the transport does not, with back-off', async () => {
