@@ -5,6 +5,7 @@
 import { describe, expect, it } from 'vitest';
 import { readAnalog } from '$lib/protocol/commands/analog';
 import { setChargeMos } from '$lib/protocol/commands/control';
+import type { PaceClient } from '$lib/protocol/client';
 import { ProtocolError } from '$lib/protocol/errors';
 import '$lib/protocol/registry';
 import { encodeFrameText, parseFrameText, type Frame } from '$lib/protocol/frame';
@@ -206,7 +207,7 @@ describe('DeviceSession', () => {
     expect(updates).toContain(2);
 
     // The session's write authority is the client's guard: locked installer mode refuses writes.
-    const refused = await h.clock.run(h.session.client!.call(setChargeMos, 1, { on: false })).then(
+    const refused = await h.clock.run((h.session.client as unknown as PaceClient).call(setChargeMos, 1, { on: false })).then(
       () => null,
       (e: unknown) => e as ProtocolError
     );

@@ -98,7 +98,8 @@ describe('column codec', () => {
       { weight: 8, arbitrary: fc.integer({ min: -(2 ** 31), max: 2 ** 31 }) },
       { weight: 2, arbitrary: fc.integer({ min: -300, max: 300 }) },
       { weight: 1, arbitrary: fc.constant(Number.NaN) },
-      { weight: 1, arbitrary: fc.double({ noNaN: true, noDefaultInfinity: true, min: -1e12, max: 1e12 }) }
+      // −0 is the same reading as 0 (an integer column has no negative zero); x + 0 turns −0 into 0.
+      { weight: 1, arbitrary: fc.double({ noNaN: true, noDefaultInfinity: true, min: -1e12, max: 1e12 }).map((x) => x + 0) }
     );
     fc.assert(
       fc.property(fc.array(fc.tuple(fc.array(value, { minLength: 0, maxLength: 40 }), fc.boolean()), { minLength: 1, maxLength: 6 }), (spec) => {
