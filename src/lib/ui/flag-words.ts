@@ -251,10 +251,32 @@ const BYTES: Readonly<Record<string, Words>> = {
   warning2: m.flags_byte_warning2,
   fault8: m.flags_byte_fault8,
   indication9: m.flags_byte_indication9,
-  fault10: m.flags_byte_fault10
+  fault10: m.flags_byte_fault10,
+  // VER 20 dialects (Pylontech, Seplos, EG4).
+  status1: m.flags_byte_status1,
+  status2: m.flags_byte_status2,
+  status3: m.flags_byte_status3,
+  status4: m.flags_byte_status4,
+  status5: m.flags_byte_status5,
+  event1: m.flags_byte_event1,
+  event2: m.flags_byte_event2,
+  event3: m.flags_byte_event3,
+  event4: m.flags_byte_event4,
+  event5: m.flags_byte_event5,
+  event6: m.flags_byte_event6,
+  event7: m.flags_byte_event7,
+  event8: m.flags_byte_event8,
+  switches: m.flags_byte_switches,
+  system: m.flags_byte_system,
+  balanceEvent: m.flags_byte_balance_event,
+  currentEvent: m.flags_byte_current_event,
+  voltageEvent: m.flags_byte_voltage_event,
+  temperatureEvent: m.flags_byte_temperature_event,
+  fetStatus: m.flags_byte_fet_status,
+  remainingCapacity: m.flags_byte_remaining_capacity
 };
 
-/** A status byte's name ("Warning status 1"); VER 20 bytes keep their protocol name. */
+/** A status byte's name ("Warning status 1"); a byte not named here keeps its protocol name. */
 export function statusByteName(source: string): string {
   return BYTES[source]?.() ?? source;
 }

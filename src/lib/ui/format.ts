@@ -162,21 +162,29 @@ export function packName(address: number): string {
 
 const dateTimes = new Map<string, Intl.DateTimeFormat>();
 
-function dateTimeFormat(locale: Locale, kind: 'time' | 'datetime' | 'date'): Intl.DateTimeFormat {
+function dateTimeFormat(locale: Locale, kind: 'time' | 'seconds' | 'datetime' | 'date'): Intl.DateTimeFormat {
   const key = `${locale}:${kind}`;
   let f = dateTimes.get(key);
   if (!f) {
     const time: Intl.DateTimeFormatOptions = { hour: '2-digit', minute: '2-digit', hourCycle: 'h23' };
     const date: Intl.DateTimeFormatOptions = { year: 'numeric', month: 'short', day: 'numeric' };
-    f = new Intl.DateTimeFormat(locale, kind === 'time' ? time : kind === 'date' ? date : { ...date, ...time, second: '2-digit' });
+    const options =
+      kind === 'time'
+        ? time
+        : kind === 'seconds'
+          ? { ...time, second: '2-digit' as const }
+          : kind === 'date'
+            ? date
+            : { ...date, ...time, second: '2-digit' as const };
+    f = new Intl.DateTimeFormat(locale, options);
     dateTimes.set(key, f);
   }
   return f;
 }
 
-/** Wall-clock time of day in the current language, 24-hour: "14:05". */
-export function formatTime(epoch_ms: number): string {
-  return dateTimeFormat(currentLocale(), 'time').format(epoch_ms);
+/** Wall-clock time of day in the current language, 24-hour: "14:05", or "14:05:09" with seconds. */
+export function formatTime(epoch_ms: number, withSeconds = false): string {
+  return dateTimeFormat(currentLocale(), withSeconds ? 'seconds' : 'time').format(epoch_ms);
 }
 
 /** A calendar date in the current language: "3 Mar 2026" / "2026年3月3日". */

@@ -403,14 +403,20 @@ export function buildCellGrid(packs: readonly GridPack[]): HeatGrid {
 export function buildTempGrid(packs: readonly GridPack[]): HeatGrid {
   const scale = tempScale();
   const freshness = packs.map((p) => packFreshness(p));
-  const labels: string[] = [];
+  const labels: (string | undefined)[] = [];
+  let sensors = 0;
   packs.forEach((p, i) => {
     if (!hasValues(freshness[i]) || !p.analog) return;
+    sensors = Math.max(sensors, p.analog.temps_C.length);
     p.analog.temps_C.forEach((_, s) => {
-      if (labels[s] === undefined) labels[s] = sensorName(p.analog?.tempLabels[s], s);
+      labels[s] ??= p.analog?.tempLabels[s];
     });
   });
-  const columns: HeatColumn[] = labels.map((label, s) => ({ key: `t${s}`, label, title: label }));
+  const columns: HeatColumn[] = Array.from({ length: sensors }, (_, s) => ({
+    key: `t${s}`,
+    label: sensorName(labels[s], s, true),
+    title: sensorName(labels[s], s)
+  }));
 
   let hottest = -Infinity;
   const rows: HeatRow[] = packs.map((p, i) => {
@@ -418,7 +424,7 @@ export function buildTempGrid(packs: readonly GridPack[]): HeatGrid {
     const name = packName(p.address);
     const temps = hasValues(f) ? (p.analog?.temps_C ?? []) : [];
     const cells: HeatCell[] = columns.map((col, s) => {
-      const where = m.monitor_where_sensor({ pack: name, sensor: col.label });
+      const where = m.monitor_where_sensor({ pack: name, sensor: col.title });
       if (f === 'offline' || f === 'nodata') return blankCell(col.key, f, m.monitor_cell_is({ where, what: freshnessWord(f).toLocaleLowerCase() }));
       if (s >= temps.length) return blankCell(col.key, 'absent', m.monitor_cell_is({ where, what: m.monitor_no_such_sensor() }));
       const t = temps[s];

@@ -98,6 +98,8 @@ export function switchRows(s: PackStatus): SwitchRow[] {
 export interface IdentityRow {
   label: string;
   value: string;
+  /** The value is data read from the pack (a serial, a version), shown as it is, never translated. */
+  data?: true;
 }
 
 /** The pack's identity as read once by C1H / C2H, with the model string taken apart. */
@@ -116,12 +118,12 @@ export function identityRows(address: number, isMaster: boolean, identity: PackI
           : v.model
         : NO_VALUE
     },
-    { label: m.pack_hardware_version(), value: v?.hardware ?? NO_VALUE },
-    { label: m.pack_firmware_version(), value: v?.firmware ?? NO_VALUE },
-    { label: m.pack_bms_serial(), value: identity?.bmsSerial?.trim() || NO_VALUE },
-    { label: m.pack_pack_serial(), value: identity?.packSerial?.trim() || NO_VALUE }
+    { label: m.pack_hardware_version(), value: v?.hardware ?? NO_VALUE, data: true },
+    { label: m.pack_firmware_version(), value: v?.firmware ?? NO_VALUE, data: true },
+    { label: m.pack_bms_serial(), value: identity?.bmsSerial?.trim() || NO_VALUE, data: true },
+    { label: m.pack_pack_serial(), value: identity?.packSerial?.trim() || NO_VALUE, data: true }
   );
-  if (identity?.bluetoothName?.trim()) rows.push({ label: m.pack_bluetooth_name(), value: identity.bluetoothName.trim() });
+  if (identity?.bluetoothName?.trim()) rows.push({ label: m.pack_bluetooth_name(), value: identity.bluetoothName.trim(), data: true });
   return rows;
 }
 

@@ -65,8 +65,9 @@ export class TrendCharts {
             stroke: ink,
             grid: { stroke: grid, width: 1 },
             ticks: { stroke: grid },
-            // Wall-clock labels in the app's language, 24-hour; dates once the ticks are days apart.
-            values: (_u, splits, _axis, _space, incr) => splits.map((s) => (incr >= 86_400 ? formatDate(s * 1000) : formatTime(s * 1000)))
+            // Wall-clock labels in the app's language, 24-hour: seconds while ticks are closer than a
+            // minute, dates once they are days apart.
+            values: (_u, splits, _axis, _space, incr) => splits.map((s) => (incr >= 86_400 ? formatDate(s * 1000) : formatTime(s * 1000, incr < 60)))
           },
           {
             stroke: ink,
