@@ -57,7 +57,7 @@ async function main(): Promise<void> {
         await context.addInitScript(NAME_HELPER_SCRIPT);
         const page = await context.newPage();
         await page.goto('/settings');
-        await page.getByTestId('locale-switch').first().waitFor();
+        await page.locator('[data-testid="locale-switch"]:visible').first().waitFor();
         await shoot(page, `i18n-settings-${tag}.png`);
         await page.goto('/overview');
         await page.getByTestId('not-connected').waitFor();

@@ -150,7 +150,7 @@ test.describe('Simplified Chinese', () => {
     const targets = await navTargets(page);
     expect(targets.length).toBeGreaterThanOrEqual(4);
 
-    for (const path of [...targets, '/pack/99', '/pack/abc']) {
+    for (const path of [...targets, '/pack/99', '/pack/abc', '/no-such-page']) {
       await page.goto(path);
       await expectChinese(page, `${path} (not connected)`);
     }
@@ -201,7 +201,7 @@ test.describe('Simplified Chinese', () => {
 
     // A mark that a reload would wipe: the switch must not reload the page.
     await page.evaluate(() => ((window as unknown as { __noReload: boolean }).__noReload = true));
-    await page.getByTestId('locale-switch').first().selectOption('en');
+    await page.locator('[data-testid="locale-switch"]:visible').first().selectOption('en');
     await expect(page.getByRole('heading', { level: 1 })).toHaveText('Settings');
     await expect(page.locator('[data-testid="main-nav"]')).toContainText('Overview');
     expect(await page.evaluate(() => document.documentElement.lang)).toBe('en');
@@ -212,7 +212,7 @@ test.describe('Simplified Chinese', () => {
     await expect(page.getByRole('heading', { level: 1 })).toHaveText('Settings');
     expect(await page.evaluate(() => document.documentElement.lang)).toBe('en');
 
-    await page.getByTestId('locale-switch').first().selectOption('zh-CN');
+    await page.locator('[data-testid="locale-switch"]:visible').first().selectOption('zh-CN');
     await expect(page.getByRole('heading', { level: 1 })).toHaveText('设置');
     await page.reload();
     await expect(page.getByRole('heading', { level: 1 })).toHaveText('设置');
@@ -225,13 +225,37 @@ test.describe('Simplified Chinese', () => {
     await waitForLiveBank(page);
     await expect(page.getByTestId('pack-card-1')).toContainText('1号电池包');
     await expect(page.getByTestId('link-health')).toContainText('已连接');
-    await page.getByTestId('locale-switch').first().selectOption('en');
+    await page.locator('[data-testid="locale-switch"]:visible').first().selectOption('en');
     await expect(page.getByTestId('pack-card-1')).toContainText('Pack 1');
     await expect(page.getByTestId('link-health')).toContainText('Connected');
     await expect(page.getByTestId('bank-totals').locator('[data-figure="packs"] dd').first()).toHaveText('16 of 16');
     // The link stayed up: switching the language is not a reconnect.
     expect(await page.evaluate(() => window.__packservice?.session.link.reconnects)).toBe(0);
     expect(await page.evaluate(() => window.__packservice?.session.phase)).toBe('live');
+  });
+});
+
+test.describe('on a phone', () => {
+  test.use({ locale: 'zh-CN', viewport: { width: 390, height: 844 } });
+
+  test('the language is in the menu, by keyboard, and the header keeps the name and the Menu button on one line', async ({ page }) => {
+    await page.goto('/settings');
+    await expect(page.locator('#header-locale')).toBeHidden();
+    const toggle = page.locator('#nav-toggle');
+    const brand = page.locator('.brand');
+    const [t, b] = [await toggle.boundingBox(), await brand.boundingBox()];
+    expect(t && b && Math.abs(t.y - b.y) < 20).toBe(true);
+    await toggle.focus();
+    await page.keyboard.press('Enter');
+    await expect(toggle).toHaveAttribute('aria-expanded', 'true');
+    const menuSwitch = page.locator('#menu-locale');
+    await expect(menuSwitch).toBeVisible();
+    await menuSwitch.selectOption('en');
+    await expect(page.getByRole('heading', { level: 1 })).toHaveText('Settings');
+    await expect(toggle).toHaveText(/Menu/);
+    await page.keyboard.press('Escape');
+    await expect(toggle).toHaveAttribute('aria-expanded', 'false');
+    await expect(toggle).toBeFocused();
   });
 });
 
