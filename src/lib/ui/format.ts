@@ -5,7 +5,11 @@
 // change with the language.
 
 import { m } from '$lib/paraglide/messages';
-import { currentLocale, type Locale } from './locale.svelte';
+// The app's language: Paraglide's getLocale, which locale.svelte.ts points at a rune (so a switch
+// re-renders), and which is plain English where nothing switched it (Node scripts, benchmarks).
+import { getLocale as currentLocale } from '$lib/paraglide/runtime';
+
+type Locale = ReturnType<typeof currentLocale>;
 
 /** Shown where a value is unknown, not fitted or not yet read. */
 export const NO_VALUE = '—';

@@ -4,7 +4,7 @@
 
 import { m } from '$lib/paraglide/messages';
 import type { PackView } from '$lib/session/types';
-import { currentLocale } from './locale.svelte';
+import { getLocale as currentLocale } from '$lib/paraglide/runtime';
 import { NO_VALUE, formatCurrent, formatPercent, formatTemp, formatVoltage, packName } from './format';
 import { freshnessSentence, freshnessWord, hasValues, packFreshness, type Freshness } from './freshness';
 import { alarmSummary, hottest, packActivity, type AlarmLevel } from './pack-summary';
