@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { isActive, NAV_GROUPS, NAV_ITEMS, navHref, navPrefix, navSections } from './nav-items';
+import { m } from '$lib/paraglide/messages';
+import { isActive, NAV_GROUPS, NAV_ITEMS, navHref, navPrefix, navSections, type NavItem } from './nav-items';
 import { appLocale } from './locale.svelte';
 
 const byLabel = (label: string) => {
@@ -69,5 +70,43 @@ describe('navigation list', () => {
   it('leaves a group heading out when the group has no page', () => {
     const only = NAV_ITEMS.filter((i) => i.group !== 'monitor');
     expect(navSections(only).some((s) => s.group.id === 'monitor')).toBe(false);
+  });
+
+  it('puts the thirteen planned pages in working order whatever order the groups’ lines were added in', () => {
+    // Page branches append their line wherever the merge puts it; the groups keep the order (within
+    // a group, the lines' own order).
+    const planned: NavItem[] = [
+      { group: 'support', label: m.nav_diagnose, hint: m.nav_diagnose_hint, href: '/diagnose' },
+      { group: 'end', label: m.nav_settings, hint: m.nav_settings_hint, href: '/settings' },
+      { group: 'records', label: m.nav_history, hint: m.nav_history_hint, href: '/history' },
+      { group: 'service', label: m.nav_parameters, hint: m.nav_parameters_hint, href: '/parameters' },
+      { group: 'monitor', label: m.nav_overview, hint: m.nav_overview_hint, href: '/overview' },
+      {
+        group: 'service',
+        label: m.nav_calibration,
+        hint: m.nav_calibration_hint,
+        href: (c) => `/calibration/${c.firstPackAddress ?? 1}`,
+        activePrefix: '/calibration'
+      },
+      { group: 'records', label: m.nav_logs, hint: m.nav_logs_hint, href: '/logs' },
+      { group: 'start', label: m.nav_connect, hint: m.nav_connect_hint, href: '/connect' },
+      {
+        group: 'service',
+        label: m.nav_control,
+        hint: m.nav_control_hint,
+        href: (c) => `/control/${c.firstPackAddress ?? 1}`,
+        activePrefix: '/control'
+      },
+      { group: 'monitor', label: m.nav_packs, hint: m.nav_packs_hint, href: (c) => `/pack/${c.firstPackAddress ?? 1}`, activePrefix: '/pack' },
+      { group: 'service', label: m.nav_firmware, hint: m.nav_firmware_hint, href: '/firmware' },
+      { group: 'records', label: m.nav_statistics, hint: m.nav_statistics_hint, href: '/statistics' },
+      { group: 'support', label: m.nav_debug, hint: m.nav_debug_hint, href: '/debug' }
+    ];
+    const words = navSections(planned).flatMap((s) => s.items.map((i) => i.label({}, { locale: 'en' })));
+    expect(words.join(' ')).toBe('Connect Overview Packs Parameters Calibration Control Firmware History Logs Statistics Diagnose Debug Settings');
+    const zh = navSections(planned).map((s) => s.group.label?.({}, { locale: 'zh-CN' }) ?? '');
+    expect(zh).toEqual(['', '监控', '维护', '记录', '支持', '']);
+    expect(navHref(planned[5], { firstPackAddress: 4 })).toBe('/calibration/4');
+    expect(isActive(planned[5], '/calibration/4')).toBe(true);
   });
 });

@@ -1,6 +1,11 @@
 // The site navigation as data: a page is ONE line in NAV_ITEMS (group, label, hint, target).
 // Nav.svelte only renders the list. Labels and hints are message functions (messages/nav/), so
 // the navigation reads in the app's language and switches with it; a plain string cannot slip in.
+//
+// Adding a page: its label and hint are already in messages/nav/ for the planned pages
+// (m.nav_firmware, m.nav_firmware_hint, ...); otherwise add `nav_<page>` and `nav_<page>_hint` to
+// both messages/nav/en.json and zh-CN.json. Then one line here, in the order it should appear:
+//   { group: 'service', label: m.nav_firmware, hint: m.nav_firmware_hint, href: '/firmware' },
 
 import { m } from '$lib/paraglide/messages';
 
@@ -14,9 +19,11 @@ export interface NavContext {
 
 /**
  * Where a page sits. 'start' and 'end' have no heading (Connect first, Settings last); the
- * others are headed groups, in the order installers work: watch, change, get help.
+ * others are headed groups, in the order installers work: watch the bank (Overview, Packs),
+ * change it (Parameters, Calibration, Control, Firmware), look back (History, Logs, Statistics),
+ * get help (Diagnose, Debug).
  */
-export type NavGroupId = 'start' | 'monitor' | 'service' | 'support' | 'end';
+export type NavGroupId = 'start' | 'monitor' | 'service' | 'records' | 'support' | 'end';
 
 export interface NavGroup {
   id: NavGroupId;
@@ -28,6 +35,7 @@ export const NAV_GROUPS: readonly NavGroup[] = [
   { id: 'start', label: null },
   { id: 'monitor', label: m.nav_group_monitor },
   { id: 'service', label: m.nav_group_service },
+  { id: 'records', label: m.nav_group_records },
   { id: 'support', label: m.nav_group_support },
   { id: 'end', label: null }
 ];
