@@ -259,6 +259,20 @@ test.describe('on a phone', () => {
   });
 });
 
+test('a tablet gets the menu, a laptop the links in their groups (English, the longer words)', async ({ page }) => {
+  await page.setViewportSize({ width: 1024, height: 768 });
+  await page.goto('/settings');
+  await expect(page.locator('#nav-toggle')).toBeVisible();
+  await expect(page.locator('#nav-list')).toBeHidden();
+  await page.setViewportSize({ width: 1280, height: 800 });
+  await expect(page.locator('#nav-toggle')).toBeHidden();
+  await expect(page.locator('#nav-list')).toBeVisible();
+  await expect(page.locator('#header-locale')).toBeVisible();
+  // Every link is on screen, none cut off at the right edge.
+  for (const box of await page.locator('#nav-list a').evaluateAll((as) => as.map((a) => a.getBoundingClientRect().right)))
+    expect(box).toBeLessThanOrEqual(1280);
+});
+
 test.describe('English browser', () => {
   test('gets English', async ({ page }) => {
     await page.goto('/connect');
