@@ -221,7 +221,9 @@ async function timeRangeSwitch(page: Page): Promise<number> {
   await page.waitForTimeout(100);
   return page.evaluate(async () => {
     const channel = new MessageChannel();
-    const button = [...document.querySelectorAll('[data-testid="trend"] button')].find((b) => b.textContent?.trim() === '24 h') as HTMLButtonElement;
+    const button = [...document.querySelectorAll('[data-testid="trend"] button')].find(
+      (b) => b.textContent?.replace(/\s+/g, ' ').trim() === '24 h'
+    ) as HTMLButtonElement;
     const t0 = performance.now();
     button.click();
     await new Promise<void>((resolve) => {

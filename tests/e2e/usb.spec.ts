@@ -65,7 +65,7 @@ test('a port held by another program shows what happened and what to do', async 
   await usb.failNextOpen('NetworkError');
   await page.getByRole('button', { name: 'Connect USB cable' }).click();
   const error = page.getByTestId('connect-error');
-  await expect(error).toContainText('another program or tab');
+  await expect(error).toContainText('in use by another program');
   await expect(error).toContainText('Close the vendor BMS tool');
   await expect(page.getByTestId('link-health')).toHaveAttribute('data-phase', 'error');
   // Trying again works once the port is free.

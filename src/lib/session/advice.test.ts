@@ -94,6 +94,6 @@ describe('transportAdvice', () => {
     expect(transportAdvice(new TransportError('lost', 'x', { link: 'serial' }))).toMatch(/connection was lost/);
     expect(transportAdvice(new TransportError('not-open', 'x'))).toBe('Connect first.');
     expect(transportAdvice(new TransportError('no-service', 'x', { link: 'serial' }))).toBe('');
-    expect(NO_ANSWER_ADVICE).toMatch(/RS232/);
+    expect(NO_ANSWER_ADVICE()).toMatch(/RS232/);
   });
 });

@@ -1,65 +1,77 @@
 // What a person can do when a connection cannot be made, worded from what the layers below
 // report: a TransportError's kind and link, or a bank that does not answer. The transports only
-// say what happened; the words for people live here (and in support.ts, for the browser).
+// say what happened; the words for people live here (and in support.ts, for the browser), in the
+// app's language (messages/connect/).
 
+import { m } from '$lib/paraglide/messages';
 import { TransportError, type TransportErrorKind, type TransportKind } from '$lib/transport/types';
 
-type AdviceTable = Partial<Record<TransportErrorKind, string>>;
+/** Text in the app's language, worded when read (so a language switch re-words it). */
+export type Words = () => string;
+
+type AdviceTable = Partial<Record<TransportErrorKind, Words>>;
 
 const SERIAL: AdviceTable = {
-  'picker-cancelled':
-    'If your cable is not listed: check it is plugged in, try another USB socket, install the driver for the ' +
-    'adapter chip (CP210x, CH340, FTDI or Prolific), and on Linux add your user to the "dialout" group.',
-  permission:
-    'The port list only opens from a click: press the button again. If it still fails, allow serial ports ' +
-    'for this site in the browser settings (your administrator may have blocked them).',
-  'in-use':
-    'Another program or browser tab is using this port. Close the vendor BMS tool, serial terminals and other ' +
-    'tabs of this tool, then try again. If it keeps failing, unplug the USB cable and plug it back in.',
-  busy:
-    'The port is still open from an earlier connection. Wait a moment and try again; if that fails, close ' +
-    'other tabs of this tool or unplug and replug the cable.',
-  gone: 'The USB adapter is no longer there. Plug the cable back in and connect again.',
-  unsupported: 'USB serial needs desktop Chrome or Edge (version 89 or newer), opened over https or localhost.'
+  'picker-cancelled': m.connect_advice_serial_not_listed,
+  permission: m.connect_advice_serial_permission,
+  'in-use': m.connect_advice_serial_in_use,
+  busy: m.connect_advice_serial_busy,
+  gone: m.connect_advice_serial_gone,
+  unsupported: m.connect_advice_serial_unsupported
 };
 
 const BLE: AdviceTable = {
-  'picker-cancelled':
-    'If your pack is not listed: make sure its Bluetooth module is powered and close by, that no phone app is ' +
-    'connected to it (modules accept one connection at a time), and that Bluetooth is on.',
-  permission:
-    'The device list only opens from a click: press the button again. If it still fails, allow Bluetooth for this site in the browser settings.',
-  unavailable: 'Bluetooth is off or this computer has no Bluetooth adapter. Turn Bluetooth on and try again.',
-  busy: 'Could not connect. Move closer to the pack, make sure no phone app is connected to its Bluetooth module, and try again.',
-  gone: 'Could not connect. Move closer to the pack, make sure no phone app is connected to its Bluetooth module, and try again.',
-  'no-service':
-    'This device does not offer a serial (UART) service this tool knows (FFE0, FF00, Nordic UART or FFF0). ' +
-    "It may not be the pack's Bluetooth module.",
-  unsupported:
-    'Bluetooth needs Chrome or Edge on desktop or Android, opened over https or localhost. On Linux, enable ' +
-    'chrome://flags/#enable-experimental-web-platform-features.'
+  'picker-cancelled': m.connect_advice_ble_not_listed,
+  permission: m.connect_advice_ble_permission,
+  unavailable: m.connect_advice_ble_unavailable,
+  busy: m.connect_advice_ble_move_closer,
+  gone: m.connect_advice_ble_move_closer,
+  'no-service': m.connect_advice_ble_no_service,
+  unsupported: m.connect_advice_ble_unsupported
 };
 
 const SIM: AdviceTable = {
-  gone: 'Plug it back in, then connect again.'
+  gone: m.connect_advice_sim_gone
 };
 
 /** Whatever the link: the same advice. */
 const ANY: AdviceTable = {
-  'not-open': 'Connect first.',
-  lost: 'The connection was lost. Reconnect the cable or move closer to the pack, then connect again.',
-  'write-failed': 'Sending failed. Check the connection and try again.'
+  'not-open': m.connect_advice_not_open,
+  lost: m.connect_advice_lost,
+  'write-failed': m.connect_advice_write_failed
 };
 
 const BY_LINK: Record<TransportKind, AdviceTable> = { serial: SERIAL, ble: BLE, sim: SIM };
 
+/** What to do about a failed transport operation, as words; null when there is nothing useful to say. */
+export function transportAdviceWords(error: Pick<TransportError, 'kind' | 'link'>): Words | null {
+  const own = error.link ? BY_LINK[error.link][error.kind] : undefined;
+  return own ?? ANY[error.kind] ?? null;
+}
+
 /** What to do about a failed transport operation; empty when there is nothing useful to say. */
 export function transportAdvice(error: Pick<TransportError, 'kind' | 'link'>): string {
-  const own = error.link ? BY_LINK[error.link][error.kind] : undefined;
-  return own ?? ANY[error.kind] ?? '';
+  return transportAdviceWords(error)?.() ?? '';
+}
+
+/** What happened, by kind: the transport's own message is factual English for logs and reports. */
+const WHAT: Record<TransportErrorKind, Words> = {
+  'picker-cancelled': m.connect_error_picker_cancelled,
+  unsupported: m.connect_error_unsupported,
+  unavailable: m.connect_error_unavailable,
+  permission: m.connect_error_permission,
+  'in-use': m.connect_error_in_use,
+  busy: m.connect_error_busy,
+  gone: m.connect_error_gone,
+  'no-service': m.connect_error_no_service,
+  'not-open': m.connect_error_not_open,
+  'write-failed': m.connect_error_write_failed,
+  lost: m.connect_error_lost
+};
+
+export function transportErrorWords(kind: TransportErrorKind): Words {
+  return WHAT[kind];
 }
 
 /** A connect that reached the device but found no bank that answers. */
-export const NO_ANSWER_ADVICE =
-  'Check that the cable is in the RS232 port (or host RS485 port) of the master pack and that the pack is on. ' +
-  'On RS485, swap A and B. Under Advanced, set Baud rate and Protocol to Auto, or to what the pack is set to.';
+export const NO_ANSWER_ADVICE: Words = m.connect_advice_no_answer;

@@ -1,39 +1,63 @@
 // Connecting, as one plain async function: get a transport (the browser's picker, a port granted
 // earlier, or the demo bank), open it at the right baud, and find out which dialect the bank
 // answers in (detect.ts), or say why not. No reactive state here: the session shows progress
-// through `onProgress` and owns what comes back.
+// through `onProgress` and owns what comes back. Progress and errors are Words (worded when
+// read), so a language switch re-words what is on screen.
 
 import { ProtocolError } from '$lib/protocol/errors';
 import { isPackBaud, type ProtocolProfile } from '$lib/protocol/types';
 import type { Clock } from '$lib/time/clock';
 import { TransportError, type Transport, type TransportKind } from '$lib/transport/types';
-import { NO_ANSWER_ADVICE, transportAdvice } from './advice';
+import { m } from '$lib/paraglide/messages';
+import { NO_ANSWER_ADVICE, transportAdviceWords, transportErrorWords, type Words } from './advice';
 import { describeAttempt, describeTried, detectionPlan, runDetection, type DetectionAttempt } from './detect';
 import type { LastDevice } from './last-device';
 import type { LinkChoice, LinkFactory } from './ports';
 import type { AppSettings, BaudChoice } from './settings';
 import type { ConnectOptions } from './types';
 
-/** Why the last connect failed, worded for the connect page. */
+/** Why the last connect failed, worded for the connect page (in the app's language when read). */
 export interface SessionError {
   /** TransportError kind, 'no-answer' when detection found nothing, or 'failed'. */
-  kind: string;
-  message: string;
+  readonly kind: string;
+  readonly message: string;
   /** What the person can do about it; may be empty. */
-  advice: string;
+  readonly advice: string;
+  /** The lower layer's own message (English, factual), for logs and reports. */
+  readonly detail: string;
 }
 
 /** A connect that reached the device but found no bank to talk to. */
 class NoAnswer extends Error {
-  readonly advice = NO_ANSWER_ADVICE;
+  readonly words: Words;
+  constructor(message: string, words: Words) {
+    super(message);
+    this.words = words;
+  }
+}
+
+function sessionError(kind: string, message: Words, advice: Words | null, detail: string): SessionError {
+  // Getters: the error stays on screen while the language may change.
+  return {
+    kind,
+    get message() {
+      return message();
+    },
+    get advice() {
+      return advice?.() ?? '';
+    },
+    detail
+  };
 }
 
 export function toSessionError(e: unknown): SessionError {
-  if (e instanceof NoAnswer) return { kind: 'no-answer', message: e.message, advice: e.advice };
-  if (e instanceof TransportError) return { kind: e.kind, message: e.message, advice: transportAdvice(e) };
-  if (e instanceof ProtocolError) return { kind: e.kind, message: e.message, advice: '' };
-  if (e instanceof Error) return { kind: 'failed', message: e.message, advice: '' };
-  return { kind: 'failed', message: String(e), advice: '' };
+  if (e instanceof NoAnswer) return sessionError('no-answer', e.words, NO_ANSWER_ADVICE, e.message);
+  if (e instanceof TransportError) return sessionError(e.kind, transportErrorWords(e.kind), transportAdviceWords(e), e.message);
+  // A protocol or programming error has no better words than its own: said as it is, after a
+  // sentence in the person's language.
+  const detail = e instanceof Error ? e.message : String(e);
+  const kind = e instanceof ProtocolError ? e.kind : 'failed';
+  return sessionError(kind, () => m.connect_error_failed({ detail }), null, detail);
 }
 
 /** The person closed the device picker, or the connect was cancelled: not an error to show. */
@@ -64,7 +88,7 @@ export interface ConnectFlow {
   signal: AbortSignal;
   /** Throws when this connect was superseded or cancelled; called after every await. */
   check(): void;
-  onProgress(text: string): void;
+  onProgress(words: Words): void;
   /** The transport is in hand (the session closes it if what follows fails). */
   onTransport(transport: Transport): void;
 }
@@ -98,7 +122,7 @@ export async function connectLink(
   };
   if (!plan.probe) {
     const only = plan.attempts[0];
-    flow.onProgress(options.kind === 'sim' ? 'Starting the demo bank…' : 'Opening the connection…');
+    flow.onProgress(options.kind === 'sim' ? m.connect_progress_starting_demo : m.connect_progress_opening);
     await useBaud(options.kind === 'serial' ? only.baud : choice.baud);
     return { transport, found: only };
   }
@@ -109,9 +133,15 @@ export async function connectLink(
     // Only the first request after the port (re)opened gets a second try: a silent line at a wrong
     // baud stays silent, and every extra try costs a whole probe deadline.
     probe: (attempt, signal, firstAtBaud) => flow.links.probe(transport, attempt, { clock: flow.clock, signal, retries: firstAtBaud ? 1 : 0 }),
-    onAttempt: (attempt, i, n) => flow.onProgress(`Looking for packs: ${describeAttempt(attempt, options.kind)} (${i + 1} of ${n})…`)
+    onAttempt: (attempt, i, n) =>
+      flow.onProgress(() => m.connect_progress_looking({ attempt: describeAttempt(attempt, options.kind), index: String(i + 1), total: String(n) }))
   });
-  if (!found) throw new NoAnswer(`No pack answered. Tried ${describeTried(plan.attempts, options.kind)}.`);
+  if (!found) {
+    const attempts = plan.attempts;
+    throw new NoAnswer(`No pack answered. Tried ${describeTried(attempts, options.kind, 'en')}.`, () =>
+      m.connect_no_answer({ tried: describeTried(attempts, options.kind) })
+    );
+  }
   return { transport, found };
 }
 

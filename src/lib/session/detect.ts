@@ -2,6 +2,7 @@
 // default), 19200 or 115200 baud, speaking PACE (VER 25) or a VER 20 dialect (reference §1, §3).
 // "Auto" tries the likely combinations in order; a manual choice is used as is, untried.
 
+import { m } from '$lib/paraglide/messages';
 import { DIALECT_HEADERS } from '$lib/protocol/detect';
 import { PACK_BAUDS, type ProtocolProfile } from '$lib/protocol/types';
 import type { TransportKind } from '$lib/transport/types';
@@ -107,14 +108,29 @@ export async function runDetection(run: DetectionRun): Promise<DetectionAttempt 
 }
 
 export function describeAttempt(a: DetectionAttempt, kind: TransportKind): string {
-  return kind === 'serial' ? `${a.baud} baud, ${PROFILE_LABELS[a.profile]}` : PROFILE_LABELS[a.profile];
+  return kind === 'serial' ? m.connect_attempt_serial({ baud: String(a.baud), profile: PROFILE_LABELS[a.profile] }) : PROFILE_LABELS[a.profile];
 }
 
-/** "9600, 19200 and 115200 baud with PACE and Pylontech": what was tried, for the failure message. */
-export function describeTried(attempts: readonly DetectionAttempt[], kind: TransportKind): string {
-  const bauds = [...new Set(attempts.map((a) => a.baud))];
+type Lang = 'en' | 'zh-CN';
+
+/** "a, b and c" / "a、b 和 c" in the given (default: the app's) language. */
+function list(xs: readonly string[], locale?: Lang): string {
+  if (xs.length <= 1) return xs.join('');
+  const o = locale ? { locale } : undefined;
+  return m.connect_list_and({ items: xs.slice(0, -1).join(m.connect_list_separator({}, o)), last: xs[xs.length - 1] }, o);
+}
+
+/**
+ * "9600, 19200 and 115200 baud with the PACE and Pylontech protocols": what was tried, for the
+ * failure message. `locale` pins the language (the English one goes into the error's message).
+ */
+export function describeTried(attempts: readonly DetectionAttempt[], kind: TransportKind, locale?: Lang): string {
+  const bauds = [...new Set(attempts.map((a) => String(a.baud)))];
   const profiles = [...new Set(attempts.map((a) => PROFILE_LABELS[a.profile]))];
-  const list = (xs: string[]) => (xs.length <= 1 ? xs.join('') : `${xs.slice(0, -1).join(', ')} and ${xs[xs.length - 1]}`);
-  const protocolPart = `${list(profiles)} protocol${profiles.length > 1 ? 's' : ''}`;
-  return kind === 'serial' ? `${list(bauds.map(String))} baud with the ${protocolPart}` : `the ${protocolPart}`;
+  const o = locale ? { locale } : undefined;
+  const protocols =
+    profiles.length > 1
+      ? m.connect_tried_protocols({ list: list(profiles, locale) }, o)
+      : m.connect_tried_protocol({ name: list(profiles, locale) }, o);
+  return kind === 'serial' ? m.connect_tried_serial({ bauds: list(bauds, locale), protocols }, o) : protocols;
 }

@@ -22,6 +22,9 @@ import { InstallerMode } from '$lib/params/installer';
 import { openStorage, type AppStorage } from '$lib/storage';
 import { KvPinStore } from './pin-store';
 import { WriteAuthority } from './write-authority';
+import { m } from '$lib/paraglide/messages';
+import type { Words } from './advice';
+import { pollerStatusWords, REOPEN_FAILED, transportStatusWords } from './link-words';
 
 export type { SessionError } from './connect-flow';
 
@@ -78,9 +81,10 @@ export class DeviceSession<C extends ClientPort = ClientPort, P extends PollerPo
   #timeouts = $state(0);
   #badFrames = $state(0);
   #reconnects = $state(0);
-  #message = $state<string | null>(null);
+  // Words, not strings: worded when read, so the strip follows a language switch.
+  #message = $state.raw<Words | null>(null);
   #error = $state.raw<SessionError | null>(null);
-  #progress = $state<string | null>(null);
+  #progress = $state.raw<Words | null>(null);
   #connectingKind = $state<TransportKind | null>(null);
   #detected = $state.raw<DetectionAttempt | null>(null);
   #lastDevice = $state.raw<LastDevice | null>(null);
@@ -95,7 +99,7 @@ export class DeviceSession<C extends ClientPort = ClientPort, P extends PollerPo
     timeouts: this.#timeouts,
     badFrames: this.#badFrames,
     reconnects: this.#reconnects,
-    message: this.#message
+    message: this.#message?.() ?? null
   }));
 
   readonly #links: LinkFactory<C, P>;
@@ -128,9 +132,9 @@ export class DeviceSession<C extends ClientPort = ClientPort, P extends PollerPo
     this.writes = new WriteAuthority(this.installer);
     this.#reopener = new LinkReopener(this.clock, options.reopenBackoff_ms ?? DEFAULT_REOPEN_BACKOFF_MS, {
       reopening: () => (this.#phase = 'reconnecting'),
-      failed: (message) => {
+      failed: () => {
         if (this.#closing) return;
-        this.#message = message;
+        this.#message = REOPEN_FAILED;
         this.#phase = 'lost';
       }
     });
@@ -198,7 +202,7 @@ export class DeviceSession<C extends ClientPort = ClientPort, P extends PollerPo
 
   /** What connect() is doing right now ("Looking for packs: 19200 baud, PACE (VER 25)…"), else null. */
   get progress(): string | null {
-    return this.#progress;
+    return this.#progress?.() ?? null;
   }
 
   /** The person closed the device picker without choosing (last connect): offer troubleshooting. */
@@ -371,7 +375,7 @@ export class DeviceSession<C extends ClientPort = ClientPort, P extends PollerPo
     this.#pickerCancelled = null;
     this.#message = null;
     this.#connectingKind = options.kind;
-    this.#progress = options.kind === 'sim' ? 'Starting the demo bank…' : 'Choose your device in the browser’s list…';
+    this.#progress = options.kind === 'sim' ? m.connect_progress_starting_demo : m.connect_progress_choose_device;
     let transport: Transport | null = null;
     try {
       const linked = await connectLink(options, obtain, {
@@ -385,7 +389,7 @@ export class DeviceSession<C extends ClientPort = ClientPort, P extends PollerPo
           if (generation !== this.#generation) throw new Superseded();
           abort.signal.throwIfAborted();
         },
-        onProgress: (text) => (this.#progress = text),
+        onProgress: (words) => (this.#progress = words),
         onTransport: (t) => {
           transport = t;
           this.#transport = t;
@@ -466,7 +470,7 @@ export class DeviceSession<C extends ClientPort = ClientPort, P extends PollerPo
       poller.onStatus((s) => {
         this.#pollerStatus = s;
         // While the link is up, the poller's complaints ("Discovery failed: …") are the link message.
-        if (this.#linkUp()) this.#message = s.message;
+        if (this.#linkUp()) this.#message = pollerStatusWords(s);
       })
     ];
     this.#phase = 'discovering';
@@ -483,7 +487,7 @@ export class DeviceSession<C extends ClientPort = ClientPort, P extends PollerPo
     switch (s.state) {
       case 'lost':
         this.#emit(this.#linkListeners, 'lost');
-        this.#message = s.message ?? 'The connection was lost.';
+        this.#message = transportStatusWords(s, this.#transportInfo?.kind ?? null);
         if (s.reconnecting) this.#phase = 'reconnecting';
         else {
           this.#phase = 'lost';
@@ -506,7 +510,7 @@ export class DeviceSession<C extends ClientPort = ClientPort, P extends PollerPo
       case 'closed':
         // Closed without our disconnect(): a re-open attempt failed, or the device refused. Keep
         // the values (stale) and keep trying.
-        if (s.message) this.#message = s.message;
+        if (s.message) this.#message = transportStatusWords(s, this.#transportInfo?.kind ?? null);
         if (this.#phase !== 'reconnecting' || !this.#reopener.pending) {
           this.#phase = 'lost';
           if (this.#transport) this.#reopener.schedule(this.#transport);

@@ -3,6 +3,7 @@
 // frames. The transport is the protocol layer's FakeTransport, so "unplugging" is a status change.
 
 import { describe, expect, it } from 'vitest';
+import { m } from '$lib/paraglide/messages';
 import { readAnalog } from '$lib/protocol/commands/analog';
 import { setChargeMos } from '$lib/protocol/commands/control';
 import type { PaceClient } from '$lib/protocol/client';
@@ -177,7 +178,8 @@ describe('DeviceSession', () => {
 
     h.transport.setStatus({ state: 'lost', reason: 'unplugged', message: 'The USB cable was unplugged.', reconnecting: true });
     expect(s.phase).toBe('reconnecting');
-    expect(s.link.message).toBe('The USB cable was unplugged.');
+    // Worded by the session from the reason and the kind of link (the fake is a 'sim' link).
+    expect(s.link.message).toBe(m.link_sim_unplugged());
     expect(s.packs.map((p) => p.fresh)).toEqual([false, false]);
     expect(s.pack(1)!.analog).toBe(kept);
     expect(s.totals.freshPacks).toBe(0);

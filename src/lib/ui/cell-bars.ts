@@ -2,19 +2,21 @@
 // 4 mV difference is visible, with the vendor tool's marks (orange maximum, green minimum, yellow
 // balancing) always spelled out in words as well.
 
+import { m } from '$lib/paraglide/messages';
 import type { AlarmLevel } from '$lib/session/types';
 import { formatMillivolts } from './format';
 import { cellStats, type CellStats } from './pack-summary';
 
 export type CellMark = 'max' | 'min' | 'balancing' | 'alarm-high' | 'alarm-low' | 'alarm';
 
-export const MARK_WORD: Record<CellMark, string> = {
-  max: 'highest',
-  min: 'lowest',
-  balancing: 'balancing',
-  'alarm-high': 'above limit',
-  'alarm-low': 'below limit',
-  alarm: 'alarm'
+/** Each mark in words (call it: worded in the app's language when rendered). */
+export const MARK_WORD: Record<CellMark, () => string> = {
+  max: m.pack_mark_max,
+  min: m.pack_mark_min,
+  balancing: m.pack_mark_balancing,
+  'alarm-high': m.pack_mark_above_limit,
+  'alarm-low': m.pack_mark_below_limit,
+  alarm: m.pack_mark_alarm
 };
 
 export interface CellBar {
@@ -61,7 +63,7 @@ export function cellBarsModel(
     if (a === 'high') marks.push('alarm-high');
     else if (a === 'low') marks.push('alarm-low');
     else if (a !== undefined && a !== 'normal') marks.push('alarm');
-    return { n, label: `Cell ${String(n).padStart(width, '0')}`, mV, text: formatMillivolts(mV), frac: (mV - lo) / (hi - lo), marks };
+    return { n, label: m.pack_cell_label({ n: String(n).padStart(width, '0') }), mV, text: formatMillivolts(mV), frac: (mV - lo) / (hi - lo), marks };
   });
   return { bars, stats, axisLow_mV: lo, axisHigh_mV: hi };
 }

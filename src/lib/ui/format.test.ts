@@ -16,6 +16,10 @@ import {
   formatVoltage,
   packName
 } from './format';
+import { m } from '$lib/paraglide/messages';
+import { afterEach } from 'vitest';
+import { appLocale } from './locale.svelte';
+import { formatAgo, formatDate, formatDateTime, formatInteger, formatTime, joinSentences } from './format';
 
 // Written with a visible marker for the no-break space so a regression to a plain space fails.
 const s = (text: string) => text.replaceAll('_', '\u00a0');
@@ -72,9 +76,10 @@ describe('quantities with units', () => {
     expect(formatPower(-2410)).toBe(s('\u22122.41_kW'));
   });
   it('counts with singular and plural', () => {
-    expect(formatCount(1, 'cycle')).toBe(s('1_cycle'));
-    expect(formatCount(140, 'cycle')).toBe(s('140_cycles'));
-    expect(formatCount(2, 'pack')).toBe(s('2_packs'));
+    const cycles = { one: m.pack_cycles_one, other: m.pack_cycles_other };
+    expect(formatCount(1, cycles)).toBe(s('1_cycle'));
+    expect(formatCount(140, cycles)).toBe(s('140_cycles'));
+    expect(formatCount(null, cycles)).toBe(NO_VALUE);
   });
 });
 
@@ -104,5 +109,46 @@ describe('labels', () => {
     expect(formatAddressHex(1)).toBe('0x01');
     expect(formatAddressHex(0x10)).toBe('0x10');
     expect(packName(3)).toBe('Pack 3');
+  });
+});
+
+describe('in Simplified Chinese', () => {
+  afterEach(() => appLocale.set('en'));
+
+  it('says ages, spans and pack names in Chinese and keeps SI units', () => {
+    appLocale.set('zh-CN');
+    expect(formatAge(1000)).toBe('刚刚');
+    expect(formatAge(4_200)).toBe(s('4_秒'));
+    expect(formatAge(65 * 60_000)).toBe(s('1_小时 5_分钟'));
+    expect(formatAgo(120_000)).toBe(s('2_分钟前'));
+    expect(formatSpan(24 * 3_600_000)).toBe(s('24_小时'));
+    expect(packName(3)).toBe('3号电池包');
+    expect(formatVoltage(52.429)).toBe(s('52.43_V'));
+    expect(formatTemp(-5)).toBe(s('\u22125.0_°C'));
+    expect(formatCount(140, { one: m.pack_cycles_one, other: m.pack_cycles_other })).toBe(s('140_次'));
+  });
+
+  it('formats dates and times with the language, 24-hour in both', () => {
+    const t = new Date(2026, 2, 3, 14, 5, 9).getTime();
+    appLocale.set('zh-CN');
+    expect(formatDate(t)).toBe('2026年3月3日');
+    expect(formatTime(t)).toBe('14:05');
+    expect(formatDateTime(t)).toContain('2026年3月3日');
+    appLocale.set('en');
+    expect(formatDate(t)).toBe('Mar 3, 2026');
+    expect(formatTime(t)).toBe('14:05');
+  });
+
+  it('groups digits from five digits on, in both languages', () => {
+    expect(formatInteger(3271)).toBe('3271');
+    expect(formatInteger(12345)).toBe('12,345');
+    appLocale.set('zh-CN');
+    expect(formatInteger(12345)).toBe('12,345');
+  });
+
+  it('joins sentences with a space in English and none after Chinese full stops', () => {
+    expect(joinSentences(['A.', 'B.'])).toBe('A. B.');
+    appLocale.set('zh-CN');
+    expect(joinSentences(['甲。', '乙。'])).toBe('甲。乙。');
   });
 });

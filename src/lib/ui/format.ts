@@ -1,6 +1,15 @@
 // Numbers as people read them on the pages: fixed decimals per quantity, the unit after a
 // no-break space (so "52.43 V" never wraps between number and unit), a real minus sign, and one
-// placeholder for "no value" so a missing reading never looks like a zero.
+// placeholder for "no value" so a missing reading never looks like a zero. Digits, separators and
+// words (ages, spans, pack names) follow the app's language (locale.svelte.ts); SI units do not
+// change with the language.
+
+import { m } from '$lib/paraglide/messages';
+// The app's language: Paraglide's getLocale, which locale.svelte.ts points at a rune (so a switch
+// re-renders), and which is plain English where nothing switched it (Node scripts, benchmarks).
+import { getLocale as currentLocale } from '$lib/paraglide/runtime';
+
+type Locale = ReturnType<typeof currentLocale>;
 
 /** Shown where a value is unknown, not fitted or not yet read. */
 export const NO_VALUE = '—';
@@ -19,8 +28,34 @@ function usable(value: number | null | undefined): value is number {
 export function formatNumber(value: number, decimals: number): string {
   const factor = 10 ** decimals;
   const rounded = Math.round(Math.abs(value) * factor) / factor;
-  const text = rounded.toFixed(decimals);
+  const text = numberFormat(currentLocale(), decimals).format(rounded);
   return value < 0 && rounded !== 0 ? MINUS + text : text;
+}
+
+const formats = new Map<string, Intl.NumberFormat>();
+
+/**
+ * One formatter per language and decimals. Grouping only from five digits ("12,345 mV" but
+ * "3271 mV"), as the vendor tool and installers write cell voltages.
+ */
+function numberFormat(locale: Locale, decimals: number): Intl.NumberFormat {
+  const key = `${locale}:${decimals}`;
+  let f = formats.get(key);
+  if (!f) {
+    f = new Intl.NumberFormat(locale, { minimumFractionDigits: decimals, maximumFractionDigits: decimals, useGrouping: 'min2' });
+    formats.set(key, f);
+  }
+  return f;
+}
+
+/** Sentences as one text: a space after each in English, none after Chinese full stops. */
+export function joinSentences(sentences: readonly string[]): string {
+  return sentences.join(currentLocale() === 'zh-CN' ? '' : ' ');
+}
+
+/** A whole number in the current language's digits: counts, ages, addresses. */
+export function formatInteger(n: number): string {
+  return formatNumber(Math.round(n), 0);
 }
 
 function withUnit(value: number | null | undefined, decimals: number, unit: string): string {
@@ -57,7 +92,7 @@ export function formatMillivolts(mV: number | null | undefined, decimals = 0): s
 export function formatDeviation(delta: number | null | undefined, unit: string, decimals = 0): string {
   if (!usable(delta)) return NO_VALUE;
   const text = formatNumber(delta, decimals);
-  const zero = Number(text) === 0;
+  const zero = Math.round(Math.abs(delta) * 10 ** decimals) === 0;
   return (delta > 0 && !zero ? '+' : '') + text + UNIT_SEP + unit;
 }
 
@@ -73,10 +108,17 @@ export function formatPower(power_W: number | null | undefined): string {
   return formatNumber(power_W, 0) + UNIT_SEP + 'W';
 }
 
-/** A count with its noun, singular when 1: "1 cycle", "140 cycles". */
-export function formatCount(n: number | null | undefined, singular: string, plural = singular + 's'): string {
+/**
+ * A count with its noun, from a message per form: "1 cycle", "140 cycles", "140 次". `one` and
+ * `other` take the count already formatted; languages without plural forms give both the same text.
+ */
+export function formatCount(
+  n: number | null | undefined,
+  words: { one: (i: { count: string }) => string; other: (i: { count: string }) => string }
+): string {
   if (!usable(n)) return NO_VALUE;
-  return `${Math.round(n)}${UNIT_SEP}${Math.round(n) === 1 ? singular : plural}`;
+  const count = Math.round(n);
+  return (count === 1 ? words.one : words.other)({ count: formatInteger(count) });
 }
 
 /**
@@ -86,24 +128,30 @@ export function formatCount(n: number | null | undefined, singular: string, plur
 export function formatAge(age_ms: number | null | undefined): string {
   if (!usable(age_ms)) return NO_VALUE;
   const s = Math.floor(Math.max(0, age_ms) / 1000);
-  if (s < 2) return 'just now';
-  if (s < 60) return `${s}${UNIT_SEP}s`;
+  if (s < 2) return m.format_just_now();
+  if (s < 60) return m.format_seconds({ n: formatInteger(s) });
   const min = Math.floor(s / 60);
-  if (min < 60) return `${min}${UNIT_SEP}min`;
+  if (min < 60) return m.format_minutes({ n: formatInteger(min) });
   const h = Math.floor(min / 60);
   if (h < 24) {
     const rest = min % 60;
-    return rest ? `${h}${UNIT_SEP}h ${rest}${UNIT_SEP}min` : `${h}${UNIT_SEP}h`;
+    return rest ? m.format_hours_minutes({ h: formatInteger(h), min: formatInteger(rest) }) : m.format_hours({ n: formatInteger(h) });
   }
-  return `${Math.floor(h / 24)}${UNIT_SEP}d`;
+  return m.format_days({ n: formatInteger(Math.floor(h / 24)) });
+}
+
+/** "4 s ago", "just now": an age said as a moment in the past. */
+export function formatAgo(age_ms: number | null | undefined): string {
+  if (!usable(age_ms) || age_ms < 2000) return formatAge(age_ms);
+  return m.format_ago({ age: formatAge(age_ms) });
 }
 
 /** A span of time for range buttons and axis captions: "5 min", "1 h", "24 h". */
 export function formatSpan(span_ms: number): string {
   const min = Math.round(span_ms / 60_000);
-  if (min < 60) return `${min}${UNIT_SEP}min`;
+  if (min < 60) return m.format_minutes({ n: formatInteger(min) });
   const h = min / 60;
-  return `${Number.isInteger(h) ? h : h.toFixed(1)}${UNIT_SEP}h`;
+  return m.format_hours({ n: formatNumber(h, Number.isInteger(h) ? 0 : 1) });
 }
 
 /** A pack address as the DIP switch and the vendor tool show it: "0x01". */
@@ -111,7 +159,44 @@ export function formatAddressHex(address: number): string {
   return '0x' + address.toString(16).toUpperCase().padStart(2, '0');
 }
 
-/** Human name of a pack in headings and labels. */
+/** Human name of a pack in headings and labels: "Pack 3", "3号电池包". */
 export function packName(address: number): string {
-  return `Pack ${address}`;
+  return m.format_pack_name({ address: String(address) });
+}
+
+const dateTimes = new Map<string, Intl.DateTimeFormat>();
+
+function dateTimeFormat(locale: Locale, kind: 'time' | 'seconds' | 'datetime' | 'date'): Intl.DateTimeFormat {
+  const key = `${locale}:${kind}`;
+  let f = dateTimes.get(key);
+  if (!f) {
+    const time: Intl.DateTimeFormatOptions = { hour: '2-digit', minute: '2-digit', hourCycle: 'h23' };
+    const date: Intl.DateTimeFormatOptions = { year: 'numeric', month: 'short', day: 'numeric' };
+    const options =
+      kind === 'time'
+        ? time
+        : kind === 'seconds'
+          ? { ...time, second: '2-digit' as const }
+          : kind === 'date'
+            ? date
+            : { ...date, ...time, second: '2-digit' as const };
+    f = new Intl.DateTimeFormat(locale, options);
+    dateTimes.set(key, f);
+  }
+  return f;
+}
+
+/** Wall-clock time of day in the current language, 24-hour: "14:05", or "14:05:09" with seconds. */
+export function formatTime(epoch_ms: number, withSeconds = false): string {
+  return dateTimeFormat(currentLocale(), withSeconds ? 'seconds' : 'time').format(epoch_ms);
+}
+
+/** A calendar date in the current language: "3 Mar 2026" / "2026年3月3日". */
+export function formatDate(epoch_ms: number): string {
+  return dateTimeFormat(currentLocale(), 'date').format(epoch_ms);
+}
+
+/** Date and time to the second, for "when was this read": "Mar 3, 2026, 14:05:09" / "2026年3月3日 14:05:09". */
+export function formatDateTime(epoch_ms: number): string {
+  return dateTimeFormat(currentLocale(), 'datetime').format(epoch_ms);
 }

@@ -1,8 +1,9 @@
 // How trustworthy a pack's numbers are right now. Every page asks this one function, so a pack
 // that stopped answering can never be drawn as live on one page and stale on another.
 
+import { m } from '$lib/paraglide/messages';
 import type { PackView } from '$lib/session/types';
-import { formatAge } from './format';
+import { formatAge, formatAgo } from './format';
 
 export type Freshness =
   /** Answered the last poll; the numbers are current. */
@@ -33,25 +34,20 @@ export function hasValues(f: Freshness): boolean {
   return f === 'live' || f === 'stale';
 }
 
-const WORD: Record<Freshness, string> = {
-  live: 'Live',
-  stale: 'Stale',
-  offline: 'Offline',
-  nodata: 'No data yet'
+const WORD: Record<Freshness, () => string> = {
+  live: m.monitor_fresh_live,
+  stale: m.monitor_fresh_stale,
+  offline: m.monitor_fresh_offline,
+  nodata: m.monitor_fresh_nodata
 };
 
 export function freshnessWord(f: Freshness): string {
-  return WORD[f];
+  return WORD[f]();
 }
 
 /** Age of the newest values on `now_ms` (same clock as `received_ms`), null when never received. */
 export function valueAge_ms(view: Pick<PackView, 'received_ms'>, now_ms: number): number | null {
   return view.received_ms === null ? null : Math.max(0, now_ms - view.received_ms);
-}
-
-function ago(age_ms: number): string {
-  const text = formatAge(age_ms);
-  return text === 'just now' ? text : `${text} ago`;
 }
 
 /** One line for badges and screen readers: "Live, 2 s old", "Stale, values 40 s old", "Offline, last seen 5 min ago". */
@@ -60,13 +56,15 @@ export function freshnessSentence(view: FreshnessInput, now_ms: number): string 
   const age = valueAge_ms(view, now_ms);
   switch (f) {
     case 'live':
-      return age === null || age < 2000 ? 'Live' : `Live, ${formatAge(age)} old`;
+      return age === null || age < 2000 ? m.monitor_fresh_live() : m.monitor_fresh_live_age({ age: formatAge(age) });
     case 'stale':
       // Right after a missed poll the values are seconds old; say why they are not live instead.
-      return age === null || age < 2000 ? 'Stale, missed the last poll' : `Stale, values ${formatAge(age)} old`;
+      return age === null || age < 2000 ? m.monitor_fresh_stale_missed() : m.monitor_fresh_stale_age({ age: formatAge(age) });
     case 'offline':
-      return view.health.lastGood_ms === null ? 'Offline, never answered' : `Offline, last seen ${ago(now_ms - view.health.lastGood_ms)}`;
+      return view.health.lastGood_ms === null
+        ? m.monitor_fresh_offline_never()
+        : m.monitor_fresh_offline_seen({ ago: formatAgo(now_ms - view.health.lastGood_ms) });
     case 'nodata':
-      return 'No data yet';
+      return m.monitor_fresh_nodata();
   }
 }

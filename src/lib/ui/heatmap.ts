@@ -4,7 +4,9 @@
 // a stale or offline pack is drawn hatched grey with a word, never in colours that look current.
 // Pure: the Svelte components only render these models.
 
+import { m } from '$lib/paraglide/messages';
 import type { PackView } from '$lib/session/types';
+import { sensorName } from './sensor-words';
 import { formatDeviation, formatMillivolts, formatNumber, formatTemp, packName, UNIT_SEP } from './format';
 import { freshnessWord, hasValues, isLive, packFreshness, type Freshness } from './freshness';
 import { cellStats } from './pack-summary';
@@ -172,8 +174,6 @@ export function cellHalfRange(maxAbsDeviation_mV: number): number {
   return CELL_HALF_RANGES_MV[CELL_HALF_RANGES_MV.length - 1];
 }
 
-const STALE_NOTE = 'Hatched grey: stale or offline, not a live value.';
-
 export function cellScale(mean_mV: number, maxAbsDeviation_mV: number): CellScale {
   const half = cellHalfRange(maxAbsDeviation_mV);
   return {
@@ -186,14 +186,14 @@ export function cellScale(mean_mV: number, maxAbsDeviation_mV: number): CellScal
       return divergingTable[Math.round(t * DIVERGING_STEPS)];
     },
     legend: {
-      title: 'Cell voltage against the bank mean',
+      title: m.monitor_cell_legend(),
       gradient: cssGradient(DIVERGING),
       ticks: [
         { at: 0, label: formatDeviation(-half, 'mV') },
-        { at: 0.5, label: `mean ${formatMillivolts(mean_mV)}` },
+        { at: 0.5, label: m.monitor_legend_mean({ value: formatMillivolts(mean_mV) }) },
         { at: 1, label: formatDeviation(half, 'mV') }
       ],
-      note: STALE_NOTE
+      note: m.monitor_legend_stale()
     }
   };
 }
@@ -221,7 +221,7 @@ export function tempScale(): TempScale {
       const t = clamp01((temp_C - lo) / span);
       return tempTable[Math.round(t * span * TEMP_STEPS_PER_C)];
     },
-    legend: { title: 'Temperature', gradient: cssGradientAt(TEMP_STOPS, lo, hi), ticks, note: STALE_NOTE }
+    legend: { title: m.monitor_temp_legend(), gradient: cssGradientAt(TEMP_STOPS, lo, hi), ticks, note: m.monitor_legend_stale() }
   };
 }
 
@@ -280,8 +280,8 @@ export interface HeatGrid {
 type GridPack = Pick<PackView, 'address' | 'isMaster' | 'analog' | 'status' | 'fresh' | 'health' | 'received_ms'>;
 
 function rowNote(isMaster: boolean, f: Freshness): string {
-  const role = isMaster ? 'Master' : 'Slave';
-  return isLive(f) ? role : `${role}, ${freshnessWord(f).toLowerCase()}`;
+  const role = isMaster ? m.monitor_master() : m.monitor_slave();
+  return isLive(f) ? role : m.monitor_row_note({ role, freshness: freshnessWord(f).toLocaleLowerCase() });
 }
 
 /**
@@ -345,7 +345,7 @@ export function buildCellGrid(packs: readonly GridPack[]): HeatGrid {
   const scale = cellScale(mean, maxDev);
 
   const columns: HeatColumn[] = [];
-  for (let c = 1; c <= columnCount; c++) columns.push({ key: `c${c}`, label: String(c), title: `Cell ${c}` });
+  for (let c = 1; c <= columnCount; c++) columns.push({ key: `c${c}`, label: String(c), title: m.monitor_cell_n({ n: String(c) }) });
 
   const rows: HeatRow[] = packs.map((p, i) => {
     const f = freshness[i];
@@ -354,23 +354,32 @@ export function buildCellGrid(packs: readonly GridPack[]): HeatGrid {
     const stats = cellStats(cells_mV);
     const balancing = new Set(p.status?.balancingCells ?? []);
     const cells: HeatCell[] = columns.map((col, ci) => {
-      const where = () => `${name}, cell ${ci + 1}`;
-      if (f === 'offline' || f === 'nodata') return blankCell(col.key, f, `${where()}: ${freshnessWord(f).toLowerCase()}`);
-      if (ci >= cells_mV.length) return blankCell(col.key, 'absent', `${where()}: no such cell`);
+      const where = () => m.monitor_where_cell({ pack: name, n: String(ci + 1) });
+      if (f === 'offline' || f === 'nodata')
+        return blankCell(col.key, f, m.monitor_cell_is({ where: where(), what: freshnessWord(f).toLocaleLowerCase() }));
+      if (ci >= cells_mV.length) return blankCell(col.key, 'absent', m.monitor_cell_is({ where: where(), what: m.monitor_no_such_cell() }));
       const v = cells_mV[ci];
       const extreme = stats && stats.spread_mV > 0 ? (v === stats.max_mV ? 'max' : v === stats.min_mV ? 'min' : null) : null;
       const bal = balancing.has(ci + 1);
-      const extras = () => `${extreme === 'max' ? ', highest in pack' : extreme === 'min' ? ', lowest in pack' : ''}${bal ? ', balancing' : ''}`;
+      const extras = () =>
+        [extreme === 'max' ? m.monitor_extra_highest() : extreme === 'min' ? m.monitor_extra_lowest() : '', bal ? m.monitor_extra_balancing() : '']
+          .filter(Boolean)
+          .map((x) => m.monitor_card_join() + x)
+          .join('');
       if (f === 'stale') {
         return new DescribedCell(
           { key: col.key, state: f, value: v, text: String(v), fill: null, ink: null, balancing: bal, extreme },
-          () => `${where()}: ${formatMillivolts(v)} (stale)${extras()}`
+          () => m.monitor_cell_is({ where: where(), what: m.monitor_value_stale({ value: formatMillivolts(v) }) }) + extras()
         );
       }
       const sw = scale.swatch(v);
       return new DescribedCell(
         { key: col.key, state: f, value: v, text: String(v), fill: sw.fill, ink: sw.ink, balancing: bal, extreme },
-        () => `${where()}: ${formatMillivolts(v)}, ${formatDeviation(v - mean, 'mV')} from the bank mean${extras()}`
+        () =>
+          m.monitor_cell_is({
+            where: where(),
+            what: m.monitor_value_from_mean({ value: formatMillivolts(v), deviation: formatDeviation(v - mean, 'mV') })
+          }) + extras()
       );
     });
     return { address: p.address, name, isMaster: p.isMaster, freshness: f, note: rowNote(p.isMaster, f), cells };
@@ -379,9 +388,14 @@ export function buildCellGrid(packs: readonly GridPack[]): HeatGrid {
   const live = freshness.filter(isLive).length;
   const summary =
     n > 0
-      ? `${live} of ${packs.length} packs live. Colours span ${formatDeviation(-scale.halfRange_mV, 'mV')} to ${formatDeviation(scale.halfRange_mV, 'mV')} around the bank mean.`
-      : `No live cell voltages: ${packs.length} packs, none live.`;
-  const highlight = n > 0 ? { label: 'Bank mean', value: formatMillivolts(mean) } : null;
+      ? m.monitor_cell_summary({
+          live: String(live),
+          total: String(packs.length),
+          low: formatDeviation(-scale.halfRange_mV, 'mV'),
+          high: formatDeviation(scale.halfRange_mV, 'mV')
+        })
+      : m.monitor_cell_summary_none({ total: String(packs.length) });
+  const highlight = n > 0 ? { label: m.monitor_bank_mean(), value: formatMillivolts(mean) } : null;
   return { columns, rows, legend: scale.legend, summary, highlight };
 }
 
@@ -389,14 +403,20 @@ export function buildCellGrid(packs: readonly GridPack[]): HeatGrid {
 export function buildTempGrid(packs: readonly GridPack[]): HeatGrid {
   const scale = tempScale();
   const freshness = packs.map((p) => packFreshness(p));
-  const labels: string[] = [];
+  const labels: (string | undefined)[] = [];
+  let sensors = 0;
   packs.forEach((p, i) => {
     if (!hasValues(freshness[i]) || !p.analog) return;
+    sensors = Math.max(sensors, p.analog.temps_C.length);
     p.analog.temps_C.forEach((_, s) => {
-      if (labels[s] === undefined) labels[s] = p.analog?.tempLabels[s] ?? `Sensor ${s + 1}`;
+      labels[s] ??= p.analog?.tempLabels[s];
     });
   });
-  const columns: HeatColumn[] = labels.map((label, s) => ({ key: `t${s}`, label, title: label }));
+  const columns: HeatColumn[] = Array.from({ length: sensors }, (_, s) => ({
+    key: `t${s}`,
+    label: sensorName(labels[s], s, true),
+    title: sensorName(labels[s], s)
+  }));
 
   let hottest = -Infinity;
   const rows: HeatRow[] = packs.map((p, i) => {
@@ -404,22 +424,21 @@ export function buildTempGrid(packs: readonly GridPack[]): HeatGrid {
     const name = packName(p.address);
     const temps = hasValues(f) ? (p.analog?.temps_C ?? []) : [];
     const cells: HeatCell[] = columns.map((col, s) => {
-      const where = `${name}, ${col.label}`;
-      if (f === 'offline' || f === 'nodata') return blankCell(col.key, f, `${where}: ${freshnessWord(f).toLowerCase()}`);
-      if (s >= temps.length) return blankCell(col.key, 'absent', `${where}: no such sensor`);
+      const where = m.monitor_where_sensor({ pack: name, sensor: col.title });
+      if (f === 'offline' || f === 'nodata') return blankCell(col.key, f, m.monitor_cell_is({ where, what: freshnessWord(f).toLocaleLowerCase() }));
+      if (s >= temps.length) return blankCell(col.key, 'absent', m.monitor_cell_is({ where, what: m.monitor_no_such_sensor() }));
       const t = temps[s];
-      if (t === null) return { ...blankCell(col.key, 'unfitted', `${where}: not fitted`), text: 'n/f' };
+      if (t === null)
+        return { ...blankCell(col.key, 'unfitted', m.monitor_cell_is({ where, what: m.monitor_not_fitted() })), text: m.monitor_not_fitted_short() };
       const text = formatNumber(t, 1);
       if (f === 'stale')
-        return new DescribedCell(
-          { key: col.key, state: f, value: t, text, fill: null, ink: null, balancing: false, extreme: null },
-          () => `${where}: ${formatTemp(t)} (stale)`
+        return new DescribedCell({ key: col.key, state: f, value: t, text, fill: null, ink: null, balancing: false, extreme: null }, () =>
+          m.monitor_cell_is({ where, what: m.monitor_value_stale({ value: formatTemp(t) }) })
         );
       hottest = Math.max(hottest, t);
       const sw = scale.swatch(t);
-      return new DescribedCell(
-        { key: col.key, state: f, value: t, text, fill: sw.fill, ink: sw.ink, balancing: false, extreme: null },
-        () => `${where}: ${formatTemp(t)}`
+      return new DescribedCell({ key: col.key, state: f, value: t, text, fill: sw.fill, ink: sw.ink, balancing: false, extreme: null }, () =>
+        m.monitor_cell_is({ where, what: formatTemp(t) })
       );
     });
     return { address: p.address, name, isMaster: p.isMaster, freshness: f, note: rowNote(p.isMaster, f), cells };
@@ -427,7 +446,9 @@ export function buildTempGrid(packs: readonly GridPack[]): HeatGrid {
 
   const live = freshness.filter(isLive).length;
   const any = Number.isFinite(hottest);
-  const summary = any ? `${live} of ${packs.length} packs live.` : `No live temperatures: ${packs.length} packs, none live.`;
-  const highlight = any ? { label: 'Hottest live sensor', value: formatTemp(hottest) } : null;
+  const summary = any
+    ? m.monitor_packs_live_sentence({ live: String(live), total: String(packs.length) })
+    : m.monitor_temp_summary_none({ total: String(packs.length) });
+  const highlight = any ? { label: m.monitor_hottest_live(), value: formatTemp(hottest) } : null;
   return { columns, rows, legend: scale.legend, summary, highlight };
 }

@@ -38,7 +38,7 @@ describe('link health wording', () => {
   });
 
   it('pluralises counters', () => {
-    expect(countText(1, 'timeout')).toBe('1 timeout');
-    expect(countText(0, 'bad frame')).toBe('0 bad frames');
+    expect(countText(1, 'timeouts')).toBe('1 timeout');
+    expect(countText(0, 'badFrames')).toBe('0 bad frames');
   });
 });

@@ -2,7 +2,9 @@
 // so the Svelte components only place strings. Values of a pack that is not live are either
 // greyed (stale: the last values, marked old) or withheld (offline / no data).
 
+import { m } from '$lib/paraglide/messages';
 import type { PackView } from '$lib/session/types';
+import { getLocale as currentLocale } from '$lib/paraglide/runtime';
 import { NO_VALUE, formatCurrent, formatPercent, formatTemp, formatVoltage, packName } from './format';
 import { freshnessSentence, freshnessWord, hasValues, packFreshness, type Freshness } from './freshness';
 import { alarmSummary, hottest, packActivity, type AlarmLevel } from './pack-summary';
@@ -10,7 +12,9 @@ import { alarmSummary, hottest, packActivity, type AlarmLevel } from './pack-sum
 export interface PackCardModel {
   address: number;
   title: string;
-  role: 'Master' | 'Slave';
+  isMaster: boolean;
+  /** "Master" / "Slave", in the app's language. */
+  role: string;
   freshness: Freshness;
   /** "Live", "Stale, values 40 s old", "Offline, last seen 5 min ago". */
   freshnessText: string;
@@ -30,7 +34,7 @@ export interface PackCardModel {
   sentence: string;
 }
 
-const ACTIVITY_WORD = { charging: 'Charging', discharging: 'Discharging', idle: 'Idle' } as const;
+const ACTIVITY_WORD = { charging: m.monitor_charging, discharging: m.monitor_discharging, idle: m.monitor_idle } as const;
 
 export function packCardModel(view: PackView, now_ms: number): PackCardModel {
   const f = packFreshness(view);
@@ -39,18 +43,19 @@ export function packCardModel(view: PackView, now_ms: number): PackCardModel {
   const hot = a ? hottest(a) : null;
   const alarm = show ? alarmSummary(view.status) : null;
   const title = packName(view.address);
-  const role = view.isMaster ? 'Master' : 'Slave';
+  const role = view.isMaster ? m.monitor_master() : m.monitor_slave();
   const freshnessText = freshnessSentence(view, now_ms);
   const model: PackCardModel = {
     address: view.address,
     title,
+    isMaster: view.isMaster,
     role,
     freshness: f,
     freshnessText,
     muted: f !== 'live',
     voltage: a ? formatVoltage(a.voltage_V) : NO_VALUE,
     current: a ? formatCurrent(a.current_A, { decimals: 1 }) : NO_VALUE,
-    activity: a ? ACTIVITY_WORD[packActivity(a.current_A)] : '',
+    activity: a ? ACTIVITY_WORD[packActivity(a.current_A)]() : '',
     soc: a ? formatPercent(a.soc_pct) : NO_VALUE,
     socGauge: a && a.soc_pct !== null ? Math.max(0, Math.min(100, a.soc_pct)) : null,
     hottest: hot ? formatTemp(hot.temp_C) : NO_VALUE,
@@ -61,18 +66,24 @@ export function packCardModel(view: PackView, now_ms: number): PackCardModel {
       : f === 'offline' || f === 'nodata'
         ? freshnessWord(f)
         : view.statusUnsupported
-          ? 'Status not supported by this pack'
-          : 'Alarms not read yet',
+          ? m.monitor_status_unsupported()
+          : m.monitor_alarms_not_read(),
     sentence: ''
   };
-  const parts = [`${title}, ${role.toLowerCase()}`, freshnessText];
-  if (a) parts.push(`${model.voltage}`, `${model.current} ${model.activity.toLowerCase()}`, `SOC ${model.soc}`, `hottest ${model.hottest}`);
+  const parts = [m.monitor_card_name({ name: title, role: role.toLocaleLowerCase() }), freshnessText];
+  if (a)
+    parts.push(
+      model.voltage,
+      m.monitor_card_current({ current: model.current, activity: model.activity.toLocaleLowerCase() }),
+      m.monitor_card_soc({ soc: model.soc }),
+      m.monitor_card_hottest({ temp: model.hottest })
+    );
   if (alarm) parts.push(alarm.text);
-  model.sentence = parts.join(', ');
+  model.sentence = parts.join(m.monitor_card_join());
   return model;
 }
 
-const cardCache = new WeakMap<PackView, { now_ms: number; model: PackCardModel }>();
+const cardCache = new WeakMap<PackView, { now_ms: number; locale: string; model: PackCardModel }>();
 
 /**
  * The cards of a bank, reusing the model of every pack whose view did not change since the last
@@ -83,9 +94,11 @@ const cardCache = new WeakMap<PackView, { now_ms: number; model: PackCardModel }
 export function packCardModels(views: readonly PackView[], now_ms: number): PackCardModel[] {
   return views.map((view) => {
     const hit = cardCache.get(view);
-    if (hit && hit.now_ms === now_ms) return hit.model;
+    // The words are in the language of the moment: a switch makes every card new.
+    const locale = currentLocale();
+    if (hit && hit.now_ms === now_ms && hit.locale === locale) return hit.model;
     const model = packCardModel(view, now_ms);
-    cardCache.set(view, { now_ms, model });
+    cardCache.set(view, { now_ms, locale, model });
     return model;
   });
 }

@@ -3,7 +3,10 @@
 // alarms in words, and whether it is charging. Pure, so the cards, the detail page and the wall
 // display all say the same thing.
 
+import { m } from '$lib/paraglide/messages';
 import type { PackAnalog, PackStatus, StatusFlag } from '$lib/session/types';
+import { flagLabel } from './flag-words';
+import { sensorName } from './sensor-words';
 
 export interface CellStats {
   count: number;
@@ -47,7 +50,7 @@ export interface TempReading {
 export function hottest(analog: Pick<PackAnalog, 'temps_C' | 'tempLabels'>): TempReading | null {
   let best: TempReading | null = null;
   analog.temps_C.forEach((t, index) => {
-    if (t !== null && (best === null || t > best.temp_C)) best = { label: analog.tempLabels[index] ?? `Sensor ${index + 1}`, temp_C: t, index };
+    if (t !== null && (best === null || t > best.temp_C)) best = { label: sensorName(analog.tempLabels[index], index), temp_C: t, index };
   });
   return best;
 }
@@ -56,7 +59,7 @@ export function hottest(analog: Pick<PackAnalog, 'temps_C' | 'tempLabels'>): Tem
 export function coldest(analog: Pick<PackAnalog, 'temps_C' | 'tempLabels'>): TempReading | null {
   let best: TempReading | null = null;
   analog.temps_C.forEach((t, index) => {
-    if (t !== null && (best === null || t < best.temp_C)) best = { label: analog.tempLabels[index] ?? `Sensor ${index + 1}`, temp_C: t, index };
+    if (t !== null && (best === null || t < best.temp_C)) best = { label: sensorName(analog.tempLabels[index], index), temp_C: t, index };
   });
   return best;
 }
@@ -88,16 +91,20 @@ export function alarmSummary(status: PackStatus | null): AlarmSummary | null {
   if (flags.length > 0) {
     const top = flags[0];
     const level: AlarmLevel = top.severity === 'fault' ? 'fault' : top.severity === 'protection' ? 'protection' : 'warning';
-    const text = flags.length === 1 ? top.label : `${top.label} + ${flags.length - 1} more`;
-    return { level, text, flags };
+    return { level, text: andMore(flagLabel(top), flags.length - 1), flags };
   }
   const codes: string[] = [];
-  if (status.cellAlarms.some((a) => a !== 'normal')) codes.push('Cell voltage alarm');
-  if (status.tempAlarms.some((a) => a !== 'normal')) codes.push('Temperature alarm');
-  if (status.packVoltageAlarm !== 'normal') codes.push('Pack voltage alarm');
-  if (status.chargeCurrentAlarm !== 'normal' || status.dischargeCurrentAlarm !== 'normal') codes.push('Current alarm');
-  if (codes.length > 0) return { level: 'warning', text: codes.length === 1 ? codes[0] : `${codes[0]} + ${codes.length - 1} more`, flags: [] };
-  return { level: 'ok', text: 'No alarms', flags: [] };
+  if (status.cellAlarms.some((a) => a !== 'normal')) codes.push(m.monitor_alarm_cell_voltage());
+  if (status.tempAlarms.some((a) => a !== 'normal')) codes.push(m.monitor_alarm_temperature());
+  if (status.packVoltageAlarm !== 'normal') codes.push(m.monitor_alarm_pack_voltage());
+  if (status.chargeCurrentAlarm !== 'normal' || status.dischargeCurrentAlarm !== 'normal') codes.push(m.monitor_alarm_current());
+  if (codes.length > 0) return { level: 'warning', text: andMore(codes[0], codes.length - 1), flags: [] };
+  return { level: 'ok', text: m.monitor_no_alarms(), flags: [] };
+}
+
+/** "Cell over-voltage protection + 2 more". */
+function andMore(first: string, more: number): string {
+  return more > 0 ? m.monitor_alarm_more({ first, more: String(more) }) : first;
 }
 
 export type Activity = 'charging' | 'discharging' | 'idle';

@@ -10,7 +10,8 @@
 import uPlot from 'uplot';
 import 'uplot/dist/uPlot.min.css';
 import { withGaps, type TrendColumns } from '$lib/session/trend-buffer';
-import { formatNumber } from './format';
+import { m } from '$lib/paraglide/messages';
+import { formatDate, formatDateTime, formatNumber, formatTime } from './format';
 import { PANELS, type TimeWindow } from './trend-view';
 
 export interface TrendChartsOptions {
@@ -60,7 +61,14 @@ export class TrendCharts {
         },
         scales: { x: { time: true }, y: panel.id === 'soc' ? { range: [0, 100] } : { auto: true } },
         axes: [
-          { stroke: ink, grid: { stroke: grid, width: 1 }, ticks: { stroke: grid } },
+          {
+            stroke: ink,
+            grid: { stroke: grid, width: 1 },
+            ticks: { stroke: grid },
+            // Wall-clock labels in the app's language, 24-hour: seconds while ticks are closer than a
+            // minute, dates once they are days apart.
+            values: (_u, splits, _axis, _space, incr) => splits.map((s) => (incr >= 86_400 ? formatDate(s * 1000) : formatTime(s * 1000, incr < 60)))
+          },
           {
             stroke: ink,
             grid: { stroke: grid, width: 1 },
@@ -71,9 +79,9 @@ export class TrendCharts {
           }
         ],
         series: [
-          { label: 'Time' },
+          { label: m.pack_trend_time(), value: (_u: uPlot, v: number | null) => (v === null ? '—' : formatDateTime(v * 1000)) },
           ...panel.series.map((s) => ({
-            label: s.label,
+            label: s.label(),
             stroke: s.colour,
             width: 2,
             spanGaps: false,

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { TrendBuffer } from '$lib/session/trend-buffer';
-import { PANELS, RANGES, findRange, lowerBound, rangeWindow, summarise } from './trend-view';
+import { PANELS, RANGES, findRange, rangeLabel, lowerBound, rangeWindow, summarise } from './trend-view';
 
 describe('rangeWindow', () => {
   it('ends at the newest sample, or now when there is none', () => {
@@ -15,7 +15,7 @@ describe('rangeWindow', () => {
   it('falls back to the default range for an unknown id', () => {
     expect(rangeWindow('nonsense', null, 0, 0).from_ms).toBe(-3_600_000);
     expect(findRange('nonsense').id).toBe('1h');
-    expect(RANGES.map((r) => r.label)).toEqual(['5 min', '1 h', '6 h', '24 h']);
+    expect(RANGES.map((r) => rangeLabel(r))).toEqual(['5 min', '1 h', '6 h', '24 h'].map((t) => t.replace(' ', '\u00a0')));
   });
 });
 

@@ -2,59 +2,72 @@
 // time-range buttons, the window they select, and a text summary of each panel (latest, lowest,
 // highest in the window) so the charts have an accessible equivalent.
 
+import { m } from '$lib/paraglide/messages';
 import type { TrendColumns, TrendSeriesKey } from '$lib/session/trend-buffer';
-import { NO_VALUE, formatNumber, UNIT_SEP } from './format';
+import { NO_VALUE, formatNumber, formatSpan, UNIT_SEP } from './format';
 
 export interface SeriesSpec {
   key: TrendSeriesKey;
-  label: string;
+  /** Worded when rendered, in the app's language. */
+  label: () => string;
   /** Line colour; chosen to be told apart on white and on the dark theme. */
   colour: string;
 }
 
 export interface PanelSpec {
   id: string;
-  title: string;
+  /** Worded when rendered, in the app's language. */
+  title: () => string;
   unit: string;
   decimals: number;
   series: SeriesSpec[];
 }
 
 export const PANELS: readonly PanelSpec[] = [
-  { id: 'voltage', title: 'Voltage', unit: 'V', decimals: 2, series: [{ key: 'voltage_V', label: 'Pack voltage', colour: '#1f5fa8' }] },
-  { id: 'current', title: 'Current', unit: 'A', decimals: 1, series: [{ key: 'current_A', label: 'Current (+ charging)', colour: '#7a3db8' }] },
-  { id: 'soc', title: 'State of charge', unit: '%', decimals: 0, series: [{ key: 'soc_pct', label: 'SOC', colour: '#0a7a3a' }] },
+  {
+    id: 'voltage',
+    title: m.monitor_voltage,
+    unit: 'V',
+    decimals: 2,
+    series: [{ key: 'voltage_V', label: m.pack_trend_pack_voltage, colour: '#1f5fa8' }]
+  },
+  { id: 'current', title: m.monitor_current, unit: 'A', decimals: 1, series: [{ key: 'current_A', label: m.pack_trend_current, colour: '#7a3db8' }] },
+  { id: 'soc', title: m.pack_trend_soc_title, unit: '%', decimals: 0, series: [{ key: 'soc_pct', label: m.monitor_soc, colour: '#0a7a3a' }] },
   {
     id: 'spread',
-    title: 'Cell spread',
+    title: m.pack_trend_spread_title,
     unit: 'mV',
     decimals: 0,
-    series: [{ key: 'cellSpread_mV', label: 'Highest − lowest cell', colour: '#b35806' }]
+    series: [{ key: 'cellSpread_mV', label: m.pack_trend_spread, colour: '#b35806' }]
   },
   {
     id: 'temp',
-    title: 'Temperature',
+    title: m.monitor_temp_legend,
     unit: '°C',
     decimals: 1,
     series: [
-      { key: 'maxTemp_C', label: 'Hottest sensor', colour: '#c0261b' },
-      { key: 'minTemp_C', label: 'Coldest sensor', colour: '#1d7fb8' }
+      { key: 'maxTemp_C', label: m.pack_trend_hottest, colour: '#c0261b' },
+      { key: 'minTemp_C', label: m.pack_trend_coldest, colour: '#1d7fb8' }
     ]
   }
 ];
 
 export interface RangeOption {
   id: string;
-  label: string;
   span_ms: number;
 }
 
 export const RANGES: readonly RangeOption[] = [
-  { id: '5m', label: '5 min', span_ms: 5 * 60_000 },
-  { id: '1h', label: '1 h', span_ms: 3_600_000 },
-  { id: '6h', label: '6 h', span_ms: 6 * 3_600_000 },
-  { id: '24h', label: '24 h', span_ms: 24 * 3_600_000 }
+  { id: '5m', span_ms: 5 * 60_000 },
+  { id: '1h', span_ms: 3_600_000 },
+  { id: '6h', span_ms: 6 * 3_600_000 },
+  { id: '24h', span_ms: 24 * 3_600_000 }
 ];
+
+/** A range button's words: "5 min", "1 h" / "5 分钟", "1 小时". */
+export function rangeLabel(r: RangeOption): string {
+  return formatSpan(r.span_ms);
+}
 
 export const DEFAULT_RANGE = '1h';
 
@@ -121,7 +134,7 @@ export function summarise(cols: TrendColumns, win: TimeWindow): PanelSummary[] {
   const i1 = lowerBound(cols.t_ms, win.to_ms + 1e-9);
   return PANELS.map((p) => ({
     id: p.id,
-    title: p.title,
+    title: p.title(),
     points: Math.max(0, i1 - i0),
     series: p.series.map((s) => {
       const col = cols[s.key];
@@ -137,7 +150,7 @@ export function summarise(cols: TrendColumns, win: TimeWindow): PanelSummary[] {
       }
       const any = Number.isFinite(lo);
       return {
-        label: s.label,
+        label: s.label(),
         latest: any ? fmt(latest, p.decimals, p.unit) : NO_VALUE,
         low: any ? fmt(lo, p.decimals, p.unit) : NO_VALUE,
         high: any ? fmt(hi, p.decimals, p.unit) : NO_VALUE

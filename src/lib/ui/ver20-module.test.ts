@@ -41,7 +41,7 @@ describe('a VER 20 module at address 2 that refuses 44H, as the pages see it', (
     const { session } = await connectedModule();
     expect(session.detected).toMatchObject({ profile: 'pylon', masterAddress: 2, ver: 0x20 });
     expect(session.packs.map((p) => p.address)).toEqual([2]);
-    const packsItem = NAV_ITEMS.find((i) => i.label === 'Packs')!;
+    const packsItem = NAV_ITEMS.find((i) => i.label() === 'Packs')!;
     expect(navHref(packsItem, { firstPackAddress: session.packs[0].address })).toBe('/pack/2');
   });
 
