@@ -24,14 +24,20 @@ describe('BankKeys', () => {
     k.identity({ address: 2, bmsSerial: 'CLONE001' }, 1);
     const changes = k.identity({ address: 3, bmsSerial: 'CLONE001' }, 1);
     expect(changes).toEqual([
-      { address: 2, key: { key: 'addr:bank:sn:MASTER01#2', kind: 'address', reason: 'duplicate-serial' }, previous: { key: 'sn:CLONE001', kind: 'serial', reason: null } },
+      {
+        address: 2,
+        key: { key: 'addr:bank:sn:MASTER01#2', kind: 'address', reason: 'duplicate-serial' },
+        previous: { key: 'sn:CLONE001', kind: 'serial', reason: null }
+      },
       { address: 3, key: { key: 'addr:bank:sn:MASTER01#3', kind: 'address', reason: 'duplicate-serial' }, previous: null }
     ]);
   });
 
   it('without the master’s identity the bank is the transport’s label; a pack never identified is keyed by position until it is', () => {
     const k = new BankKeys('Demo bank (3 packs)');
-    expect(k.forceAddressKey(2)).toEqual([{ address: 2, key: { key: 'addr:Demo bank (3 packs)#2', kind: 'address', reason: 'no-serial' }, previous: null }]);
+    expect(k.forceAddressKey(2)).toEqual([
+      { address: 2, key: { key: 'addr:Demo bank (3 packs)#2', kind: 'address', reason: 'no-serial' }, previous: null }
+    ]);
     expect(k.bank).toBe('Demo bank (3 packs)');
     const later = k.identity({ address: 2, bmsSerial: 'P16S100A1812B0002' }, 1);
     expect(later.map((c) => c.key.key)).toEqual(['sn:P16S100A1812B0002']);

@@ -93,7 +93,8 @@ export class BankKeys {
     };
     for (const [address, serial] of this.#serials) {
       const k = deviceKeyFor(serial, bank, address);
-      if (k.kind === 'serial' && (count.get(serial!) ?? 0) > 1) decide(address, { key: deviceKeyFor(null, bank, address).key, kind: 'address', reason: 'duplicate-serial' });
+      if (k.kind === 'serial' && (count.get(serial!) ?? 0) > 1)
+        decide(address, { key: deviceKeyFor(null, bank, address).key, kind: 'address', reason: 'duplicate-serial' });
       else decide(address, k);
     }
     for (const address of this.#forced) decide(address, deviceKeyFor(null, bank, address));

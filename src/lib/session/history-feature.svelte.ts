@@ -14,6 +14,7 @@ import {
   type ClearResult,
   type HistoryChange,
   type HistoryClient,
+  type HistoryFlag,
   type HistoryReach,
   type HistoryReadMode,
   type HistoryReadProgress,
@@ -71,8 +72,10 @@ export interface HistoryRow {
   address: number;
   readAt_ms: number;
   rec: PackHistoryRecord;
-  /** What changed from the device's record before it (null for the oldest stored). */
+  /** What changed from the device's record before it (everything notable for the oldest stored). */
   change: HistoryChange;
+  /** The flags of this record and the one before, where the change's ids are named. */
+  changeFlags: HistoryFlag[];
 }
 
 export interface StoredHistoryDevice {
@@ -97,6 +100,8 @@ export class HistoryFeature {
   /** The read running now: which pack, and how far. */
   reading = $state.raw<{ address: number; progress: HistoryReadProgress } | null>(null);
   /** How the last read ended (per address). */
+  // Replaced whole on every change ($state.raw), never mutated: a plain Map is the state.
+  // eslint-disable-next-line svelte/prefer-svelte-reactivity
   results = $state.raw<ReadonlyMap<number, HistoryReadResult>>(new Map());
   /** A clear running now (address). */
   clearing = $state<number | null>(null);
@@ -163,6 +168,7 @@ export class HistoryFeature {
         signal: abort.signal,
         onProgress: (p) => (this.reading = { address, progress: p })
       });
+      // eslint-disable-next-line svelte/prefer-svelte-reactivity -- replaced whole, see `results`
       this.results = new Map([...this.results, [address, result]]);
       return result;
     } finally {
@@ -205,7 +211,14 @@ export class HistoryFeature {
       for await (const e of storage.history.iterate({ device, order: 'oldest' })) {
         const rec = storedRecordToPack(e);
         const before = own.length ? own[own.length - 1].rec.event : null;
-        own.push({ device, address: e.address, readAt_ms: e.readAt_ms, rec, change: changesSince(before, rec.event) });
+        own.push({
+          device,
+          address: e.address,
+          readAt_ms: e.readAt_ms,
+          rec,
+          change: changesSince(before, rec.event),
+          changeFlags: before ? [...rec.event.flags, ...before.flags] : rec.event.flags
+        });
       }
       out.push(...own);
     }
@@ -216,7 +229,9 @@ export class HistoryFeature {
   async clearGate(device: string): Promise<{ refusal: ClearRefusal | null; stored: number; complete: boolean; exported: boolean }> {
     const storage = await this.#session.database();
     const [state, stored] = await Promise.all([storage.history.copyState(device), storage.history.count(device)]);
-    const refusal = clearRefusal({ keys: new Set(stored > 0 ? ['x'] : []), ...state });
+    // The gate looks only at how many records are stored, not at their keys: count them, not read them.
+    // eslint-disable-next-line svelte/prefer-svelte-reactivity -- a throwaway value, not state
+    const refusal = clearRefusal({ keys: new Set(stored > 0 ? ['stored'] : []), ...state });
     return { refusal, stored, complete: state.complete, exported: state.exportedRevision !== null && state.exportedRevision >= state.revision };
   }
 
@@ -228,6 +243,7 @@ export class HistoryFeature {
   async export(devices: readonly string[], format: HistoryExportFormat, suggestedName: string): Promise<ExportOutcome> {
     const storagePromise = this.#session.database();
     let records = 0;
+    // eslint-disable-next-line svelte/prefer-svelte-reactivity -- working memory of one export, not state
     const revisions = new Map<string, number>();
     const make = () =>
       (async function* (): AsyncGenerator<string> {

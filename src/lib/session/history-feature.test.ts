@@ -65,7 +65,10 @@ describe('HistoryFeature', { timeout: 120_000 }, () => {
     const out = await s.clock.run(h.export([device], 'csv', 'pack-2-history.csv'));
     expect(out.result).toMatchObject({ kind: 'saved', via: 'file-system-access' });
     expect(out.records).toBe(size);
-    const lines = picker.text().split('\r\n').filter((l) => l);
+    const lines = picker
+      .text()
+      .split('\r\n')
+      .filter((l) => l);
     expect(lines).toHaveLength(size + 1);
     expect(lines[0]).toMatch(/^"pack time \(pack clock, no zone\)",pack time valid,device,address/);
     expect(lines.filter((l) => l.includes('Power-on')).length).toBeGreaterThan(0);

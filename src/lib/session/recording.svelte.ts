@@ -27,6 +27,7 @@ import {
   type StorageUsage
 } from '$lib/storage';
 import { BankKeys, type KeyChange } from './bank-keys';
+import { loadRecordedTrend, type BandedTrend } from './recorded-trend';
 import type { DeviceSession, LinkEvent } from './session.svelte';
 import type { PackAnalog } from './types';
 
@@ -89,7 +90,10 @@ export class RecordingFeature {
   #recorderOff: Unsubscribe | null = null;
   #identityOff: Unsubscribe | null = null;
   #waitTimer: TimerId | null = null;
+  // Working memory of the recorder path, read by no view (the counts that views show are state).
+  // eslint-disable-next-line svelte/prefer-svelte-reactivity
   readonly #waiting = new Map<number, Waiting[]>();
+  // eslint-disable-next-line svelte/prefer-svelte-reactivity
   readonly #status = new Map<number, PackStatus>();
   /** Bumped on every attach and detach, so a slow database open cannot act on a later link. */
   #generation = 0;
@@ -224,6 +228,15 @@ export class RecordingFeature {
       // The phase already says when storage is unavailable; an estimate is only a figure.
     }
     return this.#usage;
+  }
+
+  /**
+   * Recorded trend of a stored device over a window given in another time base: storage's epoch
+   * times are `window + offset_ms` (the pack page's trends run on the session clock).
+   */
+  async trend(device: string, win: { from_ms: number; to_ms: number }, offset_ms: number, buckets = 800): Promise<BandedTrend> {
+    const db = await this.#session.database();
+    return loadRecordedTrend(db, device, { from_ms: win.from_ms + offset_ms, to_ms: win.to_ms + offset_ms }, { buckets, offset_ms });
   }
 
   async retention(): Promise<RetentionSettings> {

@@ -5,7 +5,7 @@
 import { MinuteStatsBuilder, MINUTE_STATS_COLUMNS, type BankStats, type Period } from '$lib/stats';
 import type { AppStorage, DeviceRecord } from '$lib/storage';
 
-export type { BankStats, BankPeriodFigures, PackStats, PeriodFigures, Figures, CapacityPoint, Period } from '$lib/stats';
+export type { BankStats, BankPeriodFigures, PackStats, PeriodFigures, Figures, CapacityPoint, Period, ExtremeSources } from '$lib/stats';
 export type { DeviceRecord } from '$lib/storage';
 
 export interface StatisticsRequest {

@@ -205,7 +205,13 @@ export class MinuteStatsBuilder {
       mergeFrom(allExtremes, allWhere, ext, ids[p]);
       if (total.meanFull_Ah !== null) meanFulls.push(total.meanFull_Ah);
       perPack.set(ids[p], {
-        periods: keep.map((k) => ({ key: this.#buckets[k].key, start_ms: this.#buckets[k].start_ms, end_ms: this.#buckets[k].end_ms, ...w.flows[k].figures(), ...w.extremes[k] })),
+        periods: keep.map((k) => ({
+          key: this.#buckets[k].key,
+          start_ms: this.#buckets[k].start_ms,
+          end_ms: this.#buckets[k].end_ms,
+          ...w.flows[k].figures(),
+          ...w.extremes[k]
+        })),
         total: { ...total.figures(), ...ext },
         capacity: w.capacity
       });

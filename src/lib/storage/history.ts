@@ -93,7 +93,10 @@ export class HistoryRepository {
         const store = tx.objectStore('history');
         const kv = tx.objectStore('kv');
         // All lookups first, then all puts: requests queue in one go instead of one round trip each.
-        const [stored, rec] = await Promise.all([Promise.all(part.map((e) => store.getKey([device, e.time_ms, e.hash]))), kv.get(HISTORY_STATE_PREFIX + device)]);
+        const [stored, rec] = await Promise.all([
+          Promise.all(part.map((e) => store.getKey([device, e.time_ms, e.hash]))),
+          kv.get(HISTORY_STATE_PREFIX + device)
+        ]);
         let a = 0;
         let d = 0;
         const puts: Promise<unknown>[] = [];
@@ -133,7 +136,10 @@ export class HistoryRepository {
     return this.#db.run(['history', 'kv'], 'readwrite', 'saving history records', async (tx) => {
       const store = tx.objectStore('history');
       const kv = tx.objectStore('kv');
-      const [stored, rec] = await Promise.all([Promise.all(entries.map((e) => store.getKey([device, e.time_ms, e.hash]))), kv.get(HISTORY_STATE_PREFIX + device)]);
+      const [stored, rec] = await Promise.all([
+        Promise.all(entries.map((e) => store.getKey([device, e.time_ms, e.hash]))),
+        kv.get(HISTORY_STATE_PREFIX + device)
+      ]);
       const seen = new Set<string>();
       const puts: Promise<unknown>[] = [];
       let duplicates = 0;

@@ -25,6 +25,9 @@ export const NAV_ITEMS: readonly NavItem[] = [
     activePrefix: '/pack',
     hint: 'Cells, temperatures and alarms of one pack'
   },
+  { label: 'History', href: '/history', activePrefix: '/history', hint: 'The packs’ own event logs: read, filter, export, clear' },
+  { label: 'Logs', href: '/logs', activePrefix: '/logs', hint: 'Recorded readings over hours, days and weeks; export' },
+  { label: 'Statistics', href: '/statistics', activePrefix: '/statistics', hint: 'Energy in and out, cycles, time charging, per day, week, month' },
   { label: 'Settings', href: '/settings', activePrefix: '/settings', hint: 'Baud rate, protocol, theme' }
 ];
 
