@@ -83,6 +83,11 @@ export class RecordingFeature {
   /** Readings waiting for a key, all packs. */
   #waitingCount = $state(0);
   readonly #keys = new SvelteMap<number, DeviceKey>();
+  /**
+   * Until a pack's serial is read: the device last seen at its address in this bank (from storage),
+   * for showing its recorded trends at once after a reload. Never used to file new readings.
+   */
+  readonly #lastSeen = new SvelteMap<number, DeviceKey>();
 
   #db: AppStorage | null = null;
   #bankKeys: BankKeys | null = null;
@@ -154,6 +159,18 @@ export class RecordingFeature {
   /** The stored device a pack of the connected bank is, once its identity was read. */
   deviceKey(address: number): DeviceKey | null {
     return this.#keys.get(address) ?? null;
+  }
+
+  /**
+   * For showing recorded data: the pack's device once its identity was read, before that the
+   * device last seen at this address of this bank (it is usually the same pack; the real key
+   * replaces it within a few poll cycles). `confirmed` says which.
+   */
+  shownDevice(address: number): { key: DeviceKey; confirmed: boolean } | null {
+    const k = this.#keys.get(address);
+    if (k) return { key: k, confirmed: true };
+    const last = this.#lastSeen.get(address);
+    return last ? { key: last, confirmed: false } : null;
   }
 
   /** Every known key of the connected bank, by address. */
@@ -278,6 +295,7 @@ export class RecordingFeature {
     const generation = ++this.#generation;
     this.#bankKeys = new BankKeys(this.#session.transportInfo?.label ?? 'unknown link');
     this.#keys.clear();
+    this.#lastSeen.clear();
     this.#bank = null;
     this.#status.clear();
     this.#dropWaiting();
@@ -352,10 +370,27 @@ export class RecordingFeature {
 
   #applyKeys(changes: KeyChange[]): void {
     const keys = this.#bankKeys;
-    if (keys?.bank && this.#bank !== keys.bank) this.#bank = keys.bank;
+    if (keys?.bank && this.#bank !== keys.bank) {
+      this.#bank = keys.bank;
+      void this.#loadLastSeen(keys.bank);
+    }
     for (const c of changes) this.#keys.set(c.address, c.key);
     this.#ensureRecorder();
     for (const c of changes) this.#drain(c.address);
+  }
+
+  async #loadLastSeen(bank: string): Promise<void> {
+    const generation = this.#generation;
+    try {
+      const db = await this.#session.database();
+      const devices = await db.devices.inBank(bank);
+      if (generation !== this.#generation) return;
+      for (const d of devices)
+        if (!this.#lastSeen.has(d.lastAddress))
+          this.#lastSeen.set(d.lastAddress, { key: d.key, kind: d.keyKind, reason: d.addressKeyReason });
+    } catch {
+      // Only a convenience: without it the trends wait for the identity read.
+    }
   }
 
   // ---- readings ----
