@@ -47,16 +47,28 @@ async function run(browser: Browser, url: string, size: (typeof SIZES)[number], 
   await page.locator('#history-pack').selectOption({ index: 1 });
   await page.waitForTimeout(800);
   await shoot(page, `history-page-${tag}.png`);
+  // The same at reading size: the records, and the export and clear panels.
+  await page.locator('#records-title').scrollIntoViewIfNeeded();
+  await page.evaluate(() => document.getElementById('records-title')!.scrollIntoView());
+  await shoot(page, `history-records-${tag}.png`, false);
+  await page.getByTestId('history-table').evaluate((el) => el.scrollIntoView());
+  await shoot(page, `history-table-${tag}.png`, false);
+  await page.getByTestId('history-export').evaluate((el) => el.scrollIntoView());
+  await shoot(page, `history-export-${tag}.png`, false);
   // Recorded for a while by now: logs, statistics, settings.
   await page.waitForTimeout(20_000);
   await page.goto('/logs');
   await page.locator('[data-testid="trend"][data-phase="ready"]').waitFor();
   await page.waitForTimeout(1500);
   await shoot(page, `logs-page-${tag}.png`);
+  await page.getByTestId('logs-sessions').evaluate((el) => el.scrollIntoView());
+  await shoot(page, `logs-sessions-${tag}.png`, false);
   await page.goto('/statistics');
   await page.locator('[data-testid="stats"][data-phase="ready"]').waitFor({ state: 'attached', timeout: 30_000 });
   await page.waitForTimeout(800);
   await shoot(page, `stats-page-${tag}.png`);
+  await page.getByTestId('stats-table').evaluate((el) => el.scrollIntoView());
+  await shoot(page, `stats-table-${tag}.png`, false);
   await page.goto('/settings');
   await page.getByTestId('recording-settings').waitFor();
   await page.getByTestId('recording-settings').scrollIntoViewIfNeeded();

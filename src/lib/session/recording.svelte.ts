@@ -386,8 +386,7 @@ export class RecordingFeature {
       const devices = await db.devices.inBank(bank);
       if (generation !== this.#generation) return;
       for (const d of devices)
-        if (!this.#lastSeen.has(d.lastAddress))
-          this.#lastSeen.set(d.lastAddress, { key: d.key, kind: d.keyKind, reason: d.addressKeyReason });
+        if (!this.#lastSeen.has(d.lastAddress)) this.#lastSeen.set(d.lastAddress, { key: d.key, kind: d.keyKind, reason: d.addressKeyReason });
     } catch {
       // Only a convenience: without it the trends wait for the identity read.
     }
