@@ -4,10 +4,14 @@ import { m } from '$lib/paraglide/messages';
 import { getLocale } from '$lib/paraglide/runtime';
 import { changeWords, eventKindWords, flagWords, isNotable, type HistoryEventKind, type HistoryRow } from '$lib/session/history-feature.svelte';
 
-/** The pack's clock as it reads (it has no zone): its fields were stored as if UTC. */
-export function packTimeText(r: HistoryRow): string {
-  const text = new Intl.DateTimeFormat(getLocale(), { dateStyle: 'medium', timeStyle: 'medium', timeZone: 'UTC' }).format(r.rec.packTime_ms);
-  return r.rec.timeValid ? text : m.history_time_invalid({ time: text });
+/**
+ * The pack's clock as it reads (it has no zone: its fields were stored as if UTC), as a date and a
+ * time of day, so a table can set them on two lines.
+ */
+export function packTimeParts(r: HistoryRow): { date: string; time: string } {
+  const date = new Intl.DateTimeFormat(getLocale(), { dateStyle: 'medium', timeZone: 'UTC' }).format(r.rec.packTime_ms);
+  const time = new Intl.DateTimeFormat(getLocale(), { timeStyle: 'medium', timeZone: 'UTC' }).format(r.rec.packTime_ms);
+  return { date, time: r.rec.timeValid ? time : m.history_time_invalid({ time }) };
 }
 
 /** What the record says happened: power-on, flags set and cleared since the pack's record before. */
@@ -41,9 +45,10 @@ export function kindTone(kind: HistoryEventKind): string {
 const fmt = (v: number | null | undefined, d: number, unit: string) =>
   v === null || v === undefined || !Number.isFinite(v)
     ? '—'
-    : `${new Intl.NumberFormat(getLocale(), { minimumFractionDigits: d, maximumFractionDigits: d }).format(v)}\u00a0${unit}`;
+    : `${new Intl.NumberFormat(getLocale(), { minimumFractionDigits: d, maximumFractionDigits: d }).format(v)}${unit ? `\u00a0${unit}` : ''}`;
 
-export function rangeText(values: readonly (number | null)[], d: number, unit: string): string {
+/** Lowest–highest; the unit is left off when it is empty (a column header that names it). */
+export function rangeText(values: readonly (number | null)[], d: number, unit = ''): string {
   const ok = values.filter((v): v is number => v !== null && Number.isFinite(v));
   if (ok.length === 0) return '—';
   const lo = Math.min(...ok);
