@@ -35,12 +35,12 @@ export interface BankStats {
   capacity: CapacityPoint[];
 }
 
-function noSources(): ExtremeSources {
+export function noSources(): ExtremeSources {
   return { cellMin: null, cellMax: null, cellSpreadMax: null, tempMin: null, tempMax: null };
 }
 
 /** Fold one pack's extremes of a period into the bank's, remembering the pack. */
-function mergeFrom(into: ExtremeFigures, where: ExtremeSources, e: ExtremeFigures, id: string): void {
+export function mergeFrom(into: ExtremeFigures, where: ExtremeSources, e: ExtremeFigures, id: string): void {
   into.samples += e.samples;
   const lower = (a: number | null, b: number | null) => b !== null && (a === null || b < a);
   const higher = (a: number | null, b: number | null) => b !== null && (a === null || b > a);
@@ -88,7 +88,7 @@ function busFlows(perPack: readonly Segment[][], buckets: readonly Bucket[], ban
   }
 }
 
-function bankCapacity(perPack: readonly CapacityPoint[][]): CapacityPoint[] {
+export function bankCapacity(perPack: readonly CapacityPoint[][]): CapacityPoint[] {
   const events = perPack.flatMap((pts, p) => pts.map((pt) => ({ ...pt, p }))).sort((a, b) => a.t_ms - b.t_ms);
   const latest: (number | null)[] = perPack.map(() => null);
   const out: CapacityPoint[] = [];

@@ -7,3 +7,4 @@ export type { Figures, FlowFigures, ExtremeFigures, PeriodFigures } from './figu
 export { DEFAULT_IDLE_BAND_A, DEFAULT_MAX_GAP_MS, type StatsOptions, type StatsSample } from './sample';
 export { bucketsBetween, localTimeZone, type Bucket, type Period } from './calendar';
 export { sampleFromAnalog } from './from-analog';
+export { MinuteStatsBuilder, MINUTE_STATS_COLUMNS, type MinuteColumns } from './minutes';

@@ -33,7 +33,7 @@ export {
   type DeviceSighting
 } from './devices';
 export type { TelemetrySample, TelemetryRow } from './telemetry-row';
-export type { MinuteAggregate, IntegrationOptions } from './minute-aggregate';
+export type { MinuteAggregate, IntegrationOptions, MinuteFixedName } from './minute-aggregate';
 export { DEFAULT_INTEGRATION } from './minute-aggregate';
 export { MAX_CHUNK_SPAN_MS, type PruneResult, type TimeRange } from './telemetry';
 export {
@@ -48,7 +48,8 @@ export {
 export { Recorder, type RecorderOptions, type RecorderState, type RecorderStats, type StopReason, type StopReasonKind } from './recorder';
 export { DEFAULT_RETENTION, retentionProblem, type RetentionSettings } from './retention';
 export type { PersistOutcome, StorageUsage, StorageManagerLike } from './quota';
-export type { HistoryAddResult, HistoryFilter, HistoryInput } from './history';
+export type { HistoryAddResult, HistoryCopyState, HistoryFilter, HistoryInput } from './history';
+export { HISTORY_STATE_PREFIX } from './history';
 export { packTimeToMs } from './history';
 export type { SnapshotInput } from './snapshots';
 export type { WriteLogInput } from './write-log';

@@ -11,7 +11,7 @@ import type { Database } from './database';
 import { ADDRESS_PREFIX } from './devices';
 import { StorageError } from './errors';
 import type { KvRepository } from './kv';
-import { MinuteChunkView, type MinuteAggregate } from './minute-aggregate';
+import { MCOL, MinuteChunkView, minuteScale, type MinuteAggregate, type MinuteFixedName } from './minute-aggregate';
 import { RawChunkView } from './raw-chunk';
 import type { DeviceRecord, MinuteChunkRecord, RawChunkRecord, RecordingRecord } from './records';
 import { checkRetention, retentionCutoffs, retentionFromJson, retentionToJson, type RetentionSettings } from './retention';
@@ -166,6 +166,34 @@ export class TelemetryRepository {
         if (t[r] < range.from_ms || t[r] > range.to_ms) continue;
         yield view.aggregate(device, r);
       }
+    }
+  }
+
+  /**
+   * Fixed per-minute columns of `device` whose minute starts in the range, in real units (V, A, %,
+   * Ah, Wh, s, mV, °C; NaN where no sample had the value), one chunk at a time, oldest chunk first.
+   * For reading months of minutes (statistics) without an object per minute. Chunks of different
+   * recording sessions may interleave in time; each minute row is one session's samples.
+   */
+  async *minuteColumns<K extends MinuteFixedName>(
+    device: string,
+    range: TimeRange,
+    names: readonly K[]
+  ): AsyncGenerator<{ rows: number; t_ms: Float64Array } & Record<K, Float64Array>> {
+    for await (const chunk of this.chunks('telemetryMinute', device, range)) {
+      const view = new MinuteChunkView(chunk.data, chunk.layout);
+      const t = view.column(MCOL.t_ms);
+      const keep: number[] = [];
+      for (let r = 0; r < view.rows; r++) if (t[r] >= range.from_ms && t[r] <= range.to_ms) keep.push(r);
+      if (keep.length === 0) continue;
+      const pick = (src: Float64Array, scale: number) => {
+        const out = new Float64Array(keep.length);
+        for (let i = 0; i < keep.length; i++) out[i] = src[keep[i]] / scale;
+        return out;
+      };
+      const out = { rows: keep.length, t_ms: pick(t, 1) } as { rows: number; t_ms: Float64Array } & Record<K, Float64Array>;
+      for (const name of names) (out as Record<string, Float64Array>)[name] = pick(view.column(MCOL[name]), minuteScale(name));
+      yield out;
     }
   }
 

@@ -6,10 +6,15 @@
 // Zoom is ours, not uPlot's: uPlot applies scale changes in a later microtask, so a flag around
 // our own setScale calls cannot tell them from a user's drag. Instead uPlot only draws the drag
 // selection (drag.setScale off) and its setSelect hook, which fires on mouse-up only, zooms.
+//
+// Recorded data comes in buckets: each series then has a band behind its line, from the lowest to
+// the highest value in the bucket, so a spike survives a week-long view. The band's two edges are
+// series of their own, shown only while there is recorded data (hidden series cost no drawing).
 
 import uPlot from 'uplot';
 import 'uplot/dist/uPlot.min.css';
-import { withGaps, type TrendColumns } from '$lib/session/trend-buffer';
+import { withGaps } from '$lib/session/trend-buffer';
+import type { TrendData } from './trend-data';
 import { m } from '$lib/paraglide/messages';
 import { formatDate, formatDateTime, formatNumber, formatTime } from './format';
 import { PANELS, type TimeWindow } from './trend-view';
@@ -33,11 +38,14 @@ export class TrendCharts {
   #opts: TrendChartsOptions;
   #zoomed = false;
 
-  constructor(targets: HTMLElement[], cols: TrendColumns, win: TimeWindow, opts: TrendChartsOptions) {
+  #banded = false;
+
+  constructor(targets: HTMLElement[], trend: TrendData, win: TimeWindow, opts: TrendChartsOptions) {
     if (targets.length !== PANELS.length) throw new RangeError(`need ${PANELS.length} chart targets, got ${targets.length}`);
     this.#targets = targets;
     this.#opts = opts;
-    const x = this.#x(cols);
+    const x = this.#x(trend.cols);
+    this.#banded = trend.recordedPoints > 0;
     const ink = getComputedStyle(targets[0]).color || '#0b1620';
     const grid = 'rgba(128,128,128,0.25)';
     // Every width is read before the first plot is built: reading one after a plot went into the
@@ -45,7 +53,8 @@ export class TrendCharts {
     const widths = PANELS.map((_, i) => this.#width(i));
     const height = opts.height ?? 150;
     this.#plots = PANELS.map((panel, i) => {
-      const data: Data = [x, ...panel.series.map((s) => withGaps(cols[s.key]))];
+      const n = panel.series.length;
+      const data: Data = [x, ...TrendCharts.#columns(panel.series, trend)];
       const plotOpts: uPlot.Options = {
         width: widths[i],
         height,
@@ -86,8 +95,21 @@ export class TrendCharts {
             width: 2,
             spanGaps: false,
             value: (_u: uPlot, v: number | null) => (v === null ? '—' : `${formatNumber(v, panel.decimals)} ${panel.unit}`)
-          }))
+          })),
+          // Band edges: after the lines, so the lines keep their places (legend, tests).
+          ...panel.series.flatMap((s) =>
+            (['lowest', 'highest'] as const).map((edge) => ({
+              label: `${s.label}, ${edge} in interval`,
+              class: 'band-edge',
+              show: this.#banded,
+              stroke: `${s.colour}66`,
+              width: 1,
+              spanGaps: false
+            }))
+          )
         ],
+        // Series 1..n are the lines; n+1+2i is line i's lowest, n+2+2i its highest.
+        bands: panel.series.map((s, i) => ({ series: [n + 2 + 2 * i, n + 1 + 2 * i] as [number, number], fill: `${s.colour}33` })),
         hooks: {
           setSelect: [
             (u: uPlot) => {
@@ -111,13 +133,25 @@ export class TrendCharts {
     this.setWindow(win);
   }
 
+  /** The lines' columns, then each line's lowest and highest. */
+  static #columns(series: (typeof PANELS)[number]['series'], trend: TrendData): Data[number][] {
+    return [...series.map((s) => withGaps(trend.cols[s.key])), ...series.flatMap((s) => [withGaps(trend.lo[s.key]), withGaps(trend.hi[s.key])])];
+  }
+
   /** New samples. Keeps a user zoom; otherwise follows `win`. */
-  setData(cols: TrendColumns, win: TimeWindow): void {
-    const x = this.#x(cols);
+  setData(trend: TrendData, win: TimeWindow): void {
+    const x = this.#x(trend.cols);
     const keep = this.#zoomed ? ([this.#plots[0].scales.x.min, this.#plots[0].scales.x.max] as const) : null;
+    const banded = trend.recordedPoints > 0;
     PANELS.forEach((panel, i) => {
-      this.#plots[i].setData([x, ...panel.series.map((s) => withGaps(cols[s.key]))], false);
+      const plot = this.#plots[i];
+      plot.setData([x, ...TrendCharts.#columns(panel.series, trend)], false);
+      if (banded !== this.#banded) {
+        const n = panel.series.length;
+        for (let j = n + 1; j <= 3 * n; j++) plot.setSeries(j, { show: banded });
+      }
     });
+    this.#banded = banded;
     if (keep && keep[0] != null && keep[1] != null) this.#setAllX(keep[0], keep[1]);
     else this.setWindow(win);
   }
@@ -152,7 +186,7 @@ export class TrendCharts {
     for (const p of this.#plots) p.setScale('x', { min, max });
   }
 
-  #x(cols: TrendColumns): Float64Array {
+  #x(cols: TrendData['cols']): Float64Array {
     const off = this.#opts.epochOffset_ms;
     const x = new Float64Array(cols.t_ms.length);
     for (let i = 0; i < x.length; i++) x[i] = (cols.t_ms[i] + off) / 1000;

@@ -55,6 +55,8 @@ export const PANELS: readonly PanelSpec[] = [
 export interface RangeOption {
   id: string;
   span_ms: number;
+  /** Words for the button when the span's own ("7 d" reads worse than "7 days"); default: the span. */
+  label?: () => string;
 }
 
 export const RANGES: readonly RangeOption[] = [
@@ -66,7 +68,7 @@ export const RANGES: readonly RangeOption[] = [
 
 /** A range button's words: "5 min", "1 h" / "5 分钟", "1 小时". */
 export function rangeLabel(r: RangeOption): string {
-  return formatSpan(r.span_ms);
+  return r.label ? r.label() : formatSpan(r.span_ms);
 }
 
 export const DEFAULT_RANGE = '1h';
@@ -80,8 +82,8 @@ export interface TimeWindow {
 /** Narrowest window shown, so one or two samples do not make a zero-width axis. */
 const MIN_WINDOW_MS = 30_000;
 
-export function findRange(rangeId: string): RangeOption {
-  return RANGES.find((x) => x.id === rangeId) ?? RANGES.find((x) => x.id === DEFAULT_RANGE)!;
+export function findRange(rangeId: string, ranges: readonly RangeOption[] = RANGES): RangeOption {
+  return ranges.find((x) => x.id === rangeId) ?? ranges.find((x) => x.id === DEFAULT_RANGE) ?? ranges[0];
 }
 
 /**
@@ -89,8 +91,14 @@ export function findRange(rangeId: string): RangeOption {
  * When fewer samples than the span exist, the window starts at the oldest one instead, so a fresh
  * connection fills the chart rather than sitting as a dot at its right edge.
  */
-export function rangeWindow(rangeId: string, oldest_ms: number | null, newest_ms: number | null, now_ms: number): TimeWindow {
-  const span = findRange(rangeId).span_ms;
+export function rangeWindow(
+  rangeId: string,
+  oldest_ms: number | null,
+  newest_ms: number | null,
+  now_ms: number,
+  ranges: readonly RangeOption[] = RANGES
+): TimeWindow {
+  const span = findRange(rangeId, ranges).span_ms;
   const to = newest_ms ?? now_ms;
   let from = to - span;
   if (oldest_ms !== null && oldest_ms > from) from = Math.min(oldest_ms, to - MIN_WINDOW_MS);
@@ -128,8 +136,15 @@ function fmt(v: number, decimals: number, unit: string): string {
   return formatNumber(v, decimals) + UNIT_SEP + unit;
 }
 
-/** Latest, lowest and highest value of every series inside the window, NaN (unknown) skipped. */
-export function summarise(cols: TrendColumns, win: TimeWindow): PanelSummary[] {
+/**
+ * Latest, lowest and highest value of every series inside the window, NaN (unknown) skipped.
+ * `bands`: the lowest and highest value behind each point (recorded buckets), when not the point itself.
+ */
+export function summarise(
+  cols: TrendColumns,
+  win: TimeWindow,
+  bands?: { lo: Record<TrendSeriesKey, ArrayLike<number>>; hi: Record<TrendSeriesKey, ArrayLike<number>> }
+): PanelSummary[] {
   const i0 = lowerBound(cols.t_ms, win.from_ms);
   const i1 = lowerBound(cols.t_ms, win.to_ms + 1e-9);
   return PANELS.map((p) => ({
@@ -138,14 +153,18 @@ export function summarise(cols: TrendColumns, win: TimeWindow): PanelSummary[] {
     points: Math.max(0, i1 - i0),
     series: p.series.map((s) => {
       const col = cols[s.key];
+      const low = bands?.lo[s.key] ?? col;
+      const high = bands?.hi[s.key] ?? col;
       let lo = Infinity;
       let hi = -Infinity;
       let latest = Number.NaN;
       for (let i = i0; i < i1; i++) {
         const v = col[i];
         if (Number.isNaN(v)) continue;
-        if (v < lo) lo = v;
-        if (v > hi) hi = v;
+        const a = Number.isNaN(low[i]) ? v : low[i];
+        const b = Number.isNaN(high[i]) ? v : high[i];
+        if (a < lo) lo = a;
+        if (b > hi) hi = b;
         latest = v;
       }
       const any = Number.isFinite(lo);
