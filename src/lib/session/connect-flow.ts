@@ -53,6 +53,13 @@ function baudChoice(b: ConnectOptions['baud']): BaudChoice | undefined {
   return isPackBaud(b) ? b : undefined;
 }
 
+/**
+ * Asked when no pack answers a connect: does something else hold the line that the app should stay
+ * connected to (a pack waiting in its bootloader after an interrupted firmware update)? Listens on
+ * the open transport, at the likeliest baud; true keeps the link.
+ */
+export type SilentLinkCheck = (transport: Transport, signal: AbortSignal) => Promise<boolean>;
+
 export interface ConnectFlow {
   links: LinkFactory;
   clock: Clock;
@@ -67,6 +74,8 @@ export interface ConnectFlow {
   onProgress(text: string): void;
   /** The transport is in hand (the session closes it if what follows fails). */
   onTransport(transport: Transport): void;
+  /** When detection finds nothing; see SilentLinkCheck. */
+  silentLink?: SilentLinkCheck;
 }
 
 /**
@@ -111,6 +120,14 @@ export async function connectLink(
     probe: (attempt, signal, firstAtBaud) => flow.links.probe(transport, attempt, { clock: flow.clock, signal, retries: firstAtBaud ? 1 : 0 }),
     onAttempt: (attempt, i, n) => flow.onProgress(`Looking for packs: ${describeAttempt(attempt, options.kind)} (${i + 1} of ${n})…`)
   });
+  if (!found && flow.silentLink) {
+    // Back to the likeliest attempt (the last device's baud first), and listen there.
+    const likeliest = plan.attempts[0];
+    flow.onProgress('No pack answered: listening for a pack waiting in its bootloader…');
+    await useBaud(likeliest.baud);
+    if (await flow.silentLink(transport, flow.signal)) return { transport, found: likeliest };
+    flow.check();
+  }
   if (!found) throw new NoAnswer(`No pack answered. Tried ${describeTried(plan.attempts, options.kind)}.`);
   return { transport, found };
 }
