@@ -432,8 +432,12 @@ class PackUpdate {
 
     if (linkDown) {
       await this.#journal({ outcome: 'unknown' });
+      // Not the transfer's own words ("the pack keeps its old firmware"): with the link gone that
+      // cannot be known, and on a single-bank pack it would be wrong.
+      const lost = why?.kind === 'link-lost' ? why.message : e.message;
+      const at = stage === 'sending' ? ` The transfer stopped at ${this.#bytes.sent} of ${this.#bytes.total} bytes.` : '';
       return this.#final(
-        this.#failure(reason, failedIn, 'unknown', `${message} The pack is in its bootloader or back on its old firmware; reconnect to find out.`, {
+        this.#failure(reason, failedIn, 'unknown', `${lost}${at} The pack is in its bootloader or back on its old firmware; reconnect to find out.`, {
           cause: e,
           recoverable: true
         })

@@ -183,6 +183,7 @@ export class FirmwareFeature {
   #run = $state.raw<FirmwareRun | null>(null);
   #after = $state.raw<readonly AfterUpdate[]>([]);
   #runError = $state<string | null>(null);
+  #installer = $state<'no-pin' | 'locked' | 'unlocked'>('no-pin');
 
   readonly #session: DeviceSession;
   readonly #fetch: FetchLike;
@@ -194,6 +195,9 @@ export class FirmwareFeature {
   #allowed: { address: number; phase: 'entry' | 'bootloader' } | null = null;
   #abort: AbortController | null = null;
   #catalogUrlLoaded: Promise<void>;
+  /** The bank's models the last sync downloaded for ("P16S100A"), to sync again when they change. */
+  #syncedFor: string | null = null;
+  #syncRun: Promise<void> | null = null;
 
   constructor(session: DeviceSession, options: FirmwareFeatureOptions = {}) {
     this.#session = session;
@@ -206,6 +210,12 @@ export class FirmwareFeature {
     this.#online = options.online ?? (() => (typeof navigator === 'undefined' ? true : navigator.onLine !== false));
     session.writes.register(this.#grant);
     this.#catalogUrlLoaded = this.#loadCatalogUrl();
+    // Installer mode as runes state, so the page can say why it cannot start yet.
+    session.installer.onChange((state) => (this.#installer = state));
+    void session.installer.init().then(
+      (state) => (this.#installer = state),
+      () => undefined
+    );
   }
 
   // ---- state the page reads ----
@@ -245,6 +255,11 @@ export class FirmwareFeature {
   /** Something is being flashed now (this page's run, or held elsewhere). */
   get flashing(): boolean {
     return this.watch.flashing || (this.#run !== null && !this.#run.finished);
+  }
+
+  /** Installer mode (writes need it unlocked). */
+  get installerState(): 'no-pin' | 'locked' | 'unlocked' {
+    return this.#installer;
   }
 
   /** Why the last start did not begin (installer mode, no image); null otherwise. */
@@ -330,13 +345,25 @@ export class FirmwareFeature {
    * `all`, every release (preparing a laptop for a site without internet). Offline, the cached
    * catalog serves. Never throws: the state says what happened.
    */
-  async sync(options: { all?: boolean } = {}): Promise<void> {
-    if (this.#catalog.syncing) return;
+  sync(options: { all?: boolean } = {}): Promise<void> {
+    // One at a time: a caller arriving during a sync waits for it (and asks again for "all").
+    if (this.#syncRun) return this.#syncRun.then(() => (options.all ? this.sync(options) : undefined));
+    const run = this.#sync(options).finally(() => {
+      if (this.#syncRun === run) this.#syncRun = null;
+    });
+    this.#syncRun = run;
+    return run;
+  }
+
+  async #sync(options: { all?: boolean }): Promise<void> {
     await this.#catalogUrlLoaded;
     const url = this.#catalog.url;
     this.#catalog = { ...this.#catalog, syncing: true, progress: null };
     try {
-      const models = options.all ? undefined : (this.#bankModels() ?? []);
+      const bankModels = this.#bankModels();
+      this.#syncedFor = bankModels ? bankModels.join(',') : null;
+      // Unasked, only what the connected bank can take is downloaded; nothing without a bank.
+      const models = options.all ? undefined : (bankModels ?? []);
       const result = await syncCatalog({
         url,
         baseUrl: this.#baseUrl,
@@ -347,9 +374,10 @@ export class FirmwareFeature {
         now_ms: this.#now,
         onProgress: (progress) => (this.#catalog = { ...this.#catalog, progress })
       });
-      this.#catalog = { url, result, problem: null, syncing: false, progress: null };
+      if (this.#catalog.url === url) this.#catalog = { url, result, problem: null, syncing: false, progress: null };
     } catch (e) {
-      this.#catalog = { url, result: null, problem: asFirmwareError(e, 'The catalog could not be read'), syncing: false, progress: null };
+      if (this.#catalog.url === url)
+        this.#catalog = { url, result: null, problem: asFirmwareError(e, 'The catalog could not be read'), syncing: false, progress: null };
     }
     await this.refreshImages();
   }
@@ -383,6 +411,8 @@ export class FirmwareFeature {
     } catch (e) {
       return e instanceof Error ? e.message : String(e);
     }
+    // A sync of the old address still running finishes first (its result is dropped), then this one.
+    await this.#syncRun;
     this.#catalog = { url: trimmed, result: null, problem: null, syncing: false, progress: null };
     await this.sync();
     return null;
@@ -438,6 +468,9 @@ export class FirmwareFeature {
       const next = { ...this.#reads };
       for (const [address, versionString, identity] of found) next[address] = { versionString, identity, source: 'read' };
       this.#reads = next;
+      // The bank's models are known now: fetch what fits them, if the last sync did not.
+      const models = this.#bankModels()?.join(',') ?? null;
+      if (models !== null && models !== this.#syncedFor) void this.sync();
     } catch {
       // The link went away: the versions stay unknown, and the page says so.
     } finally {
@@ -556,6 +589,8 @@ export class FirmwareFeature {
         })
       );
       for (const p of result.packs) if (p.final) await this.#afterPack(p.final, plan);
+      // Fresh values of the updated packs now, not after the poller's pause.
+      this.#session.refresh();
     } finally {
       this.#allowed = null;
       this.#abort = null;

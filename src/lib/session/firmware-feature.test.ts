@@ -180,6 +180,17 @@ describe('firmware cache and catalog', () => {
     expect(assessment.packs[0].error?.message).toMatch(/for model P16S200A, but the pack is a P16S100A/);
   });
 
+  it('another catalog address is checked, kept, and a broken one says why', async () => {
+    const r = await rig();
+    expect(await r.clock.run(r.feature.setCatalogUrl('http://exa mple/'))).toMatch(/not a web address/);
+    expect(await r.clock.run(r.feature.setCatalogUrl('/other/missing.json'))).toBeNull();
+    expect(r.feature.catalog.url).toBe('/other/missing.json');
+    expect(r.feature.catalog.result).toBeNull();
+    expect(r.feature.catalog.problem?.kind).toBe('download');
+    expect(r.feature.catalog.problem?.message).toMatch(/404/);
+    expect(await r.storage.kv.get('firmware.catalogUrl')).toBe('/other/missing.json');
+  });
+
   it('a raw binary needs the expert confirmation and the version it will report', async () => {
     const r = await rig();
     await r.clock.run(r.feature.readVersions());
@@ -337,6 +348,10 @@ describe('recovery', () => {
     off();
     const failed = r.feature.run!.rows[0].result!.final!;
     expect(failed.phase === 'failed' && failed.failure).toMatchObject({ reason: 'link-lost', packState: 'unknown', recoverable: true });
+    // With the link gone nobody knows which firmware the pack keeps: the message does not claim it.
+    const message = failed.phase === 'failed' ? failed.failure.message : '';
+    expect(message).toMatch(/The transfer stopped at \d+ of \d+ bytes\. The pack is in its bootloader or back on its old firmware/);
+    expect(message).not.toMatch(/keeps its old firmware/);
     expect(r.bank.packInBootloader?.address).toBe(2);
 
     await r.clock.advance(3000);

@@ -25,6 +25,7 @@ export const NAV_ITEMS: readonly NavItem[] = [
     activePrefix: '/pack',
     hint: 'Cells, temperatures and alarms of one pack'
   },
+  { label: 'Firmware', href: '/firmware', activePrefix: '/firmware', hint: 'Update packs, recover an interrupted update, offline images' },
   { label: 'Settings', href: '/settings', activePrefix: '/settings', hint: 'Baud rate, protocol, theme' }
 ];
 
