@@ -27,6 +27,14 @@ async function shoot(page: Page, file: string, fullPage = true): Promise<void> {
   process.stderr.write(`wrote screenshots/${file}\n`);
 }
 
+/** On a phone, also the screen the person sees at `selector` (the full page shrinks too much to read). */
+async function shootPhoneAt(page: Page, size: (typeof SIZES)[number], file: string, selector: string): Promise<void> {
+  if (size.name !== 'phone') return;
+  await page.locator(selector).first().scrollIntoViewIfNeeded();
+  await page.evaluate((sel) => document.querySelector(sel)?.scrollIntoView({ block: 'start' }), selector);
+  await shoot(page, file, false);
+}
+
 const file = (name: string, bytes: Uint8Array) => ({ name, mimeType: 'application/octet-stream', buffer: Buffer.from(bytes) });
 
 async function start(page: Page, address: number): Promise<void> {
@@ -69,6 +77,8 @@ async function states(browser: Browser, baseURL: string, size: (typeof SIZES)[nu
       .waitFor({ timeout: 30_000 });
     await page.locator('[data-testid="fw-fit-1"]').waitFor();
     await shoot(page, `firmware-idle-${suffix}.png`);
+    await shootPhoneAt(page, size, `firmware-idle-${suffix}-screen.png`, '#fw-packs-title');
+    await shootPhoneAt(page, size, `firmware-cache-${suffix}-screen.png`, '[data-testid="fw-cache"]');
 
     await unlockInstaller(page);
     await page.getByLabel('Add a firmware file').setInputFiles(file('P16S100A-1812-1.10-small.pkfw', testImage('1.10', 48 * 1024)));
@@ -77,6 +87,7 @@ async function states(browser: Browser, baseURL: string, size: (typeof SIZES)[nu
     await page.getByTestId('fw-expert').waitFor();
     await page.getByLabel('Version the pack will report afterwards').fill('1.11');
     await shoot(page, `firmware-choosing-${suffix}.png`);
+    await shootPhoneAt(page, size, `firmware-choosing-${suffix}-screen.png`, '#fw-image-title');
 
     await start(page, 2);
     await page.locator('[data-testid="fw-run"][data-phase="transfer"]').waitFor({ timeout: 30_000 });
@@ -84,10 +95,12 @@ async function states(browser: Browser, baseURL: string, size: (typeof SIZES)[nu
       polling: 50
     });
     await shoot(page, `firmware-transferring-${suffix}.png`);
+    await shootPhoneAt(page, size, `firmware-transferring-${suffix}-screen.png`, '[data-testid="fw-run"]');
     await page.locator('[data-testid="fw-run"][data-phase="verify"]').waitFor({ timeout: 60_000 });
     await shoot(page, `firmware-verifying-${suffix}.png`);
     await finished(page);
     await shoot(page, `firmware-done-${suffix}.png`);
+    await shootPhoneAt(page, size, `firmware-done-${suffix}-screen.png`, '[data-testid="fw-run"]');
     if (theme === 'dark') return;
 
     // Failed: the line corrupts block 3 every time; the bootloader gives up, the pack keeps 1.00.
@@ -96,6 +109,7 @@ async function states(browser: Browser, baseURL: string, size: (typeof SIZES)[nu
     await start(page, 1);
     await finished(page);
     await shoot(page, `firmware-failed-${suffix}.png`);
+    await shootPhoneAt(page, size, `firmware-failed-${suffix}-screen.png`, '[data-testid="fw-run"]');
 
     // Recovery: the cable is pulled in the middle of a transfer and put back.
     await page.getByTestId('fw-dismiss').click();
@@ -110,6 +124,7 @@ async function states(browser: Browser, baseURL: string, size: (typeof SIZES)[nu
     await usb.replug();
     await page.getByTestId('fw-recovery').waitFor({ timeout: 60_000 });
     await shoot(page, `firmware-recovery-${suffix}.png`);
+    await shootPhoneAt(page, size, `firmware-recovery-${suffix}-screen.png`, '[data-testid="fw-recovery"]');
     await page.getByTestId('fw-recovery').getByTestId('fw-recover').click();
     await finished(page);
     await shoot(page, `firmware-recovered-${suffix}.png`);

@@ -6,7 +6,7 @@
 import type { Clock } from '../time/clock';
 import type { Unsubscribe } from '../transport/types';
 import type { BootloaderProfile, BootloaderSighting } from './profile';
-import { ymodemProfile } from './ymodem-profile';
+import { CrcRequestDetector } from './ymodem-detect';
 
 /** Long enough for three of a receiver's once-a-second requests. */
 export const DEFAULT_LISTEN_MS = 3500;
@@ -20,7 +20,7 @@ export const PENDING_LISTEN_MS = 14_000;
 
 /**
  * Listen to a link's received bytes for `listen_ms` and resolve with the sighting as soon as the
- * profile's detector is certain, or null. `source` is the transport, a bus lease, or anything
+ * profile's detector (default YMODEM's) is certain, or null. `source` is the transport, a bus lease, or anything
  * with onData.
  */
 export function watchForBootloader(
@@ -28,8 +28,8 @@ export function watchForBootloader(
   clock: Clock,
   options: { profile?: BootloaderProfile; listen_ms?: number; signal?: AbortSignal } = {}
 ): Promise<BootloaderSighting | null> {
-  const profile = options.profile ?? ymodemProfile;
-  const detector = profile.createDetector();
+  // Default: the one profile today, YMODEM (ymodemProfile.createDetector() is this detector).
+  const detector = options.profile?.createDetector() ?? new CrcRequestDetector();
   return new Promise((resolve) => {
     let unsubscribe: Unsubscribe = () => undefined;
     const finish = (result: BootloaderSighting | null) => {
