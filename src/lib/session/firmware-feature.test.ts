@@ -327,6 +327,80 @@ describe('the update', () => {
   });
 });
 
+describe('parameters around the update', () => {
+  const NONE = { capacity: false, cellAndNtcCount: false, protectionParameters: false, protocol: false };
+
+  it('an update that resets the protection parameters: the backup puts the pack’s own values back, read back and logged', async () => {
+    const r = await rig();
+    await r.clock.run(r.session.installer.setPin('2468'));
+    await r.clock.run(r.feature.readVersions());
+    // The installer had set this pack's cell over-voltage alarm below the factory value.
+    const pack = r.bank.packAt(1)!;
+    pack.params.cellOverVoltage.alarm_mV = 3550;
+    const added = await r.clock.run(r.feature.addFile(file('small-1.10.pkfw', SMALL)));
+    await r.clock.run(
+      r.feature.start({ sha256: added.ok ? added.meta.sha256 : '', addresses: [1], restore: { ...NONE, protectionParameters: true } })
+    );
+    expect(r.feature.run!.rows[0].status).toBe('updated');
+    // The new firmware started with its defaults, as FF 50's bit asked.
+    expect(pack.params.cellOverVoltage.alarm_mV).toBe(3600);
+
+    const backupId = Number(r.feature.after[0].backup!.id);
+    const backup = await r.storage.snapshots.get(backupId);
+    expect(backup?.reason).toBe('before-firmware');
+
+    await r.clock.run(r.feature.restoreBackup(1));
+    expect(r.feature.after[0].restored).toMatchObject({ what: 'backup', outcome: 'written' });
+    expect(pack.params.cellOverVoltage.alarm_mV).toBe(3550);
+    const rows = (await r.storage.writeLog.list()).filter((e) => e.what !== 'firmware' && e.address === 1);
+    const row = rows.find((e) => String(e.new) === '3550' || /3550/.test(e.message ?? ''));
+    expect(row?.result).toBe('ok');
+    // The restore took its own snapshot of the defaults first, so it can be undone too.
+    expect(row?.snapshotId).not.toBeNull();
+    expect(row?.snapshotId).not.toBe(backupId);
+  });
+
+  it('factory defaults after the update go out as A4H through the write path; nothing is sent with installer mode locked', async () => {
+    const r = await rig();
+    await r.clock.run(r.session.installer.setPin('2468'));
+    await r.clock.run(r.feature.readVersions());
+    const pack = r.bank.packAt(2)!;
+    pack.params.cellOverVoltage.alarm_mV = 3550;
+    const added = await r.clock.run(r.feature.addFile(file('small-1.10.pkfw', SMALL)));
+    await r.clock.run(r.feature.start({ sha256: added.ok ? added.meta.sha256 : '', addresses: [2], restore: NONE }));
+    // No restore bit: the update kept the pack's values.
+    expect(pack.params.cellOverVoltage.alarm_mV).toBe(3550);
+
+    r.session.installer.lock();
+    await r.clock.run(r.feature.restoreDefaults(2));
+    expect(r.feature.after[0].restored?.outcome).toBe('not-sent');
+    expect(pack.params.cellOverVoltage.alarm_mV).toBe(3550);
+
+    await r.clock.run(r.session.installer.unlock('2468'));
+    await r.clock.run(r.feature.restoreDefaults(2));
+    expect(r.feature.after[0].restored).toMatchObject({ what: 'defaults', outcome: 'written' });
+    expect(pack.params.cellOverVoltage.alarm_mV).toBe(3600);
+  });
+
+  it('installer mode locking in the middle of a transfer stops the bytes: the failure says so and the pack stays recoverable', async () => {
+    const r = await rig();
+    await r.clock.run(r.session.installer.setPin('2468'));
+    await r.clock.run(r.feature.readVersions());
+    const added = await r.clock.run(r.feature.addFile(file('small-1.10.pkfw', testImage('1.10', 30 * 1024))));
+    const off = r.session.client!.onTraffic(() => {
+      const s = r.feature.run?.rows[0].snapshot;
+      if (s?.phase === 'transfer' && s.block >= 5 && r.session.installer.isUnlocked()) r.session.installer.lock();
+    });
+    await r.clock.run(r.feature.start({ sha256: added.ok ? added.meta.sha256 : '', addresses: [1], restore: NONE }));
+    off();
+    const final = r.feature.run!.rows[0].result!.final!;
+    expect(final.phase === 'failed' && final.failure).toMatchObject({ reason: 'write-refused', packState: 'unknown', recoverable: true });
+    expect(r.bank.packAt(1)!.identity.firmwareVersion).toBe('1.00');
+    // The journal keeps the unfinished update, so the next connect offers to restart it.
+    expect((await r.watch.journal.pending()).map((e) => [e.address, e.targetVersion])).toEqual([[1, '1.10']]);
+  });
+});
+
 describe('recovery', () => {
   it('an unplug mid-transfer: on replug the watch finds the bootloader, and the update finishes from the cached image', async () => {
     const r = await rig();
