@@ -1,7 +1,8 @@
 // Screenshots of the firmware page in every state, at desktop (1280x800) and phone (390x844) size,
+// in the light and the dark theme,
 // into screenshots/ (git-ignored), for a person to look at: not connected, idle, choosing (a raw
 // binary asking for the expert override), transferring, verifying, done (with the parameter
-// offer), failed (with the reason and where the pack is), and the recovery prompt. The bank runs
+// offer, and the backup restored), failed (with the reason and where the pack is), and the recovery prompt. The bank runs
 // in Node behind the serial double, with a slower image check so the verify step can be caught.
 //   npx tsx scripts/screenshots-firmware.ts
 
@@ -66,7 +67,7 @@ async function states(browser: Browser, baseURL: string, size: (typeof SIZES)[nu
     await page.goto('/firmware');
     await page.getByTestId('not-connected').waitFor();
     await page.waitForTimeout(1000);
-    if (theme === 'light') await shoot(page, `firmware-not-connected-${suffix}.png`);
+    await shoot(page, `firmware-not-connected-${suffix}.png`);
 
     await page.goto('/connect');
     await page.getByRole('button', { name: 'Connect USB cable' }).click();
@@ -89,6 +90,9 @@ async function states(browser: Browser, baseURL: string, size: (typeof SIZES)[nu
     await shoot(page, `firmware-choosing-${suffix}.png`);
     await shootPhoneAt(page, size, `firmware-choosing-${suffix}-screen.png`, '#fw-image-title');
 
+    // Pack 2's installer-set alarm is reset by the update (the option ticked); the backup puts it back.
+    bank.packAt(2)!.params.cellOverVoltage.alarm_mV = 3550;
+    await page.getByRole('checkbox', { name: /^Protection parameters/ }).check();
     await start(page, 2);
     await page.locator('[data-testid="fw-run"][data-phase="transfer"]').waitFor({ timeout: 30_000 });
     await page.waitForFunction(() => /block (1\d|2\d) of/.test(document.querySelector('[data-testid="fw-figures"]')?.textContent ?? ''), null, {
@@ -101,7 +105,10 @@ async function states(browser: Browser, baseURL: string, size: (typeof SIZES)[nu
     await finished(page);
     await shoot(page, `firmware-done-${suffix}.png`);
     await shootPhoneAt(page, size, `firmware-done-${suffix}-screen.png`, '[data-testid="fw-run"]');
-    if (theme === 'dark') return;
+    await page.getByTestId('fw-after-2').getByRole('button', { name: 'Restore the backup' }).click();
+    await page.getByTestId('fw-after-2').getByText('Restored and read back.').waitFor({ timeout: 30_000 });
+    await shoot(page, `firmware-restored-${suffix}.png`);
+    await shootPhoneAt(page, size, `firmware-restored-${suffix}-screen.png`, '[data-testid="fw-after"]');
 
     // Failed: the line corrupts block 3 every time; the bootloader gives up, the pack keeps 1.00.
     await page.getByTestId('fw-dismiss').click();
@@ -141,8 +148,7 @@ async function main(): Promise<void> {
   const preview = await startPreview();
   const browser = await chromium.launch({ executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium', args: CHROMIUM_ARGS });
   try {
-    for (const size of SIZES) await states(browser, preview.url, size, 'light');
-    await states(browser, preview.url, SIZES[0], 'dark');
+    for (const theme of ['light', 'dark'] as const) for (const size of SIZES) await states(browser, preview.url, size, theme);
   } finally {
     await browser.close();
     await preview.stop();
