@@ -130,6 +130,7 @@ async function states(browser: Browser, baseURL: string, size: (typeof SIZES)[nu
     await page.waitForTimeout(500);
     await usb.replug();
     await page.getByTestId('fw-recovery').waitFor({ timeout: 60_000 });
+    await page.getByTestId('fw-failed-since').waitFor();
     await shoot(page, `firmware-recovery-${suffix}.png`);
     await shootPhoneAt(page, size, `firmware-recovery-${suffix}-screen.png`, '[data-testid="fw-recovery"]');
     await page.getByTestId('fw-recovery').getByTestId('fw-recover').click();

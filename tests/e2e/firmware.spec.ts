@@ -3,6 +3,7 @@
 // the app, the image comes from IndexedDB), the new version shown after the reboot; and the
 // refusals of a corrupt file and of a wrong-model image, each with its reason.
 
+import AxeBuilder from '@axe-core/playwright';
 import { expect, test } from '@playwright/test';
 import { DEMO_RELEASES, demoContainer } from '../../src/lib/sim/firmware-releases';
 import { choosePacks, gotoFirmware, openSmallDemo, unlockInstaller, waitForPacks } from './firmware-helpers';
@@ -84,4 +85,34 @@ test('refuses a corrupt file and a wrong-model image, each with its reason', asy
   await expect(fit).toContainText('This image is for model P16S200A, but the pack is a P16S100A');
   await expect(page.getByTestId('fw-start')).toBeDisabled();
   await expect(page.locator('#fw-start-why')).toHaveText('None of the chosen packs needs this firmware.');
+});
+
+test('the firmware page passes axe (WCAG 2 AA, contrast included) in light and dark, at desktop and phone width', async ({ page }) => {
+  test.setTimeout(90_000);
+  await openSmallDemo(page, 2);
+  await gotoFirmware(page);
+  await expect(page.getByTestId('fw-release-1.10')).toHaveAttribute('data-state', /^(downloaded|cached)$/, { timeout: 30_000 });
+  await expect(page.getByTestId('fw-fit-1')).toHaveAttribute('data-verdict', 'fits');
+  // A refusal on screen too (its colours are checked with the rest).
+  await page
+    .getByLabel('Add a firmware file')
+    .setInputFiles({
+      name: 'P16S200A-21473-1.03A.pkfw',
+      mimeType: 'application/octet-stream',
+      buffer: Buffer.from(demoContainer(DEMO_RELEASES.find((r) => r.model === 'P16S200A')!))
+    });
+  await expect(page.getByTestId('fw-fit-1')).toHaveAttribute('data-verdict', 'refused');
+  await page.getByRole('group', { name: /restore to factory defaults/ }).scrollIntoViewIfNeeded();
+  for (const scheme of ['light', 'dark'] as const) {
+    await page.emulateMedia({ colorScheme: scheme });
+    await expect(page.locator('html')).toHaveAttribute('data-theme', scheme);
+    for (const width of [1280, 390]) {
+      await page.setViewportSize({ width, height: width === 390 ? 844 : 800 });
+      const result = await new AxeBuilder({ page }).withTags(['wcag2a', 'wcag2aa']).include('main').analyze();
+      expect(
+        result.violations.map((v) => `${scheme} ${width}: ${v.id} ${v.nodes.map((n) => n.target.join(' ')).join(', ')}`),
+        'axe violations'
+      ).toEqual([]);
+    }
+  }
 });
