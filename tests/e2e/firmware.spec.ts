@@ -94,13 +94,11 @@ test('the firmware page passes axe (WCAG 2 AA, contrast included) in light and d
   await expect(page.getByTestId('fw-release-1.10')).toHaveAttribute('data-state', /^(downloaded|cached)$/, { timeout: 30_000 });
   await expect(page.getByTestId('fw-fit-1')).toHaveAttribute('data-verdict', 'fits');
   // A refusal on screen too (its colours are checked with the rest).
-  await page
-    .getByLabel('Add a firmware file')
-    .setInputFiles({
-      name: 'P16S200A-21473-1.03A.pkfw',
-      mimeType: 'application/octet-stream',
-      buffer: Buffer.from(demoContainer(DEMO_RELEASES.find((r) => r.model === 'P16S200A')!))
-    });
+  await page.getByLabel('Add a firmware file').setInputFiles({
+    name: 'P16S200A-21473-1.03A.pkfw',
+    mimeType: 'application/octet-stream',
+    buffer: Buffer.from(demoContainer(DEMO_RELEASES.find((r) => r.model === 'P16S200A')!))
+  });
   await expect(page.getByTestId('fw-fit-1')).toHaveAttribute('data-verdict', 'refused');
   await page.getByRole('group', { name: /restore to factory defaults/ }).scrollIntoViewIfNeeded();
   for (const scheme of ['light', 'dark'] as const) {

@@ -13,7 +13,17 @@ import {
   PHASE_MESSAGES,
   UPGRADE_RESTORE_OPTIONS
 } from '$lib/session/firmware';
-import { ERROR_TEXT, FAILURE_TEXT, PHASE_TEXT, RESTORE_TEXT, SECTION_TEXT, STEP_TEXT, formatBytes, formatDuration, packStateText } from './firmware-text';
+import {
+  ERROR_TEXT,
+  FAILURE_TEXT,
+  PHASE_TEXT,
+  RESTORE_TEXT,
+  SECTION_TEXT,
+  STEP_TEXT,
+  formatBytes,
+  formatDuration,
+  packStateText
+} from './firmware-text';
 
 const byKey = m as unknown as Record<string, (params?: Record<string, string>) => string>;
 
