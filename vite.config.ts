@@ -76,6 +76,9 @@ export default defineConfig({
       },
       workbox: {
         globPatterns: ['**/*.{js,css,html,ico,png,svg,webmanifest,json}'],
+        // The firmware catalog is fetched by the app and kept in IndexedDB with its images; a copy
+        // precached with the app would answer offline as if it had just been fetched.
+        globIgnores: ['firmware/**'],
         navigateFallback: '/',
         clientsClaim: true,
         // No skipWaiting: the update prompt decides when the new worker takes over.

@@ -88,7 +88,8 @@ export const FAILURE_MESSAGES: Readonly<Record<UpdateFailureReason, FirmwareMess
   'refused-by-bootloader': 'firmware_failure_refused_by_bootloader',
   cancelled: 'firmware_failure_cancelled',
   'no-reboot': 'firmware_failure_no_reboot',
-  'version-mismatch': 'firmware_failure_version_mismatch'
+  'version-mismatch': 'firmware_failure_version_mismatch',
+  'write-refused': 'firmware_failure_write_refused'
 };
 
 /** firmware_pack_unexpected_version takes {version}. */

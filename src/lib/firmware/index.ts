@@ -9,8 +9,25 @@ export { notesFor, type ImageManifest, type ReleaseNotes } from './manifest';
 export { preflight, DEFAULT_MIN_PAYLOAD_BYTES, type FlashPlan, type Preflight, type RawImageConfirmation } from './preflight';
 export { compareFirmwareVersions, sameFirmwareVersion } from './version';
 
-export { parseCatalog, releasesFor, newestReleaseFor, type FirmwareCatalog, type CatalogRelease, type NewestRelease } from './catalog';
-export { syncCatalog, downloadRelease, DEFAULT_CATALOG_URL, type CatalogSyncResult, type ReleaseStatus, type FetchLike } from './catalog-sync';
+export {
+  parseCatalog,
+  releasesFor,
+  newestReleaseFor,
+  type FirmwareCatalog,
+  type CatalogRelease,
+  type NewestRelease,
+  type ApplicableRelease
+} from './catalog';
+export {
+  syncCatalog,
+  downloadRelease,
+  DEFAULT_CATALOG_URL,
+  type CatalogSyncResult,
+  type CatalogSyncProgress,
+  type ReleaseStatus,
+  type ReleaseCacheState,
+  type FetchLike
+} from './catalog-sync';
 export {
   MemoryFirmwareCache,
   addLocalFile,
@@ -33,9 +50,21 @@ export {
   type BankUpdateSnapshot,
   type BankUpdateResult,
   type PackUpdateResult,
-  type PackOutcome
+  type PackOutcome,
+  type PackRow,
+  type PackRowStatus
 } from './bank-update';
-export type { UpdateSnapshot, UpdatePhase, UpdateProgress, UpdateFailure, UpdateFailureReason, UpdateResult, PackEndState } from './update-state';
+export type {
+  UpdateSnapshot,
+  UpdatePhase,
+  UpdateProgress,
+  UpdateFailure,
+  UpdateFailureReason,
+  UpdateResult,
+  PackEndState,
+  RunningPhase
+} from './update-state';
+export { RUNNING_PHASES } from './update-state';
 export { FlashGuard, type ParameterBackup, type BackupRequest, type BackupRef } from './hooks';
 export { StorageFlashJournal, MemoryStorage, type FlashJournal, type FlashJournalEntry, type StorageLike } from './journal';
 export {
@@ -61,5 +90,7 @@ export {
   ERROR_MESSAGES,
   type FirmwareMessageKey,
   type ManualStep,
-  type RestoreOption
+  type ManualSection,
+  type RestoreOption,
+  type UpgradeRestoreSelection
 } from './guidance';

@@ -5,59 +5,18 @@
 // sees at the same time). The journal then says which pack it was and which cached image its
 // update used, so the update restarts from the cache, offline too.
 
-import type { Clock } from '../time/clock';
-import type { Unsubscribe } from '../transport/types';
 import { loadCachedImage, type CachedImageMeta, type FirmwareCache } from './cache';
 import { FirmwareError } from './errors';
 import { parsePackVersion, type PackIdentity } from './identity';
 import type { FlashJournal, FlashJournalEntry } from './journal';
 import { preflight, type FlashPlan, type RawImageConfirmation } from './preflight';
-import type { BootloaderProfile, BootloaderSighting } from './profile';
+import type { BootloaderSighting } from './profile';
 import { updatePack, type FinalSnapshot, type UpdatePackOptions } from './updater';
 import { sameFirmwareVersion } from './version';
-import { ymodemProfile } from './ymodem-profile';
 
-/** Long enough for three of a receiver's once-a-second requests. */
-export const DEFAULT_LISTEN_MS = 3500;
-/**
- * When the journal holds an unfinished update, listen longer: a bootloader that lost its host in
- * mid-transfer first waits out the transfer (10 s in our assumption, sim/bootloader.ts
- * abandonAfter_ms) before it asks again.
- */
-export const PENDING_LISTEN_MS = 12_000;
-
-/**
- * Listen to a link's received bytes for `listen_ms` and resolve with the sighting as soon as the
- * profile's detector is certain, or null. `source` is the transport (or anything with onData).
- */
-export function watchForBootloader(
-  source: { onData(listener: (chunk: Uint8Array) => void): Unsubscribe },
-  clock: Clock,
-  options: { profile?: BootloaderProfile; listen_ms?: number; signal?: AbortSignal } = {}
-): Promise<BootloaderSighting | null> {
-  const profile = options.profile ?? ymodemProfile;
-  const detector = profile.createDetector();
-  return new Promise((resolve) => {
-    let unsubscribe: Unsubscribe = () => undefined;
-    const finish = (result: BootloaderSighting | null) => {
-      clock.clearTimeout(timer);
-      unsubscribe();
-      options.signal?.removeEventListener('abort', onAbort);
-      resolve(result);
-    };
-    const onAbort = () => finish(null);
-    const timer = clock.setTimeout(() => finish(detector.sighting), options.listen_ms ?? DEFAULT_LISTEN_MS);
-    if (options.signal?.aborted) {
-      finish(null);
-      return;
-    }
-    options.signal?.addEventListener('abort', onAbort, { once: true });
-    unsubscribe = source.onData((chunk) => {
-      detector.push(chunk, clock.now());
-      if (detector.sighting) finish(detector.sighting);
-    });
-  });
-}
+// The watch itself lives in its own small module, so the app can listen on every connect without
+// loading the updater; re-exported here for the firmware layer's callers.
+export { DEFAULT_LISTEN_MS, PENDING_LISTEN_MS, watchForBootloader } from './bootloader-watch';
 
 /** What the page can offer for a pack found in its bootloader. */
 export interface RecoveryOffer {

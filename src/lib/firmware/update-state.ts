@@ -70,7 +70,12 @@ export type UpdateFailureReason =
   /** The image was accepted but the pack did not answer afterwards. */
   | 'no-reboot'
   /** The pack answers with another version than the image's. */
-  | 'version-mismatch';
+  | 'version-mismatch'
+  /**
+   * The app itself did not let a write out (installer mode locked, a read-only session): the
+   * client's write guard refused it, so nothing more was sent.
+   */
+  | 'write-refused';
 
 export interface UpdateFailure {
   readonly reason: UpdateFailureReason;

@@ -15,6 +15,7 @@
 // transfer for a pack already waiting in its bootloader.
 
 import type { BusLease } from '../protocol/client';
+import { ProtocolError } from '../protocol/errors';
 import { readProductInfo, readSoftwareVersion } from '../protocol/commands/info';
 import { enterFirmwareUpgrade, type UpgradeRestoreSelection } from '../protocol/commands/system';
 import { sleep, type Clock } from '../time/clock';
@@ -306,6 +307,11 @@ class PackUpdate {
     // the bootloader's 'C' (not a second FF 50) is what tells.
     const r = await bus.exchange(enterFirmwareUpgrade, this.#o.address, { restore }, { signal: this.#signal, retries: 0 });
     if (r.ok) return;
+    if (r.error.kind === 'write-refused') {
+      // Nothing left: the app's own guard stopped FF 50 (installer mode locked, read-only session).
+      await this.#journalFinish();
+      throw new Stop(this.#failure('write-refused', 'enter', 'untouched', r.error.message, { cause: r.error }));
+    }
     if (r.error.kind === 'rtn' || r.error.kind === 'unsupported') {
       await this.#journalFinish();
       throw new Stop(
@@ -399,6 +405,24 @@ class PackUpdate {
   // ---- after a failed transfer ----
 
   async #afterTransferFailure(e: unknown, io: ByteIo, bus: BusLease, stage: TransferStage, block: number): Promise<FinalSnapshot> {
+    if (e instanceof ProtocolError && e.kind === 'write-refused') {
+      // The guard stopped our bytes after FF 50 (installer mode locked in the middle): nothing more
+      // can be sent, not even the request to leave the bootloader, so where the pack is stays open.
+      await this.#journal({ outcome: 'unknown' });
+      const failedIn: RunningPhase = stage === 'waiting' ? 'enter' : stage === 'sending' ? 'transfer' : 'verify';
+      return this.#final(
+        this.#failure(
+          'write-refused',
+          failedIn,
+          'unknown',
+          `${e.message} The pack may be waiting in its bootloader: unlock and restart the update.`,
+          {
+            cause: e,
+            recoverable: true
+          }
+        )
+      );
+    }
     if (!(e instanceof FirmwareError) && !(e instanceof TransportError)) throw e;
     const why = this.#abortWhy;
     const linkDown = why?.kind === 'link-lost' || e instanceof TransportError || this.#o.bus.transport.status.state !== 'open';
@@ -408,8 +432,12 @@ class PackUpdate {
 
     if (linkDown) {
       await this.#journal({ outcome: 'unknown' });
+      // Not the transfer's own words ("the pack keeps its old firmware"): with the link gone that
+      // cannot be known, and on a single-bank pack it would be wrong.
+      const lost = why?.kind === 'link-lost' ? why.message : e.message;
+      const at = stage === 'sending' ? ` The transfer stopped at ${this.#bytes.sent} of ${this.#bytes.total} bytes.` : '';
       return this.#final(
-        this.#failure(reason, failedIn, 'unknown', `${message} The pack is in its bootloader or back on its old firmware; reconnect to find out.`, {
+        this.#failure(reason, failedIn, 'unknown', `${lost}${at} The pack is in its bootloader or back on its old firmware; reconnect to find out.`, {
           cause: e,
           recoverable: true
         })

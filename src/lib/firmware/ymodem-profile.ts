@@ -11,11 +11,13 @@ import type { LinkTiming } from '../transport/types';
 import type { Clock } from '../time/clock';
 import type { ByteIo } from './byte-io';
 import type { FirmwareImage } from './image';
-import type { BootloaderDetector, BootloaderProfile, BootloaderSighting, PhaseEstimate, TransferProgress, TransferStage } from './profile';
+import type { BootloaderProfile, PhaseEstimate, TransferProgress, TransferStage } from './profile';
 import { sendYmodem, type YmodemPhase } from './ymodem';
 import { ACK, CRC_REQUEST, blockWireLength, encodeEndOfBatchBlock } from './ymodem-block';
+import { CrcRequestDetector, YMODEM_PROFILE_ID } from './ymodem-detect';
 
-export const YMODEM_PROFILE_ID = 'ymodem-1k-crc16';
+// The detector and the id live in ymodem-detect.ts, small enough for the app to load on every page.
+export { YMODEM_PROFILE_ID };
 
 /** What we assume a bootloader takes to program a 1 KiB block (the simulator's default too). */
 const ASSUMED_BLOCK_WRITE_MS = 20;
@@ -25,10 +27,6 @@ const ASSUMED_START_MS = 100;
 const ASSUMED_VERIFY_MS = 500;
 /** The application starting after the bootloader leaves. */
 const ASSUMED_BOOT_MS = 2500;
-/** Two requests closer than this are noise, not a receiver's once-a-second 'C'. */
-const MIN_REQUEST_GAP_MS = 400;
-/** Two requests further apart than this are not one waiting receiver. */
-const MAX_REQUEST_GAP_MS = 3000;
 /** How long leave() waits for a 'C' before sending the end of the batch. */
 const LEAVE_WAIT_MS = 2500;
 
@@ -53,46 +51,6 @@ function stageOf(phase: YmodemPhase): TransferStage {
     case 'closing':
     case 'done':
       return 'closing';
-  }
-}
-
-/**
- * Lone 'C's outside any frame, at least two, spaced like a receiver's once-a-second request. Frame
- * text is hex ASCII and contains 'C' as a digit, so bytes from '~' to CR are skipped.
- */
-class CrcRequestDetector implements BootloaderDetector {
-  #inFrame = false;
-  #times: number[] = [];
-  #sighting: BootloaderSighting | null = null;
-
-  get sighting(): BootloaderSighting | null {
-    return this.#sighting;
-  }
-
-  push(chunk: Uint8Array, at_ms: number): void {
-    for (const b of chunk) {
-      if (b === 0x7e) {
-        this.#inFrame = true;
-        continue;
-      }
-      if (this.#inFrame) {
-        const hexDigit = (b >= 0x30 && b <= 0x39) || (b >= 0x41 && b <= 0x46);
-        // CR ends a frame; anything else that is no hex digit means it was garbage, not a frame.
-        if (!hexDigit) this.#inFrame = false;
-        continue;
-      }
-      if (b === CRC_REQUEST) this.#request(at_ms);
-    }
-  }
-
-  #request(at_ms: number): void {
-    const last = this.#times.at(-1);
-    if (last !== undefined && at_ms - last < MIN_REQUEST_GAP_MS) return;
-    if (last !== undefined && at_ms - last > MAX_REQUEST_GAP_MS) this.#times = [];
-    this.#times.push(at_ms);
-    if (this.#times.length >= 2) {
-      this.#sighting = { profileId: YMODEM_PROFILE_ID, requests: this.#times.length, firstAt_ms: this.#times[0], lastAt_ms: at_ms };
-    }
   }
 }
 

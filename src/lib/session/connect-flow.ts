@@ -77,6 +77,13 @@ function baudChoice(b: ConnectOptions['baud']): BaudChoice | undefined {
   return isPackBaud(b) ? b : undefined;
 }
 
+/**
+ * Asked when no pack answers a connect: does something else hold the line that the app should stay
+ * connected to (a pack waiting in its bootloader after an interrupted firmware update)? Listens on
+ * the open transport, at the likeliest baud; true keeps the link.
+ */
+export type SilentLinkCheck = (transport: Transport, signal: AbortSignal) => Promise<boolean>;
+
 export interface ConnectFlow {
   links: LinkFactory;
   clock: Clock;
@@ -91,6 +98,8 @@ export interface ConnectFlow {
   onProgress(words: Words): void;
   /** The transport is in hand (the session closes it if what follows fails). */
   onTransport(transport: Transport): void;
+  /** When detection finds nothing; see SilentLinkCheck. */
+  silentLink?: SilentLinkCheck;
 }
 
 /**
@@ -136,6 +145,14 @@ export async function connectLink(
     onAttempt: (attempt, i, n) =>
       flow.onProgress(() => m.connect_progress_looking({ attempt: describeAttempt(attempt, options.kind), index: String(i + 1), total: String(n) }))
   });
+  if (!found && flow.silentLink) {
+    // Back to the likeliest attempt (the last device's baud first), and listen there.
+    const likeliest = plan.attempts[0];
+    flow.onProgress(() => m.connect_progress_bootloader());
+    await useBaud(likeliest.baud);
+    if (await flow.silentLink(transport, flow.signal)) return { transport, found: likeliest };
+    flow.check();
+  }
   if (!found) {
     const attempts = plan.attempts;
     throw new NoAnswer(`No pack answered. Tried ${describeTried(attempts, options.kind, 'en')}.`, () =>

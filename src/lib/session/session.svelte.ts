@@ -9,7 +9,7 @@ import { realClock, type Clock, type TimerId } from '$lib/time/clock';
 import { TransportError, type Transport, type TransportInfo, type TransportKind, type TransportStatus, type Unsubscribe } from '$lib/transport/types';
 import { BankState, type FrameScheduler } from './bank-state.svelte';
 import { DEFAULT_REOPEN_BACKOFF_MS, LinkReopener } from './link-reopen';
-import { connectLink, isCancel, linkChoice, rememberedDevice, toSessionError, type SessionError } from './connect-flow';
+import { connectLink, isCancel, linkChoice, rememberedDevice, toSessionError, type SessionError, type SilentLinkCheck } from './connect-flow';
 import type { DetectionAttempt } from './detect';
 import { loadLastDevice, saveLastDevice, type LastDevice } from './last-device';
 import type { ClientPort, Link, LinkFactory, PollerPort } from './ports';
@@ -113,6 +113,8 @@ export class DeviceSession<C extends ClientPort = ClientPort, P extends PollerPo
   readonly #updateListeners = new Set<(u: PackUpdate) => void>();
   // eslint-disable-next-line svelte/prefer-svelte-reactivity
   readonly #linkListeners = new Set<(event: LinkEvent) => void>();
+  // eslint-disable-next-line svelte/prefer-svelte-reactivity
+  readonly #silentChecks = new Set<SilentLinkCheck>();
   #database: Promise<AppStorage> | null = null;
   #transport: Transport | null = null;
   #active: Link<C, P> | null = null;
@@ -243,6 +245,15 @@ export class DeviceSession<C extends ClientPort = ClientPort, P extends PollerPo
   onLink(listener: (event: LinkEvent) => void): Unsubscribe {
     this.#linkListeners.add(listener);
     return () => this.#linkListeners.delete(listener);
+  }
+
+  /**
+   * Asked when a connect finds no pack: a check that answers true keeps the link attached (the
+   * firmware feature listens for a pack waiting in its bootloader). See connect-flow.ts.
+   */
+  whenNoPackAnswers(check: SilentLinkCheck): Unsubscribe {
+    this.#silentChecks.add(check);
+    return () => this.#silentChecks.delete(check);
   }
 
   #emit<T>(listeners: Set<(v: T) => void>, value: T): void {
@@ -394,7 +405,14 @@ export class DeviceSession<C extends ClientPort = ClientPort, P extends PollerPo
           transport = t;
           this.#transport = t;
           this.#transportInfo = t.info;
-        }
+        },
+        silentLink:
+          this.#silentChecks.size === 0
+            ? undefined
+            : async (t, signal) => {
+                for (const check of [...this.#silentChecks]) if (await check(t, signal)) return true;
+                return false;
+              }
       });
       if (!linked) {
         this.#toIdle();

@@ -14,7 +14,7 @@ describe('navigation list', () => {
     const labels = NAV_ITEMS.map((i) => i.label({}, { locale: 'en' }));
     expect(labels[0]).toBe('Connect');
     expect(labels.at(-1)).toBe('Settings');
-    expect(labels).toEqual(expect.arrayContaining(['Overview', 'Packs', 'History', 'Logs', 'Statistics']));
+    expect(labels).toEqual(expect.arrayContaining(['Overview', 'Packs', 'History', 'Logs', 'Statistics', 'Firmware']));
     const hrefs = NAV_ITEMS.map((i) => navHref(i, { firstPackAddress: null }));
     expect(new Set(hrefs).size).toBe(hrefs.length);
     const prefixes = NAV_ITEMS.map(navPrefix);
