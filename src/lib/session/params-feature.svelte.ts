@@ -473,7 +473,7 @@ export class ParamsFeature {
   recheck(): Promise<void> {
     if (this.#rechecking) return this.#rechecking;
     if (this.engine.path.unconfirmed.length === 0 || !busOf(this.#session.client)) return Promise.resolve();
-    const packs = [...new Set(this.engine.path.unconfirmed.map((u) => u.pack.address))];
+    const packs = this.engine.path.unconfirmed.map((u) => u.pack.address).filter((a, i, all) => all.indexOf(a) === i);
     this.#rechecking = (async () => {
       try {
         const results = await this.engine.path.recheck();
