@@ -25,6 +25,19 @@ export const NAV_ITEMS: readonly NavItem[] = [
     activePrefix: '/pack',
     hint: 'Cells, temperatures and alarms of one pack'
   },
+  { label: 'Parameters', href: '/parameters', activePrefix: '/parameters', hint: 'Protection settings, snapshots, profiles, write log' },
+  {
+    label: 'Calibration',
+    href: (ctx) => `/calibration/${ctx.firstPackAddress ?? 1}`,
+    activePrefix: '/calibration',
+    hint: 'Voltage, current, capacity, clock'
+  },
+  {
+    label: 'Control',
+    href: (ctx) => `/control/${ctx.firstPackAddress ?? 1}`,
+    activePrefix: '/control',
+    hint: 'MOSFETs, buzzer, limiter, inverter protocol'
+  },
   { label: 'Settings', href: '/settings', activePrefix: '/settings', hint: 'Baud rate, protocol, theme' }
 ];
 
