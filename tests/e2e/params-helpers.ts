@@ -3,9 +3,13 @@
 
 import type { Page } from 'playwright-core';
 
-/** Set the installer PIN through the installer panel (first use) and wait until it is unlocked. */
+/**
+ * Set the installer PIN through the installer panel (first use) or unlock with it, and wait until
+ * installer mode is unlocked. Pages without the panel go to the parameters page through the
+ * navigation, so the session (and the link) stays as it is.
+ */
 export async function setInstallerPin(page: Page, pin: string): Promise<void> {
-  if (!/\/(parameters|calibration|control)\b/.test(page.url())) await page.goto('/parameters');
+  if (!/\/(parameters|calibration|control)\b/.test(page.url())) await navigateTo(page, 'Parameters', '**/parameters');
   const panel = page.getByTestId('installer');
   await panel.locator(':scope[data-state="no-pin"], :scope[data-state="locked"], :scope[data-state="unlocked"]').waitFor();
   const state = await panel.getAttribute('data-state');
@@ -19,6 +23,15 @@ export async function setInstallerPin(page: Page, pin: string): Promise<void> {
     await page.getByRole('button', { name: 'Set PIN and unlock' }).click();
   }
   await panel.locator(':scope[data-state="unlocked"]').waitFor();
+}
+
+/** Follow a link of the main navigation (opening the phone menu first), keeping the session. */
+export async function navigateTo(page: Page, label: string, url: string): Promise<void> {
+  const nav = page.getByRole('navigation', { name: 'Main' });
+  const toggle = nav.getByRole('button', { name: 'Menu' });
+  if (await toggle.isVisible()) await toggle.click();
+  await nav.getByRole('link', { name: label, exact: true }).click();
+  await page.waitForURL(url);
 }
 
 /** The request frames (text) the serial double saw the page write, e.g. "~250346D0…". */
