@@ -68,7 +68,7 @@ async function main(): Promise<void> {
           await field('Cell OV Alarm').fill('3.300');
           await field('Cell OVP Release').fill('3.280');
           await shoot(page, `params-editor-violations-${tag}.png`);
-          await field('Balance Threshold').fill('3.250');
+          await field('Balance Threshold').fill('3.300');
           await page.getByTestId('write').click();
           await page.getByTestId('write-report').waitFor();
           await shoot(page, `params-editor-written-${tag}.png`);
