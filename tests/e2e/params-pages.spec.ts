@@ -6,7 +6,7 @@
 
 import { expect, test, type Page } from '@playwright/test';
 import { openDemo } from './monitor-helpers';
-import { navigateTo, setInstallerPin } from './params-helpers';
+import { setInstallerPin } from './params-helpers';
 
 const json = (name: string, value: unknown) => ({ name, mimeType: 'application/json', buffer: Buffer.from(JSON.stringify(value)) });
 
@@ -57,6 +57,21 @@ test('profiles: a malformed file is refused field by field; a good one goes to t
   // The bank's write log has one entry per pack.
   await expect(page.getByTestId('write-log').locator('li[data-outcome="written"]')).toHaveCount(2);
   await expect(page.getByTestId('write-log')).toContainText('Sleep Delay Time: 5 min → 7 min (read back 7 min)');
+
+  // Factory defaults on pack 1, behind a confirmation that names the pack: the 7 min goes back to 5.
+  await page.getByTestId('pack-list').getByRole('link', { name: 'Pack 1', exact: true }).click();
+  await page.waitForURL('**/parameters/1');
+  await expect(page.getByLabel('Sleep Delay Time', { exact: true })).toHaveValue('7');
+  await page.getByRole('button', { name: 'Restore factory defaults…' }).click();
+  const dialog = page.getByTestId('confirm-defaults');
+  await expect(dialog).toContainText('Restore factory defaults on Pack 1?');
+  await expect(dialog).toContainText(/Every protection parameter of Pack 1 \(serial P\w+\)/);
+  await dialog.getByRole('button', { name: 'Restore factory defaults on Pack 1' }).click();
+  const report = page.getByTestId('write-report');
+  await expect(report).toHaveAttribute('data-outcome', 'written', { timeout: 30_000 });
+  await expect(report).toContainText('Sleep Delay Time: 7 min → 5 min');
+  await expect(page.getByLabel('Sleep Delay Time', { exact: true })).toHaveValue('5');
+  await expect(page.getByTestId('snapshot').first()).toHaveAttribute('data-reason', 'before-defaults');
 });
 
 test('device control, vendor extensions and calibration', async ({ page }) => {

@@ -180,6 +180,13 @@ test.describe('over a USB cable', () => {
     await expect(field(page, 'Cell OV Protect')).not.toHaveAttribute('readonly', '');
     expect(await sendRaw()).toMatch(/^write-refused: .*none of them is sending it/);
 
+    // On a real pack the vendor extensions are greyed, with the reason.
+    await page.getByRole('navigation', { name: 'Pages of Pack 2' }).getByRole('link', { name: 'Device control' }).click();
+    await page.waitForURL('**/control/2');
+    const address = page.getByTestId('ext-setSoftwareAddress');
+    await expect(address).toHaveAttribute('data-enabled', 'false');
+    await expect(address).toContainText('never sent to a real pack by default');
+
     // The serial double saw the page's reads, and not one write frame.
     expect(framesWithCid2(usb!.written(), 'D1').length).toBeGreaterThan(0);
     expect(framesWithCid2(usb!.written(), 'D0')).toEqual([]);
