@@ -16,11 +16,8 @@
 import {
   applyProfile,
   calibrate,
-  parseExtensionProfile,
   ParamEngine,
-  readBankParams,
   readControls,
-  readPackParams,
   restoreFactoryDefaults,
   restoreSnapshot,
   setControl,
@@ -37,57 +34,33 @@ import {
   type ExtensionProblem,
   type ExtensionProfile,
   type ExtensionRequest,
-  type PackParamRead,
   type PackRef,
   type ParamSnapshot,
   type ParamValues,
   type ParameterProfile,
   type ProfilePackResult,
-  type ReadProgress,
   type StepResult,
   type UnconfirmedWrite,
   type WriteReport
 } from '$lib/params';
 import { DEFAULT_DECODE_OPTIONS } from '$lib/protocol/types';
-import { bankLabelFor, type JsonValue } from '$lib/storage';
+import { bankLabelFor } from '$lib/storage';
 import type { ParameterBackup } from '$lib/firmware';
 import { parameterBackup } from './params-backup';
-import type { ClientPort } from './ports';
+import { dropExtensionProfile, loadExtensionProfile, saveExtensionProfile } from './params-extension-store';
+import { busOf, ParamReads, type BankReadState, type PackActivity, type PackParams } from './params-reads.svelte';
 import { StoredSnapshots, StoredWriteLog, type WriteLogRow } from './params-stores';
 import type { DeviceSession } from './session.svelte';
 import { ScopedGrant } from './write-authority';
 
-/** Where the extension profile is kept (storage/kv.ts names this key). */
-export const EXTENSION_PROFILE_KEY = 'extensions.profiles';
-
-/** The values of one pack as last read, and when. */
-export interface PackParams {
-  read: PackParamRead;
-  /** Wall-clock time the read finished (epoch ms). */
-  read_ms: number;
-}
-
-/** Reading every pack: progress while it runs, the result after. */
-export interface BankReadState {
-  running: boolean;
-  done: number;
-  total: number;
-  /** The pack being read. */
-  address: number | null;
-  result: BankParamRead | null;
-}
-
-export type PackActivity = 'reading' | 'writing' | 'controls' | 'calibrating' | null;
+export { EXTENSION_PROFILE_KEY } from './params-extension-store';
+export type { BankReadState, PackActivity, PackParams } from './params-reads.svelte';
 
 type SessionLike = Pick<DeviceSession, 'client' | 'clock' | 'database' | 'writes' | 'installer' | 'onLink' | 'transportInfo' | 'packs' | 'pack'>;
 
 export interface ParamsFeatureOptions {
   /** Snapshot, log and read times (epoch ms). Default Date.now. */
   wallClock?: () => number;
-}
-
-function busOf(client: ClientPort | null): (ClientPort & BusOwner) | null {
-  return client && typeof (client as Partial<BusOwner>).exclusive === 'function' ? (client as ClientPort & BusOwner) : null;
 }
 
 export class ParamsFeature {
@@ -97,12 +70,8 @@ export class ParamsFeature {
   readonly #snapshots: StoredSnapshots;
   readonly #log: StoredWriteLog;
 
-  #reads = $state.raw<Record<number, PackParams>>({});
-  #readErrors = $state.raw<Record<number, string>>({});
-  #activity = $state.raw<Record<number, PackActivity>>({});
+  readonly #reads: ParamReads;
   #reports = $state.raw<Record<number, WriteReport>>({});
-  #bankRead = $state.raw<BankReadState>({ running: false, done: 0, total: 0, address: null, result: null });
-  #bankAbort: AbortController | null = null;
   #drafts = $state.raw<Record<number, Record<string, string>>>({});
   #unconfirmed = $state.raw<readonly UnconfirmedWrite[]>([]);
   #rechecked = $state.raw<StepResult[]>([]);
@@ -115,6 +84,7 @@ export class ParamsFeature {
   constructor(session: SessionLike, o: ParamsFeatureOptions = {}) {
     this.#session = session;
     this.#wall = o.wallClock ?? Date.now;
+    this.#reads = new ParamReads({ client: () => session.client, clock: session.clock, wallClock: this.#wall });
     const database = () => session.database();
     const bank = () => this.#bankLabel();
     this.#snapshots = new StoredSnapshots(database, bank);
@@ -157,15 +127,15 @@ export class ParamsFeature {
   }
 
   params(address: number): PackParams | null {
-    return this.#reads[address] ?? null;
+    return this.#reads.params(address);
   }
 
   readError(address: number): string | null {
-    return this.#readErrors[address] ?? null;
+    return this.#reads.error(address);
   }
 
   activity(address: number): PackActivity {
-    return this.#activity[address] ?? null;
+    return this.#reads.activity(address);
   }
 
   /** The last write (parameters, snapshot restore, factory defaults, profile) to this pack. */
@@ -174,7 +144,7 @@ export class ParamsFeature {
   }
 
   get bankRead(): BankReadState {
-    return this.#bankRead;
+    return this.#reads.bank;
   }
 
   /** Writes whose result is not known yet (the link went away after they were sent). */
@@ -236,7 +206,7 @@ export class ParamsFeature {
 
   /** What identifies a pack for writing: its address and the serial it reported. */
   packRef(address: number): PackRef {
-    const serial = this.#session.pack(address)?.identity?.bmsSerial ?? this.#reads[address]?.read.bmsSerial ?? null;
+    const serial = this.#session.pack(address)?.identity?.bmsSerial ?? this.#reads.params(address)?.read.bmsSerial ?? null;
     return { address, bmsSerial: serial?.trim() || null };
   }
 
@@ -249,66 +219,24 @@ export class ParamsFeature {
   // ---- reading ----
 
   /** Read every group of one pack (the poller pauses meanwhile). */
-  async readPack(address: number): Promise<PackParams | null> {
-    const client = busOf(this.#session.client);
-    if (!client) {
-      this.#setReadError(address, 'No bank is connected.');
-      return null;
-    }
-    this.#setActivity(address, 'reading');
-    try {
-      const read = await client.exclusive((bus) => readPackParams(bus, address, { clock: this.#session.clock }), { priority: 'interactive' });
-      // A pack that did not answer keeps the values read before (shown with their time), never an empty read.
-      if (!read.reachable) {
-        this.#setReadError(address, read.problem ?? 'The pack did not answer.');
-        return null;
-      }
-      return this.#store(read);
-    } catch (e) {
-      this.#setReadError(address, `The parameters could not be read: ${e instanceof Error ? e.message : String(e)}`);
-      return null;
-    } finally {
-      this.#setActivity(address, null);
-    }
+  readPack(address: number): Promise<PackParams | null> {
+    return this.#reads.readPack(address);
   }
 
-  /** Read every group of every pack as one operation, with progress; cancel() stops it. */
-  async readAll(addresses: readonly number[]): Promise<BankParamRead | null> {
-    if (this.#bankRead.running) return null;
-    const client = busOf(this.#session.client);
-    if (!client) return null;
-    const abort = new AbortController();
-    this.#bankAbort = abort;
-    this.#bankRead = { running: true, done: 0, total: addresses.length * 20, address: addresses[0] ?? null, result: null };
-    try {
-      const result = await readBankParams(client, addresses, {
-        signal: abort.signal,
-        clock: this.#session.clock,
-        onProgress: (p: ReadProgress) => (this.#bankRead = { ...this.#bankRead, done: p.done, total: p.total, address: p.address })
-      });
-      for (const p of result.packs) {
-        if (p.reachable && Object.keys(p.values).length > 0) this.#store(p);
-        else if (p.problem) this.#setReadError(p.address, p.problem);
-      }
-      this.#bankRead = { running: false, done: this.#bankRead.done, total: this.#bankRead.total, address: null, result };
-      return result;
-    } catch (e) {
-      this.#bankRead = { running: false, done: 0, total: 0, address: null, result: null };
-      throw e;
-    } finally {
-      if (this.#bankAbort === abort) this.#bankAbort = null;
-    }
+  /** Read every group of every pack as one operation, with progress; cancelReadAll() stops it. */
+  readAll(addresses: readonly number[]): Promise<BankParamRead | null> {
+    return this.#reads.readAll(addresses);
   }
 
   cancelReadAll(): void {
-    this.#bankAbort?.abort(new DOMException('Cancelled', 'AbortError'));
+    this.#reads.cancelReadAll();
   }
 
   // ---- writing (every one through the engine's write path) ----
 
   /** Write the edits that differ from the pack's values, then read the pack again. */
   async write(address: number, edits: ParamValues): Promise<WriteReport | null> {
-    const base = this.#reads[address]?.read.values;
+    const base = this.#reads.params(address)?.read.values;
     if (!base) return null;
     return this.#writing(address, () =>
       writeParams(this.engine.path, { pack: this.packRef(address), base, edits, cellCount: this.cellCount(address) })
@@ -316,7 +244,7 @@ export class ParamsFeature {
   }
 
   async restoreSnapshot(address: number, snapshot: ParamSnapshot): Promise<WriteReport | null> {
-    const base = this.#reads[address]?.read.values ?? {};
+    const base = this.#reads.params(address)?.read.values ?? {};
     return this.#writing(address, () =>
       restoreSnapshot(this.engine.path, snapshot, { pack: this.packRef(address), base, cellCount: this.cellCount(address) })
     );
@@ -333,14 +261,14 @@ export class ParamsFeature {
   async applyProfile(profile: ParameterProfile, addresses: readonly number[], onPack?: (r: ProfilePackResult) => void): Promise<ProfilePackResult[]> {
     const out: ProfilePackResult[] = [];
     for (const address of addresses) {
-      const base = this.#reads[address]?.read.values ?? (await this.readPack(address))?.read.values;
+      const base = this.#reads.params(address)?.read.values ?? (await this.readPack(address))?.read.values;
       if (!base) {
         const report = await this.engine.path.run({
           kind: 'profile',
           pack: this.packRef(address),
           title: `Apply profile "${profile.name}"`,
           violations: [],
-          refuse: this.#readErrors[address] ?? 'the pack could not be read.',
+          refuse: this.#reads.error(address) ?? 'the pack could not be read.',
           snapshot: async () => ({ ok: true, values: {}, groups: [] }),
           plan: () => ({ steps: [] })
         });
@@ -360,7 +288,7 @@ export class ParamsFeature {
 
   /** Keep the values as last read as a snapshot (reason 'manual'). */
   async keepSnapshot(address: number): Promise<ParamSnapshot | null> {
-    const p = this.#reads[address];
+    const p = this.#reads.params(address);
     const ref = this.packRef(address);
     if (!p || ref.bmsSerial === null) return null;
     const groups = Object.entries(p.read.groups)
@@ -399,11 +327,11 @@ export class ParamsFeature {
   async readControls(address: number): Promise<ControlsRead | null> {
     const client = busOf(this.#session.client);
     if (!client) return null;
-    this.#setActivity(address, 'controls');
+    this.#reads.setActivity(address, 'controls');
     try {
       return await client.exclusive((bus) => readControls(bus, address, client.decodeOptions), { priority: 'interactive' });
     } finally {
-      this.#setActivity(address, null);
+      this.#reads.setActivity(address, null);
     }
   }
 
@@ -446,17 +374,14 @@ export class ParamsFeature {
 
   /** Validate and keep an extension profile; returns the problems (nothing changed) or null. */
   async importExtensionProfile(text: string): Promise<ExtensionProblem[] | null> {
-    const parsed = parseExtensionProfile(text);
-    if (!parsed.ok) return parsed.problems;
-    const storage = await this.#session.database();
-    await storage.kv.set(EXTENSION_PROFILE_KEY, JSON.parse(JSON.stringify(parsed.profile)) as JsonValue);
-    this.#applyExtensionProfile(parsed.profile);
+    const saved = await saveExtensionProfile(() => this.#session.database(), text);
+    if (!saved.ok) return saved.problems;
+    this.#applyExtensionProfile(saved.profile);
     return null;
   }
 
   async dropExtensionProfile(): Promise<void> {
-    const storage = await this.#session.database();
-    await storage.kv.delete(EXTENSION_PROFILE_KEY);
+    await dropExtensionProfile(await this.#session.database());
     this.#applyExtensionProfile(null);
   }
 
@@ -480,7 +405,7 @@ export class ParamsFeature {
         if (results.length > 0) this.#rechecked = results;
         this.#unconfirmed = [...this.engine.path.unconfirmed];
         this.#revision++;
-        for (const address of packs) if (this.#reads[address]) await this.readPack(address);
+        for (const address of packs) if (this.#reads.params(address)) await this.readPack(address);
       } catch {
         // The link went away again: the writes stay unconfirmed for the next time it is back.
         this.#unconfirmed = [...this.engine.path.unconfirmed];
@@ -512,33 +437,17 @@ export class ParamsFeature {
   }
 
   async #guarded<T>(address: number, activity: PackActivity, run: () => Promise<T>): Promise<T> {
-    this.#setActivity(address, activity);
+    this.#reads.setActivity(address, activity);
     try {
       return await run();
     } finally {
-      this.#setActivity(address, null);
+      this.#reads.setActivity(address, null);
     }
   }
 
   #afterWrite(): void {
     this.#unconfirmed = [...this.engine.path.unconfirmed];
     this.#revision++;
-  }
-
-  #store(read: PackParamRead): PackParams {
-    const p: PackParams = { read, read_ms: this.#wall() };
-    this.#reads = { ...this.#reads, [read.address]: p };
-    const { [read.address]: _cleared, ...rest } = this.#readErrors;
-    this.#readErrors = rest;
-    return p;
-  }
-
-  #setReadError(address: number, message: string): void {
-    this.#readErrors = { ...this.#readErrors, [address]: message };
-  }
-
-  #setActivity(address: number, a: PackActivity): void {
-    this.#activity = { ...this.#activity, [address]: a };
   }
 
   #linkKind(): 'demo' | 'real' | null {
@@ -560,11 +469,8 @@ export class ParamsFeature {
 
   async #loadExtensionProfile(): Promise<void> {
     try {
-      const stored = await (await this.#session.database()).kv.get(EXTENSION_PROFILE_KEY);
-      if (stored === undefined) return;
-      // A stored profile is checked again like a file: one damaged in storage reads as none.
-      const parsed = parseExtensionProfile(JSON.stringify(stored));
-      if (parsed.ok) this.#applyExtensionProfile(parsed.profile);
+      const profile = await loadExtensionProfile(await this.#session.database());
+      if (profile) this.#applyExtensionProfile(profile);
     } catch {
       // No storage: no stored profile. Importing one says why it cannot be kept.
     }
