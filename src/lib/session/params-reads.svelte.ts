@@ -4,7 +4,7 @@
 // them. A pack that did not answer keeps the values read before (shown with their time), never
 // an empty read.
 
-import { readBankParams, readPackParams, type BankParamRead, type BusOwner, type PackParamRead, type ReadProgress } from '$lib/params';
+import { PARAM_GROUPS, readBankParams, readPackParams, type BankParamRead, type BusOwner, type PackParamRead, type ReadProgress } from '$lib/params';
 import type { Clock } from '$lib/time/clock';
 import type { ClientPort } from './ports';
 
@@ -101,7 +101,8 @@ export class ParamReads {
     if (!client) return null;
     const abort = new AbortController();
     this.#bankAbort = abort;
-    this.#bank = { running: true, done: 0, total: 0, address: addresses[0] ?? null, result: null };
+    // The reader's own count (an identity read plus every group, per pack), so the bar is right before the first answer.
+    this.#bank = { running: true, done: 0, total: addresses.length * (PARAM_GROUPS.length + 1), address: addresses[0] ?? null, result: null };
     try {
       const result = await readBankParams(client, addresses, {
         signal: abort.signal,
