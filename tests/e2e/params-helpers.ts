@@ -30,7 +30,8 @@ export async function navigateTo(page: Page, label: string, url: string): Promis
   const nav = page.getByRole('navigation', { name: 'Main' });
   const toggle = nav.getByRole('button', { name: 'Menu' });
   if (await toggle.isVisible()) await toggle.click();
-  await nav.getByRole('link', { name: label, exact: true }).click();
+  // In the phone menu a link's name carries its hint too ("Parameters Protection settings, …").
+  await nav.getByRole('link', { name: new RegExp(`^${label.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}(?: |$)`) }).click();
   await page.waitForURL(url);
 }
 
