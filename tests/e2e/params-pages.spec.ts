@@ -6,7 +6,7 @@
 
 import { expect, test, type Page } from '@playwright/test';
 import { openDemo } from './monitor-helpers';
-import { setInstallerPin } from './params-helpers';
+import { navigateTo, setInstallerPin } from './params-helpers';
 
 const json = (name: string, value: unknown) => ({ name, mimeType: 'application/json', buffer: Buffer.from(JSON.stringify(value)) });
 
@@ -124,4 +124,33 @@ test('device control, vendor extensions and calibration', async ({ page }) => {
   await clock.getByRole('button', { name: 'Calibrate' }).click();
   await expect(clock.getByTestId('write-report')).toHaveAttribute('data-outcome', 'written', { timeout: 20_000 });
   await expect(clock.getByTestId('cal-clock-readings')).toContainText('Pack clock');
+});
+
+test('device control: the inverter protocols chosen by name, each confirmed by reading it back', async ({ page }) => {
+  test.setTimeout(120_000);
+  await openDemo(page);
+  await setInstallerPin(page, '2468');
+  await page.getByTestId('pack-list').getByRole('link', { name: 'Pack 2', exact: true }).click();
+  await page.waitForURL('**/parameters/2');
+  await toPack(page, 'Device control', 2, '**/control/2');
+
+  const can = page.getByTestId('control-canProtocol');
+  await expect(can).toHaveAttribute('data-value', 'PYLON_CAN', { timeout: 20_000 });
+  await can.getByRole('combobox').selectOption({ label: 'GROWATT_CAN (Growatt)' });
+  await can.getByRole('button', { name: 'Set' }).click();
+  await expect(can.getByTestId('write-report')).toHaveAttribute('data-outcome', 'written', { timeout: 20_000 });
+  await expect(can).toHaveAttribute('data-value', 'GROWATT_CAN');
+
+  const rs485 = page.getByTestId('control-rs485Protocol');
+  await rs485.getByRole('combobox').selectOption('VOLTRONIC_485');
+  await rs485.getByRole('button', { name: 'Set' }).click();
+  await expect(rs485.getByTestId('write-report')).toHaveAttribute('data-outcome', 'written', { timeout: 20_000 });
+  await expect(rs485).toHaveAttribute('data-value', 'VOLTRONIC_485');
+  // The CAN choice is still what the pack reports: one did not overwrite the other.
+  await expect(can).toHaveAttribute('data-value', 'GROWATT_CAN');
+
+  // The write log of the bank has both, old → new.
+  await navigateTo(page, 'Parameters', '**/parameters');
+  const log = page.getByTestId('write-log');
+  await expect(log.locator('li[data-outcome="written"]')).toHaveCount(2);
 });
