@@ -1,57 +1,61 @@
-// The parameter engine as the session wires it: one write path, installer mode, the vendor
-// extension state for the link, and the client write guard built from all three, so the session
-// only hands in the client, the stores and the clock, and installs `guard` on the client.
+// The parameter engine as the session wires it: one write path over whichever client is attached,
+// the session's installer mode asked before anything is read or sent, and the vendor extensions of
+// the link. The session installs the guard on the client (its WriteAuthority) and hands in a grant
+// registered with it; this engine sends only inside that grant, and narrows it for vendor
+// extensions to the ones enabled on this link (demo bank or extension profile), so even a bug in
+// a page cannot put a disabled extension on the wire.
 
-import type { Clock } from '../time/clock';
+import { EXTENSION_IDS, type ExtensionId } from '../protocol/commands/extensions';
+import type { WriteAttempt } from '../protocol/write-guard';
 import type { BusOwner } from './bus';
 import { Extensions, type ExtensionLink, type ExtensionProfile } from './extension-profile';
-import { createWriteGuard, type WriteGuard } from './guard';
-import { InstallerMode, type PinStore } from './installer';
 import type { SnapshotStore, WriteLog } from './stores';
-import { WritePath } from './write-path';
+import { OPEN_GRANT, WritePath, type WriteGrant } from './write-path';
+
+/** What the engine asks before anything is read or sent (InstallerMode satisfies it). */
+export interface WritePermit {
+  /** Null when writing is allowed (and counts as activity); else why not, in words. */
+  permit(): string | null;
+}
 
 export interface ParamEngineOptions {
-  /** The client (its exclusive lease). */
+  /** The client (its exclusive lease); the session passes one that follows the attached link. */
   bus: BusOwner;
   snapshots: SnapshotStore;
   log: WriteLog;
-  pins: PinStore;
-  /** For the idle lock. */
-  clock: Clock;
+  /** The session's installer mode. */
+  installer: WritePermit;
+  /** The grant the session registered with its write authority. Default OPEN_GRANT (no guard). */
+  grant?: WriteGrant;
+  /** Why nothing may be written now (the diagnose session), else null. Asked before every operation. */
+  readOnly?: () => string | null;
   /** Snapshot and log times (epoch ms). Default Date.now. */
   wallClock?: () => number;
-  /** The demo bank or a real pack. */
-  link: ExtensionLink;
+  /** The demo bank or a real pack. Default 'real' (extensions off until a profile enables them). */
+  link?: ExtensionLink;
   extensionProfile?: ExtensionProfile | null;
-  /** The diagnose session: nothing is ever written. */
-  readOnly?: boolean;
+}
+
+function extensionIds(attempt: WriteAttempt): ExtensionId[] {
+  return attempt.commands.filter((id): id is ExtensionId => (EXTENSION_IDS as readonly string[]).includes(id));
 }
 
 export class ParamEngine {
-  readonly installer: InstallerMode;
   readonly path: WritePath;
-  /** Install on the client: client.setWriteGuard(engine.guard). */
-  readonly guard: WriteGuard;
-  readonly readOnly: boolean;
   #extensions: Extensions;
 
   constructor(o: ParamEngineOptions) {
-    this.readOnly = o.readOnly ?? false;
-    this.installer = new InstallerMode({ store: o.pins, clock: o.clock });
-    this.#extensions = new Extensions(o.link, o.extensionProfile ?? null);
+    this.#extensions = new Extensions(o.link ?? 'real', o.extensionProfile ?? null);
+    const grant = o.grant ?? OPEN_GRANT;
     this.path = new WritePath({
       bus: o.bus,
       snapshots: o.snapshots,
       log: o.log,
       wallClock: o.wallClock,
-      permit: () => (this.readOnly ? 'this session only reads; it never writes to a pack.' : this.installer.permit())
-    });
-    this.guard = createWriteGuard({
-      readOnly: this.readOnly,
-      installer: this.installer,
-      writePath: this.path,
-      // Through a getter, so a profile imported later takes effect without a new guard.
-      extensions: { allows: (cmd) => this.#extensions.allows(cmd) }
+      grant: {
+        during: (match, fn) => grant.during((a) => match(a) && this.#extensionAllowed(a), fn)
+      },
+      permit: () => o.readOnly?.() ?? o.installer.permit()
     });
   }
 
@@ -59,8 +63,21 @@ export class ParamEngine {
     return this.#extensions;
   }
 
+  /** A new link (demo bank or real pack): what is enabled follows it; the profile stays. */
+  setLink(link: ExtensionLink): void {
+    if (link !== this.#extensions.link) this.#extensions = new Extensions(link, this.#extensions.profile);
+  }
+
   /** A validated extension profile (or null to drop it): rebuilds what is enabled on this link. */
   setExtensionProfile(profile: ExtensionProfile | null): void {
     this.#extensions = new Extensions(this.#extensions.link, profile);
+  }
+
+  /** A request naming a vendor extension passes only while that extension is enabled, with its code. */
+  #extensionAllowed(attempt: WriteAttempt): boolean {
+    for (const id of extensionIds(attempt)) {
+      if (attempt.cid2 === null || this.#extensions.allows({ id, cid2: attempt.cid2, extension: true }) !== null) return false;
+    }
+    return true;
   }
 }

@@ -14,9 +14,8 @@
 //   calibration.ts      calibration items with steps, readings before/after (checks in calibration-checks.ts)
 //   control.ts          device controls: state from the pack, changes confirmed
 //   installer.ts        installer PIN and idle lock
-//   guard.ts            the client write guard
 //   extension-profile.ts, extension-writes.ts   vendor extensions: enabled/why not, writes
-//   engine.ts           all of the above wired as the session needs it (write path, PIN, guard)
+//   engine.ts           all of the above wired as the session needs it (write path, installer, grant, extensions)
 
 export type { Answer, AnswerFailure, BusOwner, PackRef, ParamBus } from './bus';
 export { ask } from './bus';
@@ -73,8 +72,11 @@ export {
   type WriteOutcome
 } from './stores';
 export {
+  exactly,
+  OPEN_GRANT,
   WritePath,
   type PlannedChange,
+  type WriteGrant,
   type SnapshotRead,
   type StepResult,
   type UnconfirmedWrite,
@@ -142,7 +144,6 @@ export {
   type PinStore,
   type UnlockResult
 } from './installer';
-export { createWriteGuard, type GuardCommand, type GuardDecision, type WriteGuard, type WriteGuardOptions } from './guard';
 export {
   EXTENSION_PROFILE_FORMAT,
   EXTENSION_TITLES,
@@ -156,4 +157,4 @@ export {
   type ExtensionReason
 } from './extension-profile';
 export { setExtension, type ExtensionRequest } from './extension-writes';
-export { ParamEngine, type ParamEngineOptions } from './engine';
+export { ParamEngine, type ParamEngineOptions, type WritePermit } from './engine';

@@ -4,13 +4,23 @@
 // benchmarks and a session that has no storage yet. Both are append-only from the engine's side:
 // nothing the write path records is ever rewritten.
 
+import type { PackRef } from './bus';
 import type { ParamGroupId, ParamValue } from './model';
 
 export type SnapshotReason =
-  /** The editor read the pack (not before a write). */
-  | 'read'
+  /** Kept on request (the editor's "keep a snapshot"), not before a write. */
+  | 'manual'
   /** Taken by the write path before it changed anything. */
-  | 'before-write';
+  | 'before-write'
+  /** Before a snapshot was restored. */
+  | 'before-restore'
+  /** Before the factory defaults (A4H). */
+  | 'before-defaults'
+  /** Before and after a firmware update (the updater's parameter backup). */
+  | 'before-firmware'
+  | 'after-firmware'
+  /** Read by the diagnose session for its report. */
+  | 'diagnose';
 
 export interface ParamSnapshot {
   /** Assigned by the store. */
@@ -34,8 +44,8 @@ export interface ParamSnapshot {
 export interface SnapshotStore {
   /** Persist; throws when it cannot (the write path then refuses to write). */
   save(snapshot: Omit<ParamSnapshot, 'id'>): Promise<ParamSnapshot>;
-  /** A pack's snapshots, newest first. */
-  list(bmsSerial: string): Promise<ParamSnapshot[]>;
+  /** A pack's snapshots, newest first (the store decides how a pack is keyed: by serial where usable). */
+  list(pack: PackRef): Promise<ParamSnapshot[]>;
   get(id: string): Promise<ParamSnapshot | undefined>;
 }
 
@@ -109,8 +119,8 @@ export interface WriteLogEntry {
 export interface WriteLog {
   /** Persist; throws when it cannot (the write path reports that alongside the result). */
   append(entry: Omit<WriteLogEntry, 'id'>): Promise<WriteLogEntry>;
-  /** Newest first. */
-  list(filter?: { bmsSerial?: string; limit?: number }): Promise<WriteLogEntry[]>;
+  /** Newest first; of one pack when given. */
+  list(filter?: { pack?: PackRef; limit?: number }): Promise<WriteLogEntry[]>;
 }
 
 /** Snapshots in memory (tests, benchmarks). */
@@ -124,9 +134,9 @@ export class MemorySnapshotStore implements SnapshotStore {
     return structuredClone(saved);
   }
 
-  async list(bmsSerial: string): Promise<ParamSnapshot[]> {
+  async list(pack: PackRef): Promise<ParamSnapshot[]> {
     return this.#items
-      .filter((s) => s.bmsSerial === bmsSerial)
+      .filter((s) => s.bmsSerial === pack.bmsSerial)
       .reverse()
       .map((s) => structuredClone(s));
   }
@@ -148,8 +158,8 @@ export class MemoryWriteLog implements WriteLog {
     return structuredClone(saved);
   }
 
-  async list(filter: { bmsSerial?: string; limit?: number } = {}): Promise<WriteLogEntry[]> {
-    const all = this.#items.filter((e) => filter.bmsSerial === undefined || e.pack.bmsSerial === filter.bmsSerial).reverse();
+  async list(filter: { pack?: PackRef; limit?: number } = {}): Promise<WriteLogEntry[]> {
+    const all = this.#items.filter((e) => filter.pack === undefined || e.pack.bmsSerial === filter.pack.bmsSerial).reverse();
     return structuredClone(filter.limit === undefined ? all : all.slice(0, filter.limit));
   }
 

@@ -2,8 +2,10 @@
 // every change to a pack (parameters, restore, factory defaults, profiles, controls, calibration,
 // clock, vendor extensions). Operations describe what to read, what to send and how to confirm
 // it; this module runs them in that order inside the client's exclusive lease and no operation
-// can leave a step out. The client's write guard (guard.ts) lets a write command through only
-// while this path is sending it, so a page that calls the client directly cannot write at all.
+// can leave a step out. Each write request goes out inside the path's grant (WriteGrant, the
+// session's ScopedGrant registered with its WriteAuthority), scoped to exactly that command and
+// address while it is sent: the client's guard lets nothing else through, so a page that calls
+// the client directly cannot write at all.
 //
 // What a result means: only 'written' says the pack holds the new value (read back and equal).
 // A link lost after the request left is 'not-confirmed', never 'written'; such writes are kept
@@ -11,6 +13,7 @@
 
 import type { AnyCommand } from '../protocol/command';
 import { readProductInfo } from '../protocol/commands/info';
+import type { WriteAttempt } from '../protocol/write-guard';
 import { ask, type AnswerFailure, type BusOwner, type PackRef, type ParamBus } from './bus';
 import type { ParamGroupId, ParamValue } from './model';
 import type { Violation } from './rules';
@@ -113,8 +116,27 @@ export interface UnconfirmedWrite {
   time_ms: number;
 }
 
+/**
+ * Authority to send writes, scoped to some work: `during(match, fn)` lets the client's guard pass
+ * the requests `match` accepts while `fn` runs, and nothing before or after. The session's
+ * ScopedGrant (registered with its WriteAuthority) is one.
+ */
+export interface WriteGrant {
+  during<T>(match: (attempt: WriteAttempt) => boolean, fn: () => Promise<T>): Promise<T>;
+}
+
+/** No guard on the client (tests, benchmarks): the work just runs. */
+export const OPEN_GRANT: WriteGrant = { during: (_match, fn) => fn() };
+
+/** A matcher for exactly one typed command to one address. */
+export function exactly(cmd: Pick<AnyCommand, 'id' | 'cid2'>, adr: number): (attempt: WriteAttempt) => boolean {
+  return (a) => a.via === 'command' && a.adr === adr && a.cid2 === cmd.cid2 && a.commands.includes(cmd.id);
+}
+
 export interface WritePathOptions {
   bus: BusOwner;
+  /** What lets the writes through the client's guard. Default OPEN_GRANT (no guard installed). */
+  grant?: WriteGrant;
   snapshots: SnapshotStore;
   log: WriteLog;
   /** Wall clock for snapshot and log times (epoch ms). Default Date.now. */
@@ -147,24 +169,14 @@ function logged(changes: readonly PlannedChange[], readBack: Record<string, Para
 export class WritePath {
   readonly #o: WritePathOptions;
   readonly #wall: () => number;
-  #sending: { cid2: number; id: string; adr: number } | null = null;
+  readonly #grant: WriteGrant;
   #unconfirmed: UnconfirmedWrite[] = [];
   #ops = 0;
 
   constructor(options: WritePathOptions) {
     this.#o = options;
     this.#wall = options.wallClock ?? Date.now;
-  }
-
-  /** The write command this path is putting on the wire right now, or null. */
-  get sending(): { cid2: number; id: string; adr: number } | null {
-    return this.#sending;
-  }
-
-  /** True only for the exact command and address this path is sending (the client guard asks). */
-  authorizes(cmd: { cid2: number; id: string }, adr: number): boolean {
-    const s = this.#sending;
-    return s !== null && s.cid2 === cmd.cid2 && s.id === cmd.id && s.adr === adr;
+    this.#grant = options.grant ?? OPEN_GRANT;
   }
 
   /** Writes whose result is not known yet, oldest first. */
@@ -259,7 +271,7 @@ export class WritePath {
         bmsSerial: serial,
         address: adr,
         time_ms: this.#wall(),
-        reason: 'before-write',
+        reason: op.kind === 'restore-snapshot' ? 'before-restore' : op.kind === 'restore-defaults' ? 'before-defaults' : 'before-write',
         note: op.title,
         values: snap.values,
         groups: snap.groups
@@ -297,13 +309,8 @@ export class WritePath {
   }
 
   async #runStep(bus: ParamBus, adr: number, op: WriteOperation, report: WriteReport, step: WriteStep): Promise<StepResult> {
-    this.#sending = { cid2: step.command.cid2, id: step.command.id, adr };
-    let r: Awaited<ReturnType<typeof ask>>;
-    try {
-      r = await ask(bus, step.command, adr, step.request, step.retries === undefined ? {} : { retries: step.retries });
-    } finally {
-      this.#sending = null;
-    }
+    const opts = step.retries === undefined ? {} : { retries: step.retries };
+    const r = await this.#grant.during(exactly(step.command, adr), () => ask(bus, step.command, adr, step.request, opts));
     const done = (
       outcome: WriteOutcome,
       message: string,

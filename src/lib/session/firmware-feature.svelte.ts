@@ -45,7 +45,7 @@ import { readProductInfo, readSoftwareVersion } from '$lib/protocol/commands/inf
 import type { WriteAttempt } from '$lib/protocol/write-guard';
 import { deviceKeyFor, bankLabelFor, typedKey, type AppStorage, type JsonValue, type WriteResult } from '$lib/storage';
 import { StorageFirmwareCache } from './firmware-cache';
-import { SessionFirmwareParameters, type FirmwareParameters, type ParameterRestore } from './firmware-params';
+import { sessionFirmwareParameters, type FirmwareParameters, type ParameterRestore } from './firmware-params';
 import { firmwareBus, firmwareWatch, type BootloaderFinding, type FirmwareBus, type FirmwareWatch } from './firmware-watch.svelte';
 import type { DeviceSession } from './session.svelte';
 import { ScopedGrant } from './write-authority';
@@ -149,7 +149,7 @@ export interface FirmwareFeatureOptions {
   fetch?: FetchLike;
   /** Base for a relative catalog URL. Default location.href. */
   baseUrl?: string;
-  /** Default: the interim adapter over the session's storage (firmware-params.ts). */
+  /** Default: the parameters feature of the session (firmware-params.ts). */
   parameters?: FirmwareParameters;
   /** Wall clock (epoch ms). Default Date.now. */
   now_ms?: () => number;
@@ -203,7 +203,7 @@ export class FirmwareFeature {
     this.#session = session;
     this.watch = options.watch ?? firmwareWatch(session);
     this.cache = new StorageFirmwareCache(() => session.database());
-    this.parameters = options.parameters ?? new SessionFirmwareParameters(session);
+    this.parameters = options.parameters ?? sessionFirmwareParameters(session);
     this.#fetch = options.fetch ?? defaultFetch();
     this.#baseUrl = options.baseUrl ?? (typeof location !== 'undefined' ? location.href : undefined);
     this.#now = options.now_ms ?? Date.now;

@@ -353,8 +353,10 @@ describe('parameters around the update', () => {
     expect(r.feature.after[0].restored).toMatchObject({ what: 'backup', outcome: 'written' });
     expect(pack.params.cellOverVoltage.alarm_mV).toBe(3550);
     const rows = (await r.storage.writeLog.list()).filter((e) => e.what !== 'firmware' && e.address === 1);
-    const row = rows.find((e) => String(e.new) === '3550' || /3550/.test(e.message ?? ''));
+    // The parameters feature logs values by parameter id: what was sent and what was read back.
+    const row = rows.find((e) => JSON.stringify(e.new) === JSON.stringify({ 'cellOverVoltage.alarm_mV': 3550 }));
     expect(row?.result).toBe('ok');
+    expect(row?.readBack).toEqual({ 'cellOverVoltage.alarm_mV': 3550 });
     // The restore took its own snapshot of the defaults first, so it can be undone too.
     expect(row?.snapshotId).not.toBeNull();
     expect(row?.snapshotId).not.toBe(backupId);

@@ -157,6 +157,11 @@ export interface WriteLogRecord {
   message: string | null;
   /** The snapshot taken before this write. */
   snapshotId: number | null;
+  /**
+   * What the writer keeps beyond these fields, plain JSON (the parameter layer: its operation id,
+   * kind, exact outcome and each value's label). Absent on entries written without it.
+   */
+  detail?: JsonObject;
 }
 
 export type FirmwareSource = 'catalog' | 'file';

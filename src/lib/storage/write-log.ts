@@ -24,7 +24,8 @@ export class WriteLogRepository {
     for (const [field, v] of [
       ['old', entry.old],
       ['new', entry.new],
-      ['readBack', entry.readBack]
+      ['readBack', entry.readBack],
+      ['detail', entry.detail ?? null]
     ] as const) {
       const p = jsonProblem(v, field);
       if (p) throw new StorageError('invalid', `Write-log ${field} is not plain JSON: ${p}`);

@@ -14,16 +14,21 @@ describe('navigation list', () => {
     const labels = NAV_ITEMS.map((i) => i.label({}, { locale: 'en' }));
     expect(labels[0]).toBe('Connect');
     expect(labels.at(-1)).toBe('Settings');
-    expect(labels).toEqual(expect.arrayContaining(['Overview', 'Packs', 'History', 'Logs', 'Statistics', 'Firmware']));
+    expect(labels).toEqual(
+      expect.arrayContaining(['Overview', 'Packs', 'History', 'Logs', 'Statistics', 'Firmware', 'Parameters', 'Calibration', 'Control'])
+    );
     const hrefs = NAV_ITEMS.map((i) => navHref(i, { firstPackAddress: null }));
     expect(new Set(hrefs).size).toBe(hrefs.length);
     const prefixes = NAV_ITEMS.map(navPrefix);
     expect(new Set(prefixes).size).toBe(prefixes.length);
   });
 
-  it('points Packs at the first pack of the connected bank', () => {
+  it('points Packs, Calibration and Control at the first pack of the connected bank', () => {
     expect(navHref(byLabel('Packs'), { firstPackAddress: 0 })).toBe('/pack/0');
     expect(navHref(byLabel('Packs'), { firstPackAddress: null })).toBe('/pack/1');
+    expect(navHref(byLabel('Calibration'), { firstPackAddress: 2 })).toBe('/calibration/2');
+    expect(navHref(byLabel('Control'), { firstPackAddress: null })).toBe('/control/1');
+    expect(navHref(byLabel('Parameters'), { firstPackAddress: 2 })).toBe('/parameters');
   });
 
   it('marks an item active for its own path and sub-paths only', () => {

@@ -56,6 +56,21 @@ export const NAV_ITEMS: readonly NavItem[] = [
   { group: 'start', label: m.nav_connect, hint: m.nav_connect_hint, href: '/connect' },
   { group: 'monitor', label: m.nav_overview, hint: m.nav_overview_hint, href: '/overview' },
   { group: 'monitor', label: m.nav_packs, hint: m.nav_packs_hint, href: (ctx) => `/pack/${ctx.firstPackAddress ?? 1}`, activePrefix: '/pack' },
+  { group: 'service', label: m.nav_parameters, hint: m.nav_parameters_hint, href: '/parameters' },
+  {
+    group: 'service',
+    label: m.nav_calibration,
+    hint: m.nav_calibration_hint,
+    href: (ctx) => `/calibration/${ctx.firstPackAddress ?? 1}`,
+    activePrefix: '/calibration'
+  },
+  {
+    group: 'service',
+    label: m.nav_control,
+    hint: m.nav_control_hint,
+    href: (ctx) => `/control/${ctx.firstPackAddress ?? 1}`,
+    activePrefix: '/control'
+  },
   { group: 'service', label: m.nav_firmware, hint: m.nav_firmware_hint, href: '/firmware' },
   { group: 'records', label: m.nav_history, hint: m.nav_history_hint, href: '/history' },
   { group: 'records', label: m.nav_logs, hint: m.nav_logs_hint, href: '/logs' },
