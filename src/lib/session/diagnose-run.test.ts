@@ -38,9 +38,9 @@ async function rig(o: Partial<SimBankOptions> = {}): Promise<Rig> {
   const sent: Frame[] = [];
   const reader = new FrameReader();
   const write = transport.write.bind(transport);
-  transport.write = (bytes, signal) => {
+  transport.write = (bytes: Uint8Array) => {
     for (const ev of reader.push(bytes)) if (ev.type === 'frame') sent.push(ev.frame);
-    return write(bytes, signal);
+    return write(bytes);
   };
   const links: LinkFactory<PaceClient, BankPoller> = {
     request: async () => transport,

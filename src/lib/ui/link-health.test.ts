@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { announcement, countText, lastReplyText, phaseLook } from './link-health';
 import type { SessionPhase } from '$lib/session/types';
 
-const PHASES: SessionPhase[] = ['idle', 'connecting', 'discovering', 'live', 'lost', 'reconnecting', 'error'];
+const PHASES: SessionPhase[] = ['idle', 'connecting', 'discovering', 'live', 'lost', 'reconnecting', 'error', 'report'];
 
 describe('link health wording', () => {
   it('gives every phase a word and a glyph, so colour is never the only signal', () => {

@@ -22,7 +22,9 @@ const LOOK: Record<SessionPhase, PhaseLook> = {
   lost: { label: 'Link lost', icon: '✕', tone: 'bad' },
   // Still "lost" to the person: the values are old until the link is back.
   reconnecting: { label: 'Link lost, reconnecting…', icon: '↻', tone: 'warn' },
-  error: { label: 'Connection failed', icon: '✕', tone: 'bad' }
+  error: { label: 'Connection failed', icon: '✕', tone: 'bad' },
+  // Nothing is connected: the values come from a saved diagnose report (its banner says when).
+  report: { label: 'Report', icon: '▤', tone: 'info' }
 };
 
 export function phaseLook(phase: SessionPhase): PhaseLook {
@@ -58,6 +60,8 @@ export function announcement(link: Pick<LinkHealth, 'phase' | 'message' | 'recon
       return `Reconnecting${link.message ? `: ${link.message}` : '.'} Values shown are old.`;
     case 'error':
       return `Connection failed${link.message ? `: ${link.message}` : '.'}`;
+    case 'report':
+      return 'Showing a saved report: the values are as they were read then.';
   }
 }
 
