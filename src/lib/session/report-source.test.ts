@@ -19,7 +19,9 @@ function idleSession(): DeviceSession {
     remembered: async () => null,
     setBaud: async () => undefined,
     probe: async () => true,
-    attach: refuse
+    attach: () => {
+      throw new Error('no device in this test');
+    }
   };
   const storage = new MemoryStorage();
   return new DeviceSession({ links, clock: new VirtualClock(5_000), storage, settings: new SettingsStore(storage), frame: null });
@@ -30,9 +32,10 @@ describe('a report as the bank', () => {
     const report = sampleReport();
     const source = new ReportSource(report);
     expect(source.topology.addresses).toEqual([1, 2]);
-    expect(source.packs.map((p) => [p.address, p.fresh, p.isMaster])).toEqual([
-      [1, true, true],
-      [2, true, false]
+    // Nothing in a report is live now; its values are marked as from the report.
+    expect(source.packs.map((p) => [p.address, p.fresh, p.fromReport, p.isMaster])).toEqual([
+      [1, false, true, true],
+      [2, false, true, false]
     ]);
     expect(source.pack(2)?.analog?.cells_mV).toEqual(report.packs[1].analog?.cells_mV);
     expect(source.totals).toMatchObject({ freshPacks: 2, totalPacks: 2, state: 'discharging' });

@@ -31,10 +31,16 @@ function view(p: ReportPack): PackView {
     statusUnsupported: p.statusUnsupported,
     health: p.health,
     received_ms: p.received_ms,
-    // As at the end of the check: a pack that answered its last poll with values was live then.
-    fresh: p.health.state === 'ok' && p.analog !== null && !p.analog.empty,
-    identity: p.identity
+    // Nothing in a report is live now; the pages show its values "as read" (ui/freshness 'report').
+    fresh: false,
+    identity: p.identity,
+    fromReport: true
   };
+}
+
+/** Whether a pack answered its last poll with values: live at the time of the report. */
+function liveThen(p: ReportPack): boolean {
+  return p.health.state === 'ok' && p.analog !== null && !p.analog.empty;
 }
 
 export class ReportSource implements BankSource {
@@ -61,7 +67,8 @@ export class ReportSource implements BankSource {
       cid1: report.link.cid1
     };
     this.packs = packs.map(view);
-    this.totals = computeBankTotals(this.packs);
+    // The bank's totals as they were at the end of the check.
+    this.totals = computeBankTotals(this.packs.map((v, i) => ({ ...v, fresh: liveThen(packs[i]) })));
     const received = packs.map((p) => p.received_ms).filter((t): t is number => t !== null);
     this.lastReply_ms = received.length ? Math.max(...received) : null;
     this.now_ms = this.lastReply_ms ?? report.created_ms;

@@ -54,6 +54,8 @@ export interface PackView {
    */
   fresh: boolean;
   identity: PackIdentity | null;
+  /** Values of an opened diagnose report (report mode): as read then, never live now (`fresh` is false). */
+  fromReport?: true;
 }
 
 /** Bank totals as the vendor tool's parallel page shows them. */

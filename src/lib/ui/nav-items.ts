@@ -25,6 +25,8 @@ export const NAV_ITEMS: readonly NavItem[] = [
     activePrefix: '/pack',
     hint: 'Cells, temperatures and alarms of one pack'
   },
+  { label: 'Diagnose', href: '/diagnose', activePrefix: '/diagnose', hint: 'Check the bank and make a report for support' },
+  { label: 'Debug', href: '/debug', activePrefix: '/debug', hint: 'Raw frames on the wire, frame decoder' },
   { label: 'Settings', href: '/settings', activePrefix: '/settings', hint: 'Baud rate, protocol, theme' }
 ];
 

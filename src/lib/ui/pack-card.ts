@@ -4,7 +4,7 @@
 
 import type { PackView } from '$lib/session/types';
 import { NO_VALUE, formatCurrent, formatPercent, formatTemp, formatVoltage, packName } from './format';
-import { freshnessSentence, freshnessWord, hasValues, packFreshness, type Freshness } from './freshness';
+import { freshnessSentence, freshnessWord, hasValues, isLive, packFreshness, type Freshness } from './freshness';
 import { alarmSummary, hottest, packActivity, type AlarmLevel } from './pack-summary';
 
 export interface PackCardModel {
@@ -47,7 +47,7 @@ export function packCardModel(view: PackView, now_ms: number): PackCardModel {
     role,
     freshness: f,
     freshnessText,
-    muted: f !== 'live',
+    muted: !isLive(f),
     voltage: a ? formatVoltage(a.voltage_V) : NO_VALUE,
     current: a ? formatCurrent(a.current_A, { decimals: 1 }) : NO_VALUE,
     activity: a ? ACTIVITY_WORD[packActivity(a.current_A)] : '',
