@@ -10,5 +10,5 @@ export { judgeHealth, notable, type HealthInput, type HealthPack, type HealthRes
 export { HEALTH_RULES, type HealthRules } from './rules';
 export { sensorKind, type SensorKind } from './health-temps';
 export { summaryModel, summaryText, overallWords, type SummaryModel, type SummaryPack } from './summary';
-export { findingWords, packWords, severityWords, verdictWords } from './words';
+export { findingWords, joinSentences, linkWords, packWords, severityWords, verdictWords } from './words';
 export * from './format';

@@ -6,7 +6,7 @@ import { m } from '../paraglide/messages';
 import { formatDateTime, formatDuration, formatNumber } from './format';
 import { notable } from './health';
 import type { DiagnoseReport, Finding, ReportLocale, Verdict } from './types';
-import { findingWords, packWords, severityWords, verdictWords } from './words';
+import { findingWords, linkWords, packWords, severityWords, verdictWords } from './words';
 
 export interface SummaryPack {
   address: number;
@@ -57,9 +57,7 @@ export function summaryText(report: Omit<DiagnoseReport, 'summary'>, locale: Rep
   lines.push(m.diagnose_report_title({}, o));
   if (report.request.ticket) lines.push(`${m.diagnose_summary_ticket({}, o)}: ${report.request.ticket}`);
   lines.push(`${m.diagnose_summary_made({}, o)}: ${formatDateTime(report.created_ms, locale)}`);
-  lines.push(
-    `${m.diagnose_summary_link({}, o)}: ${report.link.label}${report.link.baud ? `, ${formatNumber(report.link.baud, locale, 0)} baud` : ''}`
-  );
+  lines.push(`${m.diagnose_summary_link({}, o)}: ${linkWords(report.link, locale)}`);
   const found = formatNumber(report.packs.length, locale, 0);
   lines.push(
     `${m.diagnose_summary_packs({}, o)}: ${

@@ -6,7 +6,7 @@ import { m } from '../paraglide/messages';
 import { flagWords } from '../history/words';
 import { formatDuration, formatNumber, formatPercent, formatTemp, formatTempDelta, withUnit } from './format';
 import type { SensorKind } from './health-temps';
-import type { Finding, FindingValue, ReportLocale, Severity, Verdict } from './types';
+import type { Finding, FindingValue, ReportLink, ReportLocale, Severity, Verdict } from './types';
 
 type L = { locale: ReportLocale };
 
@@ -166,6 +166,20 @@ export function findingWords(f: Finding, locale: ReportLocale): string {
     default:
       return m.diagnose_f_unknown({ id: f.id }, o);
   }
+}
+
+/** How the bank was reached, in words: "USB cable, USB CP210x (10c4:ea60), 9,600 baud" / "Demo bank". */
+export function linkWords(link: Pick<ReportLink, 'kind' | 'label' | 'baud'>, locale: ReportLocale): string {
+  const o: L = { locale };
+  if (link.kind === 'sim') return m.diagnose_link_demo({}, o);
+  const kind = link.kind === 'serial' ? m.diagnose_link_usb({}, o) : m.diagnose_link_ble({}, o);
+  const baud = link.baud ? `, ${m.diagnose_link_baud({ baud: formatNumber(link.baud, locale, 0) }, o)}` : '';
+  return `${kind}, ${link.label}${baud}`;
+}
+
+/** Sentences one after the other, as the language writes them (no space between Chinese sentences). */
+export function joinSentences(sentences: readonly string[], locale: ReportLocale): string {
+  return sentences.join(locale === 'zh-CN' ? '' : ' ');
 }
 
 /** "Pack 3" in the reader's language. */

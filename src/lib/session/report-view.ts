@@ -23,6 +23,8 @@ export {
   formatTemp,
   formatTime,
   HEALTH_RULES,
+  joinSentences,
+  linkWords,
   overallWords,
   packWords,
   severityWords,
