@@ -55,7 +55,9 @@ describe('opening a report file', () => {
       ['packs[1].address', (r) => (r.packs[1].address = 1)],
       ['packs[0].analog.tempLabels', (r) => (r.packs[0].analog as { tempLabels: string[] }).tempLabels.pop()],
       ['packs[0].clock.status', (r) => ((r.packs[0].clock as { status: string }).status = 'fine')],
-      ['traffic.entries[1].dir', (r) => ((r.traffic as { entries: { dir: string }[] }).entries[1].dir = 'sideways')]
+      ['traffic.entries[1].dir', (r) => ((r.traffic as { entries: { dir: string }[] }).entries[1].dir = 'sideways')],
+      ['verdicts[1].address', (r) => ((r.verdicts as { address: number }[])[1].address = 9)],
+      ['findings[0].pack', (r) => ((r.findings as { pack: number | null }[])[0].pack = 12)]
     ];
     for (const [field, spoil] of cases) {
       const r = good();

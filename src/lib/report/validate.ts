@@ -258,6 +258,14 @@ export function checkReport(value: unknown): ReportOpen {
       if (seen.has(p.address)) throw new FieldProblem(`packs[${i}].address`, `repeats address ${p.address}`);
       seen.add(p.address);
     });
+    // A verdict or finding about a pack the file does not carry would show a pack that is not there.
+    report.verdicts.forEach((v, i) => {
+      if (!seen.has(v.address)) throw new FieldProblem(`verdicts[${i}].address`, `names pack ${v.address}, which the report does not carry`);
+    });
+    report.findings.forEach((f, i) => {
+      if (f.pack !== null && !seen.has(f.pack))
+        throw new FieldProblem(`findings[${i}].pack`, `names pack ${f.pack}, which the report does not carry`);
+    });
     return { ok: true, report };
   } catch (e) {
     if (e instanceof FieldProblem) return { ok: false, refusal: { kind: 'invalid', field: e.field, message: e.message } };
