@@ -6,27 +6,28 @@ import type { ReportLocale } from './types';
 
 const numberFormats = new Map<string, Intl.NumberFormat>();
 
-function numberFormat(locale: ReportLocale, digits: number, signed = false): Intl.NumberFormat {
-  const key = `${locale}|${digits}|${signed}`;
+function numberFormat(locale: ReportLocale, digits: number, fixed = false): Intl.NumberFormat {
+  const key = `${locale}|${digits}|${fixed}`;
   let f = numberFormats.get(key);
   if (!f) {
-    f = new Intl.NumberFormat(locale, { maximumFractionDigits: digits, minimumFractionDigits: 0, signDisplay: signed ? 'exceptZero' : 'auto' });
+    f = new Intl.NumberFormat(locale, { maximumFractionDigits: digits, minimumFractionDigits: fixed ? digits : 0 });
     numberFormats.set(key, f);
   }
   return f;
 }
 
-export function formatNumber(value: number, locale: ReportLocale, digits = 1): string {
-  return numberFormat(locale, digits).format(value);
+/** `fixed`: always `digits` decimals ("52.80"), so a table's column lines up; else as few as needed. */
+export function formatNumber(value: number, locale: ReportLocale, digits = 1, fixed = false): string {
+  return numberFormat(locale, digits, fixed).format(value);
 }
 
 /** "3,412 mV", "52.3 V", "-15.2 A", "98 Ah". */
-export function withUnit(value: number, unit: 'mV' | 'V' | 'A' | 'Ah' | 'mV/min', locale: ReportLocale, digits = 1): string {
-  return `${formatNumber(value, locale, digits)} ${unit}`;
+export function withUnit(value: number, unit: 'mV' | 'V' | 'A' | 'Ah' | 'mV/min', locale: ReportLocale, digits = 1, fixed = false): string {
+  return `${formatNumber(value, locale, digits, fixed)} ${unit}`;
 }
 
-export function formatTemp(value_C: number, locale: ReportLocale): string {
-  return `${formatNumber(value_C, locale, 1)} °C`;
+export function formatTemp(value_C: number, locale: ReportLocale, fixed = false): string {
+  return `${formatNumber(value_C, locale, 1, fixed)} °C`;
 }
 
 /** A difference of temperatures ("12 °C" with no sign). */

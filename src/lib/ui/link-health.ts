@@ -31,9 +31,11 @@ export function phaseLook(phase: SessionPhase): PhaseLook {
   return LOOK[phase];
 }
 
-/** "Last reply 4 s ago", "No reply yet", or null when not connected. */
+/** "Last reply 4 s ago", "No reply yet", or null when not connected (or showing a report). */
 export function lastReplyText(link: Pick<LinkHealth, 'phase' | 'lastReply_ms'>, now_ms: number): string | null {
   if (link.phase === 'idle' || link.phase === 'error' || link.phase === 'connecting') return null;
+  // A report's replies are as old as the report: "just now" would read as live (its banner gives the time).
+  if (link.phase === 'report') return null;
   if (link.lastReply_ms === null) return 'No reply yet';
   const age = formatAge(now_ms - link.lastReply_ms);
   return age === 'just now' ? 'Last reply just now' : `Last reply ${age} ago`;
