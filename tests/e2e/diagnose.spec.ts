@@ -255,6 +255,43 @@ test.describe('opening a report file', () => {
   });
 });
 
+test.describe('reports saved on this computer', () => {
+  test('listed with their ticket, opened, a damaged one refused with a message, deleted', async ({ page }) => {
+    await page.goto('/diagnose');
+    await page.evaluate(async (body) => {
+      const db = await window.__packservice!.session.database();
+      const meta = (ticket: string, t: number) => ({ created_ms: t, kind: 'diagnose' as const, title: `Ticket ${ticket}`, ticket, summary: {} });
+      await db.reports.add(meta('T-42', Date.UTC(2026, 2, 12, 13, 0)), JSON.parse(body));
+      // Saved by some other version, or damaged on disk: its cells are text.
+      const damaged = JSON.parse(body);
+      damaged.packs[0].analog.cells_mV = 'gone';
+      await db.reports.add(meta('BAD-1', Date.UTC(2026, 2, 13, 9, 0)), damaged);
+    }, reportJson(sampleReport()));
+    await page.reload();
+    await page.locator('details.support-staff > summary').click();
+    const saved = page.getByTestId('saved-reports').locator('li');
+    await expect(saved).toHaveCount(2);
+    const bad = saved.filter({ hasText: 'Ticket BAD-1' });
+    const good = saved.filter({ hasText: 'Ticket T-42' });
+
+    await bad.getByRole('button', { name: 'Open' }).click();
+    await expect(page.getByText('That saved report could not be read.')).toBeVisible();
+    await expect(page.getByTestId('link-health')).toHaveAttribute('data-phase', 'idle');
+
+    await good.getByRole('button', { name: 'Open' }).click();
+    await page.waitForURL('**/diagnose/report');
+    await expect(page.getByTestId('report-banner')).toContainText('T-42');
+    await expect(page.getByTestId('glance')).toContainText('52.81 V');
+    await page.getByTestId('report-banner').getByRole('button').click();
+    await page.waitForURL('**/diagnose');
+
+    await page.locator('details.support-staff > summary').click();
+    await saved.filter({ hasText: 'Ticket BAD-1' }).getByRole('button', { name: 'Delete' }).click();
+    await expect(saved).toHaveCount(1);
+    await expect(saved).toContainText('Ticket T-42');
+  });
+});
+
 test.describe('read-only while the diagnose page is open', () => {
   let bank: SimBank;
   let usb: SerialDoubleHandle | null = null;
