@@ -191,8 +191,12 @@ export class ExchangeAttempt {
       return;
     }
     // A reply that has started and is still flowing gets to finish (long broadcasts at 9600 baud).
-    if (this.#env.pending() > 0 && now - line.lastRx_ms < idle_ms && now < this.#t0 + cap_ms) {
-      this.#armDeadline(Math.min(line.lastRx_ms + idle_ms, this.#t0 + cap_ms));
+    // Compared as `now < quietAt`, the same sum the timer is armed with: `now - lastRx < idle`
+    // can disagree with it by one rounding step, which re-armed a 0 ms timer forever on the
+    // virtual clock.
+    const quietAt_ms = line.lastRx_ms + idle_ms;
+    if (this.#env.pending() > 0 && now < quietAt_ms && now < this.#t0 + cap_ms) {
+      this.#armDeadline(Math.min(quietAt_ms, this.#t0 + cap_ms));
       return;
     }
     this.#end(this.#silenceOutcome());
@@ -202,7 +206,9 @@ export class ExchangeAttempt {
     const { clock, line } = this.#env;
     this.#quietTimer = null;
     const now = clock.now();
-    if (now - line.lastRx_ms >= this.#plan.idle_ms) this.#end(this.#silenceOutcome());
-    else this.#quietTimer = clock.setTimeout(() => this.#onQuietCheck(), line.lastRx_ms + this.#plan.idle_ms - now);
+    // One sum for the test and the delay (see #onDeadline): they must never disagree.
+    const quietAt_ms = line.lastRx_ms + this.#plan.idle_ms;
+    if (now >= quietAt_ms) this.#end(this.#silenceOutcome());
+    else this.#quietTimer = clock.setTimeout(() => this.#onQuietCheck(), quietAt_ms - now);
   }
 }

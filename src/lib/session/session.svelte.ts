@@ -108,7 +108,7 @@ export class DeviceSession<C extends ClientPort = ClientPort, P extends PollerPo
   readonly #tick: () => void;
 
   readonly #openDatabase: () => Promise<AppStorage>;
-  // Listener lists, not state a page reads.
+  // Listener registries, not state: nothing renders from them, so plain Sets are right.
   // eslint-disable-next-line svelte/prefer-svelte-reactivity
   readonly #updateListeners = new Set<(u: PackUpdate) => void>();
   // eslint-disable-next-line svelte/prefer-svelte-reactivity
