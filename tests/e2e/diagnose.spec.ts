@@ -258,6 +258,7 @@ test.describe('opening a report file', () => {
 test.describe('reports saved on this computer', () => {
   test('listed with their ticket, opened, a damaged one refused with a message, deleted', async ({ page }) => {
     await page.goto('/diagnose');
+    await page.waitForFunction(() => window.__packservice !== undefined);
     await page.evaluate(async (body) => {
       const db = await window.__packservice!.session.database();
       const meta = (ticket: string, t: number) => ({ created_ms: t, kind: 'diagnose' as const, title: `Ticket ${ticket}`, ticket, summary: {} });
@@ -286,7 +287,13 @@ test.describe('reports saved on this computer', () => {
     await page.waitForURL('**/diagnose');
 
     await page.locator('details.support-staff > summary').click();
-    await saved.filter({ hasText: 'Ticket BAD-1' }).getByRole('button', { name: 'Delete' }).click();
+    // Deleting asks once more; "Keep it" keeps it.
+    const badRow = saved.filter({ hasText: 'Ticket BAD-1' });
+    await badRow.getByRole('button', { name: 'Delete' }).click();
+    await badRow.getByRole('button', { name: 'Keep it' }).click();
+    await expect(saved).toHaveCount(2);
+    await badRow.getByRole('button', { name: 'Delete' }).click();
+    await badRow.getByRole('button', { name: 'Delete for good' }).click();
     await expect(saved).toHaveCount(1);
     await expect(saved).toContainText('Ticket T-42');
   });
