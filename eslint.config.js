@@ -51,6 +51,11 @@ export default ts.config(
             {
               group: ['$lib/protocol', '$lib/protocol/*', '$lib/transport', '$lib/transport/*', '**/protocol/*', '**/transport/*'],
               message: 'Import it from $lib/session (types: $lib/session/types).'
+            },
+            {
+              // The engines beside storage/ too: session/ re-exports what pages need.
+              group: [...['params', 'firmware', 'history', 'stats', 'storage', 'report', 'sim'].flatMap((d) => [`$lib/${d}`, `$lib/${d}/*`])],
+              message: 'Import it from a $lib/session module that re-exports it (design.md: pages talk to session/ only).'
             }
           ]
         }

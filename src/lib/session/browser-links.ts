@@ -5,6 +5,7 @@
 import { realClock, type Clock } from '$lib/time/clock';
 import { SerialTransport } from '$lib/transport/serial';
 import type { Transport } from '$lib/transport/types';
+import { demoScenario } from './demo-scenarios';
 import { pickRemembered, type LastDevice } from './last-device';
 import { attachPaceLink } from './pace-link';
 import type { LinkChoice, LinkFactory } from './ports';
@@ -25,15 +26,21 @@ export interface BrowserLinkOptions {
 async function openDemoBank(choice: LinkChoice, clock: Clock, options: BrowserLinkOptions): Promise<Transport> {
   const [{ createSimBank }, { SimTransport }] = await Promise.all([import('$lib/sim'), import('$lib/transport/sim')]);
   const packs = choice.demoPacks;
+  const faults = choice.demoScenario === 'faults';
   const bank = createSimBank({
     packCount: packs,
     seed: options.demoSeed ?? 'demo',
     clock,
     baud: options.demoBaud ?? 115_200,
-    // A household day: values move on every poll, which is the point of a demo.
-    scenario: 'load'
+    // A household day: values move on every poll, which is the point of a demo. With "faults",
+    // one pack runs hot and another has a weak cell, for the diagnose wizard to find.
+    scenario: demoScenario(
+      choice.demoScenario,
+      Array.from({ length: packs }, (_, i) => i + 1)
+    )
   });
-  const transport = new SimTransport(bank, { clock, label: `Demo bank (${packs} ${packs === 1 ? 'pack' : 'packs'})` });
+  const size = `${packs} ${packs === 1 ? 'pack' : 'packs'}`;
+  const transport = new SimTransport(bank, { clock, label: faults ? `Demo bank with faults (${size})` : `Demo bank (${size})` });
   // The bank runs its physics on timers; a closed demo must stop costing battery and CPU.
   const stop = transport.onStatus((s) => {
     if (s.state === 'closed' && s.reason === 'user') {

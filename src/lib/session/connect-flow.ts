@@ -68,7 +68,7 @@ export function isCancel(e: unknown, signal: AbortSignal): boolean {
 /** What the person picked, resolved against the settings and the last device. */
 export function linkChoice(options: ConnectOptions, settings: AppSettings, last: LastDevice | null): LinkChoice {
   const baud = typeof options.baud === 'number' ? options.baud : settings.baud === 'auto' ? (last?.baud ?? 9600) : settings.baud;
-  return { kind: options.kind, baud, demoPacks: options.simPacks ?? settings.demoPacks };
+  return { kind: options.kind, baud, demoPacks: options.simPacks ?? settings.demoPacks, demoScenario: options.demoScenario ?? 'household' };
 }
 
 /** A baud from ConnectOptions, when it is one the app offers. */

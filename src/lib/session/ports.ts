@@ -9,6 +9,7 @@ import type { DecodeOptions, ProtocolProfile } from '$lib/protocol/types';
 import type { WriteGuard } from '$lib/protocol/write-guard';
 import type { Clock } from '$lib/time/clock';
 import type { Transport, TransportKind, Unsubscribe } from '$lib/transport/types';
+import type { DemoScenario } from './demo-scenarios';
 import type { LastDevice } from './last-device';
 
 export interface ClientPort {
@@ -38,6 +39,8 @@ export interface LinkChoice {
   baud: number;
   /** Packs in the demo bank. */
   demoPacks: number;
+  /** What the demo bank is doing (demo-scenarios.ts). */
+  demoScenario: DemoScenario;
 }
 
 /** One way of talking to the bank, found by detection or chosen by hand. */

@@ -25,6 +25,8 @@ import { WriteAuthority } from './write-authority';
 import { m } from '$lib/paraglide/messages';
 import type { Words } from './advice';
 import { pollerStatusWords, REOPEN_FAILED, transportStatusWords } from './link-words';
+import { ReportSource, type BankSource } from './report-source';
+import type { DiagnoseReport } from '$lib/report';
 
 export type { SessionError } from './connect-flow';
 
@@ -93,6 +95,8 @@ export class DeviceSession<C extends ClientPort = ClientPort, P extends PollerPo
   #resumeSettled = $state(false);
 
   readonly #bank: BankState;
+  /** An opened diagnose report the pages show instead of a live bank (report mode), else null. */
+  #report = $state.raw<ReportSource | null>(null);
   readonly #link = $derived.by<LinkHealth>(() => ({
     phase: this.#phase,
     lastReply_ms: this.#bank.lastReply_ms,
@@ -168,33 +172,62 @@ export class DeviceSession<C extends ClientPort = ClientPort, P extends PollerPo
   // ---- state the pages read ----
 
   get phase(): SessionPhase {
-    return this.#phase;
+    return this.#report ? 'report' : this.#phase;
   }
 
-  /** Connected in any way (including a lost link that may come back): the monitoring pages apply. */
+  /** Connected in any way (including a lost link that may come back), or a report shown: the monitoring pages apply. */
   get active(): boolean {
-    return this.#phase !== 'idle' && this.#phase !== 'error' && this.#phase !== 'connecting';
+    const phase = this.phase;
+    return phase !== 'idle' && phase !== 'error' && phase !== 'connecting';
   }
 
   get transportInfo(): TransportInfo | null {
-    return this.#transportInfo;
+    return this.#report?.transportInfo ?? this.#transportInfo;
   }
 
   get topology(): BankTopology | null {
-    return this.#bank.topology;
+    return this.#source.topology;
   }
 
   /** Every pack of the bank, in topology order; replaced (never mutated) once per poll cycle. */
   get packs(): PackView[] {
-    return this.#bank.packs;
+    return this.#source.packs;
   }
 
   get totals(): BankTotals {
-    return this.#bank.totals;
+    return this.#source.totals;
   }
 
   get link(): LinkHealth {
-    return this.#link;
+    return this.#report?.link ?? this.#link;
+  }
+
+  // ---- report mode: an opened diagnose report shown in the pages "as if connected" ----
+
+  /** The report shown instead of a live bank, else null. */
+  get report(): ReportSource | null {
+    return this.#report;
+  }
+
+  /** Show a report in the pages. Whatever was connected is let go first. */
+  async showReport(report: DiagnoseReport): Promise<void> {
+    await this.#shutdown();
+    this.#report = new ReportSource(report);
+  }
+
+  /** Back to nothing connected. */
+  closeReport(): void {
+    this.#report = null;
+  }
+
+  /** Added to `now_ms` and every time the pages read (received_ms, trend times) gives Unix ms. */
+  get epochOffset_ms(): number {
+    return this.#report ? 0 : Date.now() - this.clock.now();
+  }
+
+  /** Where the pages' bank comes from: the live bank, or the report shown. */
+  get #source(): BankSource {
+    return this.#report ?? this.#bank;
   }
 
   /** Why the last connect failed; cleared by the next connect. */
@@ -295,22 +328,24 @@ export class DeviceSession<C extends ClientPort = ClientPort, P extends PollerPo
 
   /** The clock's time, re-read every tick while observed: the one "now" for every age on screen. */
   get now_ms(): number {
+    // A report is shown as at its own time: its ages do not grow while it is open.
+    if (this.#report) return this.#report.now_ms;
     this.#tick();
     return this.clock.now();
   }
 
   pack(address: number): PackView | undefined {
-    return this.#bank.pack(address);
+    return this.#source.pack(address);
   }
 
   /** Trend samples of one pack (one per analog update). Read `trendRevision(address)` to redraw on new samples. */
   trend(address: number): TrendBuffer | undefined {
-    return this.#bank.trend(address);
+    return this.#source.trend(address);
   }
 
   /** Bumped when this pack's trend got new samples: another pack's samples leave it alone. */
   trendRevision(address: number): number {
-    return this.#bank.trendRevision(address);
+    return this.#source.trendRevision(address);
   }
 
   // ---- actions ----
@@ -345,8 +380,12 @@ export class DeviceSession<C extends ClientPort = ClientPort, P extends PollerPo
     return this.#resumeSettled;
   }
 
-  /** Stop polling and release the device. A reload will not reconnect until the next connect. */
+  /** Stop polling and release the device (or close the report shown). A reload will not reconnect until the next connect. */
   async disconnect(): Promise<void> {
+    if (this.#report) {
+      this.#report = null;
+      return;
+    }
     await this.#shutdown();
     if (this.#lastDevice) this.#remember({ ...this.#lastDevice, autoReconnect: false });
   }
@@ -377,6 +416,7 @@ export class DeviceSession<C extends ClientPort = ClientPort, P extends PollerPo
   // ---- connecting ----
 
   async #establish(options: ConnectOptions, obtain: () => Promise<Transport | null>): Promise<boolean> {
+    this.#report = null;
     if (this.#transport || this.#connectAbort) await this.#shutdown();
     const generation = ++this.#generation;
     const abort = new AbortController();

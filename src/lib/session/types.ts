@@ -4,6 +4,7 @@
 import type { PackHealth } from '$lib/protocol/bank-types';
 import type { PackAnalog, PackStatus } from '$lib/protocol/types';
 import type { TransportKind } from '$lib/transport/types';
+import type { DemoScenario } from './demo-scenarios';
 
 // ---- Types of the layers below, re-exported for ui/ and routes/ ---------------------------------
 // Pages and components import these from here, never from protocol/ or transport/ (design.md's
@@ -24,7 +25,9 @@ export type SessionPhase =
   | 'lost'
   /** The transport is trying to get the link back by itself. */
   | 'reconnecting'
-  | 'error';
+  | 'error'
+  /** Nothing connected: an opened diagnose report is shown in the pages instead (report-source.ts). */
+  | 'report';
 
 /** Identity read once per pack (C1H / C2H); null fields where the pack did not answer. */
 export interface PackIdentity {
@@ -51,6 +54,8 @@ export interface PackView {
    */
   fresh: boolean;
   identity: PackIdentity | null;
+  /** Values of an opened diagnose report (report mode): as read then, never live now (`fresh` is false). */
+  fromReport?: true;
 }
 
 /** Bank totals as the vendor tool's parallel page shows them. */
@@ -85,6 +90,8 @@ export interface ConnectOptions {
   baud?: number | 'auto';
   /** Demo bank size, 1..16 (default 16). */
   simPacks?: number;
+  /** What the demo bank is doing: the household day (default) or one with faults to find. */
+  demoScenario?: DemoScenario;
 }
 
 /** One trend sample of one pack (the Trend component reads columns of these). */

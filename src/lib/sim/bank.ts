@@ -15,7 +15,7 @@ import { planPastDays } from './history';
 import { SimPack } from './pack';
 import { respond, type BankContext, type FirmwareOptions } from './responder';
 import { Rng } from './rng';
-import { buildScenario, chargerPresent, demandAt, type Scenario, type ScenarioName, type ScenarioParams } from './scenarios';
+import { buildScenario, chargerPresent, demandAt, type Condition, type Scenario, type ScenarioName, type ScenarioParams } from './scenarios';
 import { SimWire, type ByteFaultRates } from './wire';
 
 export type { FirmwareOptions } from './responder';
@@ -160,8 +160,8 @@ export class SimBank {
   #disposed = false;
   #silent = false;
   #master: SimPack;
-  /** The weak cell's own values while the weak-cell scenario has replaced them. */
-  #saved: { cell: number; capacity_Ah: number; r0_mOhm: number } | null = null;
+  /** Each weak cell's own values while a weak-cell condition has replaced them. */
+  readonly #saved = new Map<Condition, { cell: number; capacity_Ah: number; r0_mOhm: number }>();
 
   constructor(o: SimBankOptions) {
     if (!Number.isInteger(o.packCount) || o.packCount < 1 || o.packCount > 16) throw new RangeError(`packCount must be 1..16, got ${o.packCount}`);
@@ -253,7 +253,7 @@ export class SimBank {
 
     const sc = o.scenario ?? 'idle';
     this.#scenario = typeof sc === 'string' ? buildScenario(sc, {}, addresses) : buildScenario(sc.name, sc.params ?? {}, addresses);
-    this.#applyCondition();
+    this.#applyConditions();
 
     this.wire.onDevice((chunk) => this.#onDeviceBytes(chunk));
     this.wire.onUnplug(() => {
@@ -312,10 +312,10 @@ export class SimBank {
       params,
       this.packs.map((p) => p.address)
     );
-    this.#clearCondition();
+    this.#clearConditions();
     this.#scenario = next;
     this.#scenarioStart_ms = this.#simTime_ms;
-    this.#applyCondition();
+    this.#applyConditions();
   }
 
   inject(fault: Fault): void {
@@ -477,7 +477,9 @@ export class SimBank {
     for (let i = 0; i < this.packs.length; i++) {
       const p = this.packs[i];
       p.chargerPresent = charger;
-      p.model.ambient_C = sc.ambient_C + (sc.condition.kind === 'hot-pack' && sc.condition.pack === p.address ? sc.condition.extraAmbient_C : 0);
+      let extra_C = 0;
+      for (const c of sc.conditions) if (c.kind === 'hot-pack' && c.pack === p.address) extra_C = c.extraAmbient_C;
+      p.model.ambient_C = sc.ambient_C + extra_C;
       p.tick(this.#simTime_ms, dt_s, currents_A[i]);
       if (p !== this.#master && !p.excluded && !p.responsive && p.power !== 'bootloader') slaveMissing = true;
     }
@@ -490,16 +492,22 @@ export class SimBank {
     this.#master.bms.slaveOffline = slaveMissing;
   }
 
-  #applyCondition(): void {
-    const c = this.#scenario.condition;
-    if (c.kind === 'none') return;
+  #applyConditions(): void {
+    for (const c of this.#scenario.conditions) this.#applyCondition(c);
+  }
+
+  #clearConditions(): void {
+    for (const c of this.#scenario.conditions) this.#clearCondition(c);
+  }
+
+  #applyCondition(c: Condition): void {
     const pack = this.packAt(c.pack);
     if (!pack) return;
     switch (c.kind) {
       case 'weak-cell': {
         const cell = pack.model.cells[c.cell - 1];
         if (!cell) throw new RangeError(`weak-cell: pack ${c.pack} has no cell ${c.cell}`);
-        this.#saved = { cell: c.cell - 1, capacity_Ah: cell.capacity_Ah, r0_mOhm: cell.r0_mOhm };
+        this.#saved.set(c, { cell: c.cell - 1, capacity_Ah: cell.capacity_Ah, r0_mOhm: cell.r0_mOhm });
         // Same state of charge, less capacity: from here it moves faster than its neighbours in
         // both directions, so it reaches each end of its range first.
         cell.capacity_Ah *= c.capacityFactor;
@@ -527,19 +535,17 @@ export class SimBank {
     }
   }
 
-  #clearCondition(): void {
-    const c = this.#scenario.condition;
-    if (c.kind === 'none') return;
+  #clearCondition(c: Condition): void {
     const pack = this.packAt(c.pack);
     if (!pack) return;
     switch (c.kind) {
       case 'weak-cell': {
-        const saved = this.#saved;
+        const saved = this.#saved.get(c);
         if (!saved) return;
         const cell = pack.model.cells[saved.cell];
         cell.capacity_Ah = saved.capacity_Ah;
         cell.r0_mOhm = saved.r0_mOhm;
-        this.#saved = null;
+        this.#saved.delete(c);
         return;
       }
       case 'hot-pack':

@@ -101,6 +101,26 @@ describe('scenarios', () => {
     // @ts-expect-error an unknown name is a type error too
     expect(() => bank.setScenario('fire')).toThrow(RangeError);
     expect(() => bank.setScenario('hot-pack', { pack: 9 })).toThrow(RangeError);
+    expect(() => bank.setScenario('hot-pack', { also: [{ name: 'weak-cell', params: { pack: 9 } }] })).toThrow(RangeError);
+    expect(() => bank.setScenario('hot-pack', { pack: 2, also: [{ name: 'hot-pack', params: { pack: 2 } }] })).toThrow(/two hot-pack/);
+  });
+
+  it('a hot pack and a weak cell in another pack at once; both go away when the scenario changes', () => {
+    const { bank } = setup({
+      initialSoc: 0.5,
+      scenario: {
+        name: 'hot-pack',
+        params: { pack: 3, load: { kind: 'current', current_A: -40 }, also: [{ name: 'weak-cell', params: { pack: 2, cell: 5 } }] }
+      }
+    });
+    expect(bank.scenario.conditions.map((c) => `${c.kind}@${c.pack}`)).toEqual(['hot-pack@3', 'weak-cell@2']);
+    bank.step(50 * 60_000);
+    const weak = bank.packAt(2)!.readings.cells_mV;
+    expect(weak.indexOf(Math.min(...weak))).toBe(4);
+    expect(bank.packAt(3)!.model.block_C).toBeGreaterThan(bank.packAt(1)!.model.block_C + 8);
+    bank.setScenario('idle');
+    expect(bank.packAt(2)!.model.cells[4].capacity_Ah).toBeGreaterThan(95);
+    expect(bank.packAt(3)!.model.coolingFactor).toBe(1);
   });
 });
 

@@ -1,6 +1,7 @@
-// What is happening around the bank: the inverter's load or charger, the air temperature, and at
-// most one thing wrong with one pack (weak cell, hot pack, failed sensor, offline slave). A
-// scenario is plain data, so tests and the demo pick one by name and tweak it with params.
+// What is happening around the bank: the inverter's load or charger, the air temperature, and
+// what is wrong with which pack (weak cell, hot pack, failed sensor, offline slave): one condition
+// by the scenario's name, more through `also` (a bank with a hot pack AND a weak cell elsewhere).
+// A scenario is plain data, so tests and the demo pick one by name and tweak it with params.
 
 import type { BusDemand } from './bus';
 import type { SensorFault } from './pack-model';
@@ -45,7 +46,22 @@ export interface ScenarioParams {
   sensor?: number;
   /** failed-sensor: how it fails. Default 'open'. */
   sensorFault?: SensorFault;
+  /**
+   * Further conditions at the same time, each a fault scenario's name with its own pack and
+   * params (their load and ambient are the main scenario's). Two conditions on one pack of the
+   * same kind are refused.
+   */
+  also?: { name: FaultScenarioName; params?: Omit<ScenarioParams, 'also' | 'load' | 'ambient_C'> }[];
 }
+
+/** The scenarios that are something wrong with one pack. */
+export type FaultScenarioName = 'weak-cell' | 'hot-pack' | 'failed-sensor' | 'offline-slave';
+
+export type Condition =
+  | { kind: 'weak-cell'; pack: number; cell: number; capacityFactor: number; resistanceFactor: number }
+  | { kind: 'hot-pack'; pack: number; resistanceFactor: number; coolingFactor: number; extraAmbient_C: number }
+  | { kind: 'failed-sensor'; pack: number; sensor: number; fault: SensorFault }
+  | { kind: 'offline-slave'; pack: number };
 
 /**
  * A household day compressed into 72 minutes, per pack: evening peak, base load, a kettle, quiet,
@@ -69,12 +85,10 @@ export interface Scenario {
   name: ScenarioName;
   load: LoadSpec;
   ambient_C: number;
-  condition:
-    | { kind: 'none' }
-    | { kind: 'weak-cell'; pack: number; cell: number; capacityFactor: number; resistanceFactor: number }
-    | { kind: 'hot-pack'; pack: number; resistanceFactor: number; coolingFactor: number; extraAmbient_C: number }
-    | { kind: 'failed-sensor'; pack: number; sensor: number; fault: SensorFault }
-    | { kind: 'offline-slave'; pack: number };
+  /** The condition the scenario's name stands for. */
+  condition: { kind: 'none' } | Condition;
+  /** Every condition in force: the named one first, then those of `also`. */
+  conditions: Condition[];
 }
 
 function defaultLoad(name: ScenarioName): LoadSpec {
@@ -96,35 +110,48 @@ export function buildScenario(name: ScenarioName, params: ScenarioParams, addres
   const load = params.load ?? defaultLoad(name);
   validateLoad(load);
   const ambient_C = params.ambient_C ?? 25;
+  const condition = conditionOf(name, params, addresses);
+  const conditions = condition.kind === 'none' ? [] : [condition];
+  for (const extra of params.also ?? []) {
+    const c = conditionOf(extra.name, extra.params ?? {}, addresses);
+    if (c.kind === 'none') throw new RangeError(`scenario "${name}": "also" takes fault scenarios, not "${extra.name}"`);
+    if (conditions.some((o) => o.kind === c.kind && o.pack === c.pack))
+      throw new RangeError(`scenario "${name}": two ${c.kind} conditions on pack ${c.pack}`);
+    conditions.push(c);
+  }
+  return { name, load, ambient_C, condition, conditions };
+}
+
+function conditionOf(name: ScenarioName, params: Omit<ScenarioParams, 'also'>, addresses: readonly number[]): Scenario['condition'] {
+  if (!SCENARIO_NAMES.includes(name)) throw new RangeError(`unknown scenario "${String(name)}"; one of ${SCENARIO_NAMES.join(', ')}`);
   const pack = params.pack ?? addresses[addresses.length - 1];
   const needsPack = name === 'weak-cell' || name === 'hot-pack' || name === 'failed-sensor' || name === 'offline-slave';
   if (needsPack && !addresses.includes(pack))
     throw new RangeError(`scenario "${name}": no pack at address ${pack} (bank has ${addresses.join(', ')})`);
-  const withCondition = (condition: Scenario['condition']): Scenario => ({ name, load, ambient_C, condition });
   switch (name) {
     case 'weak-cell':
-      return withCondition({
+      return {
         kind: 'weak-cell',
         pack,
         cell: params.cell ?? 7,
         capacityFactor: params.capacityFactor ?? 0.8,
         resistanceFactor: params.resistanceFactor ?? 2
-      });
+      };
     case 'hot-pack':
-      return withCondition({
+      return {
         kind: 'hot-pack',
         pack,
         resistanceFactor: params.resistanceFactor ?? 2.5,
         coolingFactor: params.coolingFactor ?? 0.25,
         extraAmbient_C: params.extraAmbient_C ?? 12
-      });
+      };
     case 'failed-sensor':
-      return withCondition({ kind: 'failed-sensor', pack, sensor: params.sensor ?? 2, fault: params.sensorFault ?? 'open' });
+      return { kind: 'failed-sensor', pack, sensor: params.sensor ?? 2, fault: params.sensorFault ?? 'open' };
     case 'offline-slave':
       if (pack === addresses[0] && addresses.length > 1) throw new RangeError('scenario "offline-slave": the master cannot be the offline slave');
-      return withCondition({ kind: 'offline-slave', pack });
+      return { kind: 'offline-slave', pack };
     default:
-      return withCondition({ kind: 'none' });
+      return { kind: 'none' };
   }
 }
 

@@ -13,32 +13,36 @@ export type Freshness =
   /** Not answering; re-probed with back-off. Its last numbers are not shown as values. */
   | 'offline'
   /** Never answered with values yet (or only with an all-zero block). */
-  | 'nodata';
+  | 'nodata'
+  /** From an opened diagnose report: the numbers as they were read then (not live now). */
+  | 'report';
 
-export type FreshnessInput = Pick<PackView, 'analog' | 'fresh' | 'health' | 'received_ms'>;
+export type FreshnessInput = Pick<PackView, 'analog' | 'fresh' | 'health' | 'received_ms' | 'fromReport'>;
 
 export function packFreshness(view: FreshnessInput): Freshness {
   if (view.health.state === 'offline') return 'offline';
   // A master reports an unreachable slave as an all-zero block; that is no reading at all.
   if (!view.analog || view.analog.empty) return 'nodata';
+  if (view.fromReport) return view.health.state === 'ok' ? 'report' : 'stale';
   return view.fresh && view.health.state === 'ok' ? 'live' : 'stale';
 }
 
-/** Whether numbers of this pack may be drawn in colour and full contrast. */
+/** Whether numbers of this pack may be drawn in colour and full contrast (live, or a report's as read). */
 export function isLive(f: Freshness): boolean {
-  return f === 'live';
+  return f === 'live' || f === 'report';
 }
 
 /** Whether the last known values are worth showing at all (greyed). */
 export function hasValues(f: Freshness): boolean {
-  return f === 'live' || f === 'stale';
+  return f === 'live' || f === 'stale' || f === 'report';
 }
 
 const WORD: Record<Freshness, () => string> = {
   live: m.monitor_fresh_live,
   stale: m.monitor_fresh_stale,
   offline: m.monitor_fresh_offline,
-  nodata: m.monitor_fresh_nodata
+  nodata: m.monitor_fresh_nodata,
+  report: m.monitor_fresh_report
 };
 
 export function freshnessWord(f: Freshness): string {
@@ -66,5 +70,7 @@ export function freshnessSentence(view: FreshnessInput, now_ms: number): string 
         : m.monitor_fresh_offline_seen({ ago: formatAgo(now_ms - view.health.lastGood_ms) });
     case 'nodata':
       return m.monitor_fresh_nodata();
+    case 'report':
+      return m.monitor_fresh_report();
   }
 }

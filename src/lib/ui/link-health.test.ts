@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { announcement, countText, lastReplyText, phaseLook } from './link-health';
 import type { SessionPhase } from '$lib/session/types';
 
-const PHASES: SessionPhase[] = ['idle', 'connecting', 'discovering', 'live', 'lost', 'reconnecting', 'error'];
+const PHASES: SessionPhase[] = ['idle', 'connecting', 'discovering', 'live', 'lost', 'reconnecting', 'error', 'report'];
 
 describe('link health wording', () => {
   it('gives every phase a word and a glyph, so colour is never the only signal', () => {
@@ -23,6 +23,7 @@ describe('link health wording', () => {
     expect(lastReplyText({ phase: 'live', lastReply_ms: 10_000 }, 10_500)).toBe('Last reply just now');
     expect(lastReplyText({ phase: 'live', lastReply_ms: 10_000 }, 14_000)).toBe('Last reply 4\u00a0s ago');
     expect(lastReplyText({ phase: 'lost', lastReply_ms: 0 }, 125_000)).toBe('Last reply 2\u00a0min ago');
+    expect(lastReplyText({ phase: 'report', lastReply_ms: 10_000 }, 10_000)).toBeNull();
     expect(lastReplyText({ phase: 'discovering', lastReply_ms: null }, 0)).toBe('No reply yet');
     expect(lastReplyText({ phase: 'idle', lastReply_ms: null }, 0)).toBeNull();
   });

@@ -24,7 +24,9 @@ const LOOK: Record<SessionPhase, { label: () => string; icon: string; tone: Stat
   lost: { label: m.link_phase_lost, icon: '✕', tone: 'bad' },
   // Still "lost" to the person: the values are old until the link is back.
   reconnecting: { label: m.link_phase_reconnecting, icon: '↻', tone: 'warn' },
-  error: { label: m.link_phase_error, icon: '✕', tone: 'bad' }
+  error: { label: m.link_phase_error, icon: '✕', tone: 'bad' },
+  // Nothing is connected: the values come from a saved diagnose report (its banner says when).
+  report: { label: m.link_phase_report, icon: '▤', tone: 'info' }
 };
 
 export function phaseLook(phase: SessionPhase): PhaseLook {
@@ -32,9 +34,11 @@ export function phaseLook(phase: SessionPhase): PhaseLook {
   return { label: look.label(), icon: look.icon, tone: look.tone };
 }
 
-/** "Last reply 4 s ago", "No reply yet", or null when not connected. */
+/** "Last reply 4 s ago", "No reply yet", or null when not connected (or showing a report). */
 export function lastReplyText(link: Pick<LinkHealth, 'phase' | 'lastReply_ms'>, now_ms: number): string | null {
   if (link.phase === 'idle' || link.phase === 'error' || link.phase === 'connecting') return null;
+  // A report's replies are as old as the report: "just now" would read as live (its banner gives the time).
+  if (link.phase === 'report') return null;
   if (link.lastReply_ms === null) return m.link_no_reply_yet();
   return m.link_last_reply({ ago: formatAgo(now_ms - link.lastReply_ms) });
 }
@@ -82,6 +86,8 @@ function sentence(phase: SessionPhase, device: string | null, message: string | 
       return message ? m.link_say_reconnecting_because({ message }) : m.link_say_reconnecting();
     case 'error':
       return message ? m.link_say_error_because({ message }) : m.link_say_error();
+    case 'report':
+      return m.link_say_report();
   }
 }
 

@@ -15,7 +15,19 @@ describe('navigation list', () => {
     expect(labels[0]).toBe('Connect');
     expect(labels.at(-1)).toBe('Settings');
     expect(labels).toEqual(
-      expect.arrayContaining(['Overview', 'Packs', 'History', 'Logs', 'Statistics', 'Firmware', 'Parameters', 'Calibration', 'Control'])
+      expect.arrayContaining([
+        'Overview',
+        'Packs',
+        'History',
+        'Logs',
+        'Statistics',
+        'Firmware',
+        'Parameters',
+        'Calibration',
+        'Control',
+        'Diagnose',
+        'Debug'
+      ])
     );
     const hrefs = NAV_ITEMS.map((i) => navHref(i, { firstPackAddress: null }));
     expect(new Set(hrefs).size).toBe(hrefs.length);

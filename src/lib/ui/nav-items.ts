@@ -75,6 +75,8 @@ export const NAV_ITEMS: readonly NavItem[] = [
   { group: 'records', label: m.nav_history, hint: m.nav_history_hint, href: '/history' },
   { group: 'records', label: m.nav_logs, hint: m.nav_logs_hint, href: '/logs' },
   { group: 'records', label: m.nav_statistics, hint: m.nav_statistics_hint, href: '/statistics' },
+  { group: 'support', label: m.nav_diagnose, hint: m.nav_diagnose_hint, href: '/diagnose' },
+  { group: 'support', label: m.nav_debug, hint: m.nav_debug_hint, href: '/debug' },
   { group: 'end', label: m.nav_settings, hint: m.nav_settings_hint, href: '/settings' }
 ];
 

@@ -6,7 +6,7 @@ import { m } from '$lib/paraglide/messages';
 import type { PackView } from '$lib/session/types';
 import { getLocale as currentLocale } from '$lib/paraglide/runtime';
 import { NO_VALUE, formatCurrent, formatPercent, formatTemp, formatVoltage, packName } from './format';
-import { freshnessSentence, freshnessWord, hasValues, packFreshness, type Freshness } from './freshness';
+import { freshnessSentence, freshnessWord, hasValues, isLive, packFreshness, type Freshness } from './freshness';
 import { alarmSummary, hottest, packActivity, type AlarmLevel } from './pack-summary';
 
 export interface PackCardModel {
@@ -52,7 +52,7 @@ export function packCardModel(view: PackView, now_ms: number): PackCardModel {
     role,
     freshness: f,
     freshnessText,
-    muted: f !== 'live',
+    muted: !isLive(f),
     voltage: a ? formatVoltage(a.voltage_V) : NO_VALUE,
     current: a ? formatCurrent(a.current_A, { decimals: 1 }) : NO_VALUE,
     activity: a ? ACTIVITY_WORD[packActivity(a.current_A)]() : '',
