@@ -143,13 +143,25 @@ describe('PaceClient: request and reply', () => {
     expect(client.stats.retries).toBe(1);
   });
 
-  it("reports an INFO that does not fit the command as 'decode'", async () => {
-    const { clock, transport, client, respond } = setup();
+  it("reports an INFO that does not fit the command as 'decode', once asking again got no better", async () => {
+    const { clock, transport, client, respond } = setup({ retries: 2 });
     respond(() => ({ bytes: reply([0]) }));
     const err = await expectProtocolError(clock, client.call(testCmd, 1, { command: 1 }));
     expect(err.kind).toBe('decode');
     expect(err.cause).toBeInstanceOf(DecodeError);
-    expect(transport.writes).toHaveLength(1);
+    expect(err.message).toMatch(/does not fit/);
+    expect(transport.writes).toHaveLength(3);
+  });
+
+  it('asks again when the reply does not fit: a late reply to an earlier request is not the answer (fault matrix: stall-2s × parameter-write)', async () => {
+    // A pack whose output stalled answers everything it heard meanwhile at once: the empty
+    // acknowledgement of an earlier write arrives right after our read request.
+    const { clock, transport, client, respond } = setup();
+    respond((_req, ctx) => ({ bytes: ctx.index === 0 ? reply([]) : reply([0, 1, 9]) }));
+    const res = await clock.run(client.call(testCmd, 1, { command: 1 }));
+    expect(res.payload).toEqual([9]);
+    expect(transport.writes).toHaveLength(2);
+    expect(client.stats.retries).toBe(1);
   });
 });
 
