@@ -82,6 +82,11 @@ export class BankPoller {
   // or exclusive work (a firmware update must not make the next values count as live for minutes).
   #lastCycleStart_ms: number | null = null;
   #heldAtLastStart_ms = 0;
+  // Time spent on an identity read between two cycles: it delays every other pack's next poll once,
+  // so it extends their values' life when it happens (pack-health.ts heldUp) and is not counted
+  // as cycle length (the next gap between cycles may have none).
+  #delayed_ms = 0;
+  #delayedAtLastStart_ms = 0;
   #refreshInterval_ms: number | null = null;
 
   // A listener that throws does not stop the polling; its error surfaces where errors are seen.
@@ -327,6 +332,14 @@ export class BankPoller {
     return result;
   }
 
+  /** Exchanges with `asked` cost `lost_ms` that no cycle plans for: every other pack's next poll comes that much later. */
+  #delay(asked: readonly number[], lost_ms: number): void {
+    if (!(lost_ms > 0)) return;
+    this.#delayed_ms += lost_ms;
+    const now = this.#clock.now();
+    for (const address of this.#packs.keys()) if (!asked.includes(address)) this.#transition(address, (s) => health.heldUp(s, now, lost_ms));
+  }
+
   #attemptFailed(covers: readonly number[], f: AttemptFailure): void {
     if (f.kind !== 'timeout' && f.kind !== 'echo') return;
     const why = f.willRetry ? `${f.message} Asking again.` : f.message;
@@ -387,8 +400,14 @@ export class BankPoller {
     if (!topology) return;
     const started_ms = this.#clock.now();
     const held_ms = this.#gate.held_ms;
-    if (this.#lastCycleStart_ms !== null) this.#refreshInterval_ms = started_ms - this.#lastCycleStart_ms - (held_ms - this.#heldAtLastStart_ms);
-    this.#lastCycleStart_ms = started_ms;
+    if (this.#lastCycleStart_ms !== null) {
+      this.#refreshInterval_ms =
+        started_ms - this.#lastCycleStart_ms - (held_ms - this.#heldAtLastStart_ms) - (this.#delayed_ms - this.#delayedAtLastStart_ms);
+    }
+    this.#delayedAtLastStart_ms = this.#delayed_ms;
+    // The first cycle after discovery uses the values discovery already read: shorter than any
+    // other, it is no measure of the next (the estimate stays until a whole cycle was timed).
+    this.#lastCycleStart_ms = found ? null : started_ms;
     this.#heldAtLastStart_ms = held_ms;
     for (const [address, s] of this.#packs) this.#packs.set(address, health.startCycle(s));
 
@@ -448,6 +467,11 @@ export class BankPoller {
     const address = [...this.#packs.keys()].find((a) => !this.#identityRead.has(a) && this.#packs.get(a)?.health.state === 'ok');
     if (address === undefined) return;
     this.#identityRead.add(address);
-    this.#identities.emit(await readIdentity((cmd, adr, req, opts) => this.#ask(cmd, adr, req, opts), address));
+    const started_ms = this.#clock.now();
+    const report = await readIdentity((cmd, adr, req, opts) => this.#ask(cmd, adr, req, opts), address);
+    // The bank answered: this read between two cycles delays every other pack's next poll. (When
+    // it did not, the line may be silent altogether: nobody's values are extended.)
+    if (report.softwareVersion !== null || report.bmsSerial !== null) this.#delay([address], this.#clock.now() - started_ms);
+    this.#identities.emit(report);
   }
 }
