@@ -468,10 +468,13 @@ export class BankPoller {
     if (address === undefined) return;
     this.#identityRead.add(address);
     const started_ms = this.#clock.now();
+    const held_ms = this.#gate.held_ms;
     const report = await readIdentity((cmd, adr, req, opts) => this.#ask(cmd, adr, req, opts), address);
     // The bank answered: this read between two cycles delays every other pack's next poll. (When
-    // it did not, the line may be silent altogether: nobody's values are extended.)
-    if (report.softwareVersion !== null || report.bmsSerial !== null) this.#delay([address], this.#clock.now() - started_ms);
+    // it did not, the line may be silent altogether: nobody's values are extended.) Time the
+    // poller was held meanwhile (exclusive work) extends nothing: held time never counts.
+    const spent_ms = this.#clock.now() - started_ms - (this.#gate.held_ms - held_ms);
+    if (report.softwareVersion !== null || report.bmsSerial !== null) this.#delay([address], spent_ms);
     this.#identities.emit(report);
   }
 }
