@@ -9,12 +9,14 @@ import type { BankTopology, PackHealth, PackIdentityReport, PackUpdate, PollCycl
 import { backoffDelay_ms, checkSchedule } from './backoff';
 import type { AttemptFailure, ExchangeResult, PaceClient } from './client';
 import type { Command } from './command';
+import { learnedUnits } from './commands/units';
 import { discoverBank, readIdentity, type Addressing, type FoundBank, type PollMode } from './discovery';
 import type { ProtocolError } from './errors';
 import { frameWireLength } from './frame';
 import * as health from './pack-health';
 import { broadcastCycle, estimatedCycle_ms, relayCycle, type CycleHost, type PackValues } from './poll-cycle';
 import { PollGate, Stopped } from './poll-gate';
+import type { PackAnalog } from './types';
 import type { Clock } from '../time/clock';
 import { Listeners } from '../transport/link-events';
 import type { TransportStatus, Unsubscribe } from '../transport/types';
@@ -438,9 +440,22 @@ export class BankPoller {
     const freshFor = values.analog && analogDeadline_ms !== null ? health.freshFor_ms(this.refreshInterval_ms, analogDeadline_ms) : null;
     const next = health.succeeded(s, now, freshFor, badFrames);
     this.#packs.set(address, next);
+    if (values.analog) this.#learnUnits(values.analog);
     const update: PackUpdate = { address, received_ms: now, health: next.health, ...values };
     this.#updates.emit(update);
     this.#healths.emit(next.health);
+  }
+
+  /**
+   * A unit the decoder can only tell at high current (commands/units.ts learnedUnits: a Pylontech
+   * current sent in 10 mA) is kept for the bank's next replies, so the current does not jump by
+   * ten when it drops below the test. The decoder says so in each block's unitNotes.
+   */
+  #learnUnits(analog: PackAnalog): void {
+    const learned = learnedUnits([analog]);
+    const options = this.#client.decodeOptions;
+    if (learned.current === undefined || options.unitOverrides?.current !== undefined) return;
+    this.#client.decodeOptions = { ...options, unitOverrides: { ...options.unitOverrides, ...learned } };
   }
 
   #fail(address: number, error: ProtocolError | string, badFrames: number): void {
