@@ -104,7 +104,10 @@ export class DeviceSession<C extends ClientPort = ClientPort, P extends PollerPo
   readonly #tick: () => void;
 
   readonly #openDatabase: () => Promise<AppStorage>;
+  // Listener registries, not state: nothing renders from them, so plain Sets are right.
+  // eslint-disable-next-line svelte/prefer-svelte-reactivity
   readonly #updateListeners = new Set<(u: PackUpdate) => void>();
+  // eslint-disable-next-line svelte/prefer-svelte-reactivity
   readonly #linkListeners = new Set<(event: LinkEvent) => void>();
   #database: Promise<AppStorage> | null = null;
   #transport: Transport | null = null;
