@@ -71,6 +71,7 @@ export {
   DEFAULT_LISTEN_MS,
   PENDING_LISTEN_MS,
   watchForBootloader,
+  listenForBootloader,
   findRecovery,
   planFromJournal,
   recoverPack,

@@ -4,11 +4,21 @@
 import { describe, expect, it } from 'vitest';
 import { readSoftwareVersion } from '../protocol/commands/info';
 import { encodeFrame } from '../protocol/frame';
+import { BankPoller } from '../protocol/poller';
 import { DEMO_RELEASES, demoContainer } from '../sim/firmware-releases';
 import { addLocalFile } from './cache';
 import { createFlashRig, packTruth, testImage, type FlashRig } from './flash-rig';
 import { preflight, type FlashPlan } from './preflight';
-import { PENDING_LISTEN_MS, findRecovery, identityFromJournal, planFromJournal, reconcileJournal, recoverPack, watchForBootloader } from './recovery';
+import {
+  PENDING_LISTEN_MS,
+  findRecovery,
+  identityFromJournal,
+  listenForBootloader,
+  planFromJournal,
+  reconcileJournal,
+  recoverPack,
+  watchForBootloader
+} from './recovery';
 import { updatePack, type FinalSnapshot } from './updater';
 import { ymodemProfile } from './ymodem-profile';
 
@@ -128,6 +138,38 @@ describe('recovery after an unplug mid-transfer', () => {
     expect(final.result).toMatchObject({ fromVersion: '1.00', version: '1.10', backup: null });
     expect(packTruth(rig.bank, 2)).toEqual({ state: 'application', version: '1.10', appLost: false });
     expect(await rig.journal.pending()).toEqual([]);
+  });
+
+  it('reconnected while the poller rediscovers the bank: heard only when listening with the bus held (fault matrix: unplug-mid-frame × firmware-transfer)', async () => {
+    const rig = await createFlashRig({ baud: 115_200 });
+    const plan = await rig.plan(SMALL, 'small.pkfw');
+    await interruptedByUnplug(rig, plan);
+    await rig.clock.advance(2000);
+    const poller = new BankPoller(rig.client, { clock: rig.clock });
+    poller.start();
+    rig.transport.replug();
+    // Discovery's requests reach the bootloader as part of its dropped transfer, which it keeps
+    // waiting for while it hears bytes: it does not ask with 'C' within the pending listen.
+    expect(await rig.clock.run(watchForBootloader(rig.transport, rig.clock, { listen_ms: PENDING_LISTEN_MS }))).toBeNull();
+    const sent: number[] = [];
+    rig.client.onTraffic((e) => e.dir === 'tx' && sent.push(e.t_ms));
+    const sighting = await rig.clock.run(listenForBootloader(rig.client, rig.clock));
+    expect(sighting).not.toBeNull();
+    expect(sent).toEqual([]);
+    const offer = await findRecovery(sighting!, rig.journal, rig.cache);
+    const final = await rig.clock.run(
+      recoverPack({
+        bus: rig.client,
+        address: 2,
+        plan: await planFromJournal(offer.entry!, rig.cache),
+        identity: identityFromJournal(offer.entry!),
+        journalEntry: offer.entry!,
+        journal: rig.journal
+      })
+    );
+    expect(final.phase).toBe('done');
+    expect(packTruth(rig.bank, 2)).toEqual({ state: 'application', version: '1.10', appLost: false });
+    await rig.clock.run(poller.stop());
   });
 
   it('reconnected after the bootloader gave up: the pack is back on its old firmware and the journal entry closes', async () => {

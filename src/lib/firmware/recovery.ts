@@ -5,18 +5,37 @@
 // sees at the same time). The journal then says which pack it was and which cached image its
 // update used, so the update restarts from the cache, offline too.
 
+import type { BusLease } from '../protocol/client';
+import type { Clock } from '../time/clock';
+import type { Unsubscribe } from '../transport/types';
 import { loadCachedImage, type CachedImageMeta, type FirmwareCache } from './cache';
 import { FirmwareError } from './errors';
 import { parsePackVersion, type PackIdentity } from './identity';
 import type { FlashJournal, FlashJournalEntry } from './journal';
 import { preflight, type FlashPlan, type RawImageConfirmation } from './preflight';
-import type { BootloaderSighting } from './profile';
+import type { BootloaderProfile, BootloaderSighting } from './profile';
 import { updatePack, type FinalSnapshot, type UpdatePackOptions } from './updater';
 import { sameFirmwareVersion } from './version';
 
 // The watch itself lives in its own small module, so the app can listen on every connect without
 // loading the updater; re-exported here for the firmware layer's callers.
 export { DEFAULT_LISTEN_MS, PENDING_LISTEN_MS, watchForBootloader } from './bootloader-watch';
+import { PENDING_LISTEN_MS, watchForBootloader } from './bootloader-watch';
+
+/**
+ * watchForBootloader() with the client's bus lease held, so no poll goes out while it listens. A
+ * bootloader that lost its host in mid-transfer takes every byte it hears as part of that transfer
+ * and waits again only after abandonAfter_ms of silence: discovery's requests, sent in parallel,
+ * kept the simulated one from ever asking within PENDING_LISTEN_MS (fault matrix:
+ * unplug-mid-frame × firmware-transfer). Use this when the journal holds an unfinished update.
+ */
+export function listenForBootloader(
+  client: { exclusive<T>(fn: (lease: BusLease) => Promise<T>, opts?: { signal?: AbortSignal }): Promise<T> },
+  clock: Clock,
+  options: { profile?: BootloaderProfile; listen_ms?: number; signal?: AbortSignal } = {}
+): Promise<BootloaderSighting | null> {
+  return client.exclusive((lease) => watchForBootloader(lease, clock, { listen_ms: PENDING_LISTEN_MS, ...options }), { signal: options.signal });
+}
 
 /** What the page can offer for a pack found in its bootloader. */
 export interface RecoveryOffer {

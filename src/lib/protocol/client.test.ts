@@ -103,6 +103,29 @@ describe('PaceClient: request and reply', () => {
     expect(transport.writes).toHaveLength(1);
   });
 
+  it("ignores another master's request on the bus and takes the answer after it, in the same attempt", async () => {
+    const { clock, transport, client, respond } = setup();
+    // A master pack polling its slave's status on a shared RS485 bus, just before our answer.
+    const foreign = encodeFrameText({ ver: 0x25, adr: 2, cid1: 0x46, code: 0x44, info: Uint8Array.of(2) });
+    respond(() => [{ bytes: foreign }, { bytes: reply([0, 1, 7]) }]);
+    const log: TrafficEntry[] = [];
+    client.onTraffic((e) => log.push(e));
+    const res = await clock.run(client.call(testCmd, 1, { command: 1 }));
+    expect(res.payload).toEqual([7]);
+    expect(transport.writes).toHaveLength(1);
+    expect(client.stats).toEqual({ requests: 1, timeouts: 0, badFrames: 0, echoes: 0, retries: 0 });
+    expect(log.filter((e) => e.dir === 'error').map((e) => e.error)).toEqual([
+      expect.stringMatching(/^Ignored a 44H request \(readStatus\) to address 02 from another master on the bus, not the answer to our 42H/)
+    ]);
+  });
+
+  it('an answer from another address (a pack on RS232 reports its own) is still the answer', async () => {
+    const { clock, client, respond } = setup();
+    respond(() => ({ bytes: reply([0, 1, 9], { adr: 0 }) }));
+    const res = await clock.run(client.call(testCmd, 1, { command: 1 }));
+    expect(res.payload).toEqual([9]);
+  });
+
   it("fails with kind 'echo' when only the echo comes back, and says why", async () => {
     const { clock, transport, client, respond } = setup();
     respond((req) => ({ bytes: req, delay_ms: 0 }));
@@ -143,13 +166,25 @@ describe('PaceClient: request and reply', () => {
     expect(client.stats.retries).toBe(1);
   });
 
-  it("reports an INFO that does not fit the command as 'decode'", async () => {
-    const { clock, transport, client, respond } = setup();
+  it("reports an INFO that does not fit the command as 'decode', once asking again got no better", async () => {
+    const { clock, transport, client, respond } = setup({ retries: 2 });
     respond(() => ({ bytes: reply([0]) }));
     const err = await expectProtocolError(clock, client.call(testCmd, 1, { command: 1 }));
     expect(err.kind).toBe('decode');
     expect(err.cause).toBeInstanceOf(DecodeError);
-    expect(transport.writes).toHaveLength(1);
+    expect(err.message).toMatch(/does not fit/);
+    expect(transport.writes).toHaveLength(3);
+  });
+
+  it('asks again when the reply does not fit: a late reply to an earlier request is not the answer (fault matrix: stall-2s × parameter-write)', async () => {
+    // A pack whose output stalled answers everything it heard meanwhile at once: the empty
+    // acknowledgement of an earlier write arrives right after our read request.
+    const { clock, transport, client, respond } = setup();
+    respond((_req, ctx) => ({ bytes: ctx.index === 0 ? reply([]) : reply([0, 1, 9]) }));
+    const res = await clock.run(client.call(testCmd, 1, { command: 1 }));
+    expect(res.payload).toEqual([9]);
+    expect(transport.writes).toHaveLength(2);
+    expect(client.stats.retries).toBe(1);
   });
 });
 

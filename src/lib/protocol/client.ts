@@ -7,6 +7,7 @@
 import type { Command } from './command';
 import { BusQueue, type RequestPriority } from './bus-queue';
 import { ProtocolError } from './errors';
+import { classifyIncoming } from './reply-check';
 import { ExchangeAttempt, type AttemptCounters, type AttemptOutcome, type LineState } from './exchange-attempt';
 import {
   checkByte,
@@ -375,7 +376,9 @@ export class PaceClient {
         signal: spec.options.signal,
         deadline_ms,
         cap_ms: Math.max(deadline_ms, hardCap_ms(spec.bytes.length, timing, this.#policy)),
-        idle_ms: idleGap_ms(timing, this.#idleMin_ms)
+        idle_ms: idleGap_ms(timing, this.#idleMin_ms),
+        // Raw bytes have no request frame to compare with (their spec names no CID2).
+        classify: spec.details.cid2 === undefined ? undefined : (frame) => classifyIncoming(spec.request, frame, this.#decodeOptions)
       }
     );
     this.#attempt = attempt;

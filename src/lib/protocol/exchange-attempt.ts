@@ -5,6 +5,7 @@
 
 import type { Frame, ReaderEvent } from './frame';
 import { isEchoOf } from './frame';
+import type { IncomingCheck } from './reply-check';
 import type { TrafficLog } from './traffic-log';
 import { wireTime_ms } from './timing';
 import type { Clock, TimerId } from '../time/clock';
@@ -57,6 +58,12 @@ export interface AttemptPlan {
   cap_ms: number;
   /** Silence that ends a reply that had started (ms). */
   idle_ms: number;
+  /**
+   * What a valid frame that is not byte for byte our request is (reply-check.ts classifyIncoming):
+   * our echo, another master's request on the bus (both: keep waiting), or the answer. Absent for
+   * raw bytes, where every frame that is not the echo is the answer.
+   */
+  classify?: (frame: Frame) => IncomingCheck;
 }
 
 /**
@@ -134,9 +141,15 @@ export class ExchangeAttempt {
   /** A reader event while this attempt waits. */
   event(ev: ReaderEvent): void {
     if (ev.type === 'frame') {
-      if (isEchoOf(ev.raw, this.#plan.bytes)) {
+      const check = isEchoOf(ev.raw, this.#plan.bytes) ? null : this.#plan.classify?.(ev.frame);
+      if (check === null || check?.kind === 'echo') {
         this.#echoSeen = true;
         this.#count('echoes');
+        return;
+      }
+      if (check?.kind === 'foreign-request') {
+        // Not our answer (which may still follow), and no corruption either: said in the log only.
+        this.#env.log.error(this.#env.clock.now(), `Ignored ${check.message}.`);
         return;
       }
       this.#end({ type: 'frame', frame: ev.frame });

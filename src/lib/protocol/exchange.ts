@@ -147,7 +147,10 @@ export function commandSpec<Req, Res>(cmd: Command<Req, Res>, adr: number, req: 
       } catch (e) {
         const why = e instanceof Error ? e.message : String(e);
         const prefix = e instanceof DecodeError ? 'The reply does not fit' : 'The reply could not be decoded as';
-        return { kind: 'fail', error: new ProtocolError('decode', `${prefix} ${what}: ${why}`, { ...details, cause: e }) };
+        // Asked again, as after a corrupted reply: on a half-duplex bus a frame that does not fit
+        // is most often a late reply to an earlier request (a pack that stalled answers everything
+        // it heard meanwhile at once). One that still does not fit is reported as it is.
+        return { kind: 'retry', error: new ProtocolError('decode', `${prefix} ${what}: ${why}`, { ...details, cause: e }) };
       }
     }
   };

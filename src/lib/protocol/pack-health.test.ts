@@ -5,6 +5,7 @@ import {
   clearProbe,
   failed,
   freshFor_ms,
+  heldUp,
   initialHealth,
   isLive,
   linkDown,
@@ -38,6 +39,15 @@ describe('pack health: freshness as a matter of age', () => {
     expect(s.health).toMatchObject({ state: 'ok', lastGood_ms: 1000, freshUntil_ms: 3225, consecutiveFailures: 0 });
     expect(isLive(s.health, 3224)).toBe(true);
     expect(isLive(s.health, 3225)).toBe(false);
+  });
+
+  it('time the poller spent on another pack between cycles delays this one’s next poll: live values last that much longer, expired ones stay expired', () => {
+    const s = answered(); // live until 3000
+    expect(heldUp(s, 2000, 700).health.freshUntil_ms).toBe(3700);
+    expect(heldUp(s, 2000, 0)).toBe(s);
+    expect(heldUp(s, 3000, 700)).toBe(s);
+    const stale = attemptFailed(s, TIMEOUT.message);
+    expect(heldUp(stale, 2000, 700)).toBe(stale);
   });
 
   it('a reply without analog values (status only) keeps the analog values as old as they are', () => {

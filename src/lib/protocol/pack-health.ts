@@ -124,6 +124,18 @@ export function attemptFailed(s: PackHealthState, message: string): PackHealthSt
   return { ...s, health: { ...s.health, state: 'stale', lastError: message } };
 }
 
+/**
+ * The poller spent `lost_ms` on another pack outside its cycles (an identity read): this pack's
+ * next poll comes that much later than its refresh interval said, so its values stay live that
+ * much longer (relay polling: the packs polled first must not blink stale). Only values still
+ * live are extended; expired ones stay expired.
+ */
+export function heldUp(s: PackHealthState, now_ms: number, lost_ms: number): PackHealthState {
+  const h = s.health;
+  if (!(lost_ms > 0) || !isLive(h, now_ms)) return s;
+  return { ...s, health: { ...h, freshUntil_ms: h.freshUntil_ms! + lost_ms } };
+}
+
 /** The link went away: nothing is live, and why is said. */
 export function linkDown(s: PackHealthState, why: string): PackHealthState {
   const h = s.health;

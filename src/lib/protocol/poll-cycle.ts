@@ -11,6 +11,7 @@ import { readStatus } from './commands/status';
 import { isReplyFrom, perPackAdr, type Addressing } from './discovery';
 import type { ProtocolError } from './errors';
 import type { PackHealthState } from './pack-health';
+import { checkPackAttribution } from './reply-check';
 import type { AnalogReply, PackAnalog, PackStatus } from './types';
 
 /** What one reply brought for one pack. */
@@ -117,7 +118,10 @@ export async function relayCycle(host: CycleHost, topology: BankTopology, prefet
     if (host.noStatus.has(address)) continue;
     const s = await host.ask(readStatus, adr, { command: address }, { covers: [address] });
     const status = s.ok ? s.value.packs[0] : undefined;
-    if (s.ok && status && !status.empty) host.succeed(address, { status }, s.report.badFrames, null);
+    // A relayed status block that names another pack is not this pack's (reply-check.ts).
+    const attribution = s.ok ? checkPackAttribution(adr, address, s.value) : null;
+    if (attribution && !attribution.ok) host.fail(address, `${attribution.message}.`, s.report.badFrames);
+    else if (s.ok && status && !status.empty) host.succeed(address, { status }, s.report.badFrames, null);
     else if (!s.ok && s.error.kind === 'unsupported') {
       // RTN 04: this pack has no 44H (VER 20 modules). Its analog values stay as fresh as they are.
       host.noStatus.add(address);

@@ -9,12 +9,14 @@ import type { BankTopology, PackHealth, PackIdentityReport, PackUpdate, PollCycl
 import { backoffDelay_ms, checkSchedule } from './backoff';
 import type { AttemptFailure, ExchangeResult, PaceClient } from './client';
 import type { Command } from './command';
+import { learnedUnits } from './commands/units';
 import { discoverBank, readIdentity, type Addressing, type FoundBank, type PollMode } from './discovery';
 import type { ProtocolError } from './errors';
 import { frameWireLength } from './frame';
 import * as health from './pack-health';
 import { broadcastCycle, estimatedCycle_ms, relayCycle, type CycleHost, type PackValues } from './poll-cycle';
 import { PollGate, Stopped } from './poll-gate';
+import type { PackAnalog } from './types';
 import type { Clock } from '../time/clock';
 import { Listeners } from '../transport/link-events';
 import type { TransportStatus, Unsubscribe } from '../transport/types';
@@ -82,6 +84,11 @@ export class BankPoller {
   // or exclusive work (a firmware update must not make the next values count as live for minutes).
   #lastCycleStart_ms: number | null = null;
   #heldAtLastStart_ms = 0;
+  // Time spent on an identity read between two cycles: it delays every other pack's next poll once,
+  // so it extends their values' life when it happens (pack-health.ts heldUp) and is not counted
+  // as cycle length (the next gap between cycles may have none).
+  #delayed_ms = 0;
+  #delayedAtLastStart_ms = 0;
   #refreshInterval_ms: number | null = null;
 
   // A listener that throws does not stop the polling; its error surfaces where errors are seen.
@@ -327,6 +334,14 @@ export class BankPoller {
     return result;
   }
 
+  /** Exchanges with `asked` cost `lost_ms` that no cycle plans for: every other pack's next poll comes that much later. */
+  #delay(asked: readonly number[], lost_ms: number): void {
+    if (!(lost_ms > 0)) return;
+    this.#delayed_ms += lost_ms;
+    const now = this.#clock.now();
+    for (const address of this.#packs.keys()) if (!asked.includes(address)) this.#transition(address, (s) => health.heldUp(s, now, lost_ms));
+  }
+
   #attemptFailed(covers: readonly number[], f: AttemptFailure): void {
     if (f.kind !== 'timeout' && f.kind !== 'echo') return;
     const why = f.willRetry ? `${f.message} Asking again.` : f.message;
@@ -387,8 +402,14 @@ export class BankPoller {
     if (!topology) return;
     const started_ms = this.#clock.now();
     const held_ms = this.#gate.held_ms;
-    if (this.#lastCycleStart_ms !== null) this.#refreshInterval_ms = started_ms - this.#lastCycleStart_ms - (held_ms - this.#heldAtLastStart_ms);
-    this.#lastCycleStart_ms = started_ms;
+    if (this.#lastCycleStart_ms !== null) {
+      this.#refreshInterval_ms =
+        started_ms - this.#lastCycleStart_ms - (held_ms - this.#heldAtLastStart_ms) - (this.#delayed_ms - this.#delayedAtLastStart_ms);
+    }
+    this.#delayedAtLastStart_ms = this.#delayed_ms;
+    // The first cycle after discovery uses the values discovery already read: shorter than any
+    // other, it is no measure of the next (the estimate stays until a whole cycle was timed).
+    this.#lastCycleStart_ms = found ? null : started_ms;
     this.#heldAtLastStart_ms = held_ms;
     for (const [address, s] of this.#packs) this.#packs.set(address, health.startCycle(s));
 
@@ -419,9 +440,22 @@ export class BankPoller {
     const freshFor = values.analog && analogDeadline_ms !== null ? health.freshFor_ms(this.refreshInterval_ms, analogDeadline_ms) : null;
     const next = health.succeeded(s, now, freshFor, badFrames);
     this.#packs.set(address, next);
+    if (values.analog) this.#learnUnits(values.analog);
     const update: PackUpdate = { address, received_ms: now, health: next.health, ...values };
     this.#updates.emit(update);
     this.#healths.emit(next.health);
+  }
+
+  /**
+   * A unit the decoder can only tell at high current (commands/units.ts learnedUnits: a Pylontech
+   * current sent in 10 mA) is kept for the bank's next replies, so the current does not jump by
+   * ten when it drops below the test. The decoder says so in each block's unitNotes.
+   */
+  #learnUnits(analog: PackAnalog): void {
+    const learned = learnedUnits([analog]);
+    const options = this.#client.decodeOptions;
+    if (learned.current === undefined || options.unitOverrides?.current !== undefined) return;
+    this.#client.decodeOptions = { ...options, unitOverrides: { ...options.unitOverrides, ...learned } };
   }
 
   #fail(address: number, error: ProtocolError | string, badFrames: number): void {
@@ -448,6 +482,14 @@ export class BankPoller {
     const address = [...this.#packs.keys()].find((a) => !this.#identityRead.has(a) && this.#packs.get(a)?.health.state === 'ok');
     if (address === undefined) return;
     this.#identityRead.add(address);
-    this.#identities.emit(await readIdentity((cmd, adr, req, opts) => this.#ask(cmd, adr, req, opts), address));
+    const started_ms = this.#clock.now();
+    const held_ms = this.#gate.held_ms;
+    const report = await readIdentity((cmd, adr, req, opts) => this.#ask(cmd, adr, req, opts), address);
+    // The bank answered: this read between two cycles delays every other pack's next poll. (When
+    // it did not, the line may be silent altogether: nobody's values are extended.) Time the
+    // poller was held meanwhile (exclusive work) extends nothing: held time never counts.
+    const spent_ms = this.#clock.now() - started_ms - (this.#gate.held_ms - held_ms);
+    if (report.softwareVersion !== null || report.bmsSerial !== null) this.#delay([address], spent_ms);
+    this.#identities.emit(report);
   }
 }

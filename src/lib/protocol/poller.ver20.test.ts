@@ -98,3 +98,46 @@ describe('a VER 20 module at address 2 that refuses 44H', () => {
     await s.clock.run(s.poller.stop());
   });
 });
+
+describe('a VER 20 module whose firmware sends its current in 10 mA (the layout documents 100 mA)', () => {
+  it('is read in 10 mA once a high current gives it away, and stays so when the current drops (the decoder says so)', async () => {
+    const s = setup();
+    // -2000 words: -200 A at 100 mA would be 4 C of a 50 Ah module; at 10 mA, -20 A.
+    s.pack.current_raw = -2000;
+    s.poller.start();
+    await s.cyclesFrom(2);
+    // The first reply tells by itself; later ones are read in the unit it taught.
+    const high = s.updates.find((u) => u.analog)!.analog!;
+    expect(high.current_A).toBe(-20);
+    expect(high.unitNotes).toEqual([expect.objectContaining({ field: 'current', factor: 0.1, unit: '10 mA' })]);
+    expect(high.unitNotes![0].message).toMatch(/^current read in 10 mA units: 200\.0 A would be 4\.0 C of a 50\.00 Ah module$/);
+
+    // -500 words: -5 A at 10 mA. Read at the documented 100 mA it would be -50 A (1 C), which no test could tell.
+    s.pack.current_raw = -500;
+    const before = s.updates.length;
+    await s.cyclesFrom(2);
+    const low = s.updates.slice(before).filter((u) => u.analog);
+    expect(low.length).toBeGreaterThan(0);
+    for (const u of low) {
+      expect(u.analog!.current_A).toBe(-5);
+      expect(u.analog!.unitNotes).toEqual([
+        { field: 'current', factor: 0.1, unit: '10 mA', message: 'current read in 10 mA units, as learned from an earlier reply' }
+      ]);
+    }
+    await s.clock.run(s.poller.stop());
+  });
+
+  it('a module that sends the documented 100 mA is never rescaled', async () => {
+    const s = setup();
+    s.poller.start();
+    await s.cyclesFrom(3);
+    const analog = s.updates.filter((u) => u.analog).map((u) => u.analog!);
+    expect(analog.length).toBeGreaterThan(0);
+    for (const a of analog) {
+      expect(a.current_A).toBe(-5);
+      expect(a.unitNotes).toBeUndefined();
+    }
+    expect(s.client.decodeOptions.unitOverrides).toBeUndefined();
+    await s.clock.run(s.poller.stop());
+  });
+});

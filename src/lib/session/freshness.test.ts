@@ -35,9 +35,9 @@ interface Rig {
   lastReply: Map<number, number>;
 }
 
-async function rig(broadcast: boolean): Promise<Rig> {
+async function rig(broadcast: boolean, settle_ms = broadcast ? 25_000 : 60_000, packs = PACKS): Promise<Rig> {
   const clock = new VirtualClock(0);
-  const bank = createSimBank({ packCount: PACKS, seed: `silence-${broadcast}`, clock, baud: 9600, firmware: { broadcast }, scenario: 'load' });
+  const bank = createSimBank({ packCount: packs, seed: `silence-${broadcast}`, clock, baud: 9600, firmware: { broadcast }, scenario: 'load' });
   const transport = new SimTransport(bank, { clock });
   const links: LinkFactory<PaceClient, BankPoller> = {
     request: async () => transport,
@@ -56,8 +56,8 @@ async function rig(broadcast: boolean): Promise<Rig> {
     if (u.analog || u.status) lastReply.set(u.address, u.received_ms);
   });
   // Past discovery, the identity reads and a few measured cycles.
-  await clock.advance(broadcast ? 25_000 : 60_000);
-  expect(session.packs.filter((p) => p.fresh)).toHaveLength(PACKS);
+  await clock.advance(settle_ms);
+  if (settle_ms > 0) expect(session.packs.filter((p) => p.fresh)).toHaveLength(packs);
   return { clock, bank, session, client, poller, lastReply };
 }
 
@@ -191,4 +191,63 @@ describe('one bank update per poll cycle', () => {
     await r.clock.run(r.session.disconnect());
     r.bank.dispose();
   });
+});
+
+describe('relay polling: one silent pack is stale, and nothing else', () => {
+  for (const packs of [4, PACKS]) {
+    it(
+      `${packs} packs: from the first cycle on, no pack blinks stale while the bank answers (identity reads between cycles included)`,
+      { timeout: 30_000 },
+      async () => {
+        const r = await rig(false, 0, packs);
+        let allLive = false;
+        const staleAfterLive = new Set<number>();
+        const end = r.clock.now() + 60_000;
+        while (r.clock.now() < end) {
+          await r.clock.advance(STEP_MS);
+          if (!allLive) allLive = r.session.packs.length === packs && r.session.packs.every((p) => p.fresh);
+          else for (const p of r.session.packs) if (!p.fresh) staleAfterLive.add(p.address);
+        }
+        expect(allLive).toBe(true);
+        expect([...staleAfterLive]).toEqual([]);
+        await r.clock.run(r.session.disconnect());
+        r.bank.dispose();
+      }
+    );
+  }
+
+  it(
+    'a slave back online is identified between two cycles, and the packs polled before it do not blink stale meanwhile',
+    { timeout: 30_000 },
+    async () => {
+      const r = await rig(false, 0, 4);
+      // Out before the poller read its identity (one pack per cycle after discovery).
+      await r.clock.run(new Promise<void>((resolve) => r.poller.onTopology(() => resolve())));
+      r.bank.inject({ kind: 'link-cable', address: 3, connected: false });
+      await r.clock.advance(10_000);
+      expect(r.session.pack(3)?.identity).toBeNull();
+      r.bank.inject({ kind: 'link-cable', address: 3, connected: true });
+      const staleAt = await watch(r, 20_000, () => false);
+      expect(r.session.pack(3)?.identity?.bmsSerial).toBe(r.bank.packAt(3)!.identity.bmsSerial);
+      expect([...staleAt.keys()].filter((a) => a !== 3)).toEqual([]);
+      await r.clock.run(r.session.disconnect());
+      r.bank.dispose();
+    }
+  );
+
+  it(
+    'a slave whose link cable comes out (RTN 91 from the master) turns stale within one cycle plus one deadline; the others stay live (fault matrix: slave-offline × monitoring, relay)',
+    { timeout: 30_000 },
+    async () => {
+      const r = await rig(false);
+      const cycle_ms = r.poller.refreshInterval_ms;
+      r.bank.inject({ kind: 'link-cable', address: 5, connected: false });
+      const staleAt = await watch(r, 20_000, () => false);
+      expect([...staleAt.keys()]).toEqual([5]);
+      const liveAfter = staleAt.get(5)! - r.lastReply.get(5)!;
+      expect(liveAfter).toBeLessThanOrEqual(cycle_ms + analogDeadline(r, false, 5) + STEP_MS);
+      await r.clock.run(r.session.disconnect());
+      r.bank.dispose();
+    }
+  );
 });

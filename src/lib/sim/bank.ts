@@ -70,6 +70,12 @@ export type Fault =
    */
   | { kind: 'upgrade-block'; block: number; action: 'drop' | 'flip' | 'stall'; count?: number; stall_ms?: number }
   /**
+   * A pack's link cable (the RS485 link between packs) comes out, or goes back in: the pack runs
+   * on but neither hears nor answers the bus, its bootloader included. The master reports it as a
+   * zero block in a broadcast and RTN 91 when asked to relay (a slave going offline).
+   */
+  | { kind: 'link-cable'; address: number; connected: boolean }
+  /**
    * The whole bank falls silent (on) or talks again (off): no pack answers, and a reply going out
    * stops where it is. The cable stays in; only the packs are quiet.
    */
@@ -357,6 +363,12 @@ export class SimBank {
       case 'upgrade-block':
         this.#bootloaders.addFault(fault);
         return;
+      case 'link-cable': {
+        const pack = this.packAt(fault.address);
+        if (!pack) throw new RangeError(`no pack at address ${fault.address}`);
+        pack.linkUp = fault.connected;
+        return;
+      }
       case 'silence':
         this.#silent = fault.on;
         if (fault.on) this.wire.cutDeviceOutput();

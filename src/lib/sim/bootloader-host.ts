@@ -127,7 +127,8 @@ export class BootloaderHost {
     const unsubscribe = loader.onOutput((bytes) => {
       // The first block written over a single-bank application loses it until a verified image.
       if (!loader.appValid) this.#appLost.add(pack);
-      wire.toHost(bytes, 0);
+      // With its link cable out, the bootloader talks to nobody.
+      if (pack.linkUp) wire.toHost(bytes, 0);
     });
     this.#active = { pack, loader, unsubscribe };
   }
@@ -146,7 +147,7 @@ export class BootloaderHost {
   /** Host bytes for the bootloader, through any block fault. One host write arrives as one chunk. */
   deliver(chunk: Uint8Array): void {
     const loader = this.#active?.loader;
-    if (!loader) return;
+    if (!loader || !this.#active?.pack.linkUp) return;
     if (this.#stalled) {
       this.#stalled.push(chunk);
       return;

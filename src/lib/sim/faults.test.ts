@@ -136,6 +136,35 @@ describe('fault injection through the bank', () => {
     expect(() => bank.inject({ kind: 'reboot', address: 9 })).toThrow(RangeError);
   });
 
+  it('link cable out: the slave neither hears nor answers, the master reports it missing, and it is back once plugged in', async () => {
+    const { bank, host } = setup({ packCount: 3 });
+    bank.inject({ kind: 'link-cable', address: 2, connected: false });
+    expect((await host.send(readSoftwareVersion, {}, 2)).frame).toBeNull();
+    // A broadcast has a zero block for it; relayed, the master says it cannot reach it (RTN 91).
+    const all = await host.send(readAnalog, { command: 0xff }, 1);
+    expect(all.value?.packs.map((p) => p.empty)).toEqual([false, true, false]);
+    expect((await host.send(readAnalog, { command: 2 }, 1)).frame?.code).toBe(0x91);
+    bank.inject({ kind: 'link-cable', address: 2, connected: true });
+    expect((await host.send(readSoftwareVersion, {}, 2)).frame?.code).toBe(0);
+    expect(() => bank.inject({ kind: 'link-cable', address: 9, connected: false })).toThrow(RangeError);
+  });
+
+  it('link cable out while the pack waits in its bootloader: its requests for an image reach nobody', async () => {
+    const { bank, clock } = setup();
+    const out: number[] = [];
+    bank.onOutput((c) => out.push(...c));
+    bank.inject({ kind: 'force-bootloader', address: 2 });
+    await clock.advance(2500);
+    expect(out.filter((b) => b === 0x43).length).toBeGreaterThanOrEqual(2);
+    bank.inject({ kind: 'link-cable', address: 2, connected: false });
+    out.length = 0;
+    await clock.advance(3000);
+    expect(out).toEqual([]);
+    bank.inject({ kind: 'link-cable', address: 2, connected: true });
+    await clock.advance(2500);
+    expect(out.filter((b) => b === 0x43).length).toBeGreaterThanOrEqual(2);
+  });
+
   it('9CH at rest: the pack acknowledges, then switches off until power-cycled', async () => {
     const { bank, host } = setup();
     expect((await host.send(shutdown, undefined, 2)).frame?.code).toBe(0);

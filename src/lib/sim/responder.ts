@@ -539,7 +539,7 @@ function epochOf(t: BmsDateTime): number {
 on(readDateTime, (_r, { pack }) => ok(dateTimeOf(pack.rtc.now_ms())));
 on(setDateTime, (req, { pack }) => (pack.rtc.set(epochOf(req)), ack()));
 
-function historyRecord(e: HistoryEntry, tempCount: number, tail: FirmwareOptions['tail']): HistoryReply {
+export function historyRecord(e: HistoryEntry, tempCount: number, tail: FirmwareOptions['tail']): HistoryReply {
   return {
     kind: 'record',
     record: {
