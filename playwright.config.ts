@@ -1,18 +1,14 @@
 import { defineConfig } from '@playwright/test';
+import { CHROMIUM_ARGS, chromiumPath, chromiumProblem, missingChromiumMessage } from './scripts/chromium.mjs';
 
-/** Debian's Chromium; never a downloaded browser. Flags from reference/toolchain.md. */
-export const CHROMIUM_ARGS = [
-  '--headless',
-  '--no-sandbox',
-  '--disable-gpu',
-  '--disable-quic',
-  '--no-first-run',
-  '--disable-background-networking',
-  '--disable-component-update',
-  '--disable-sync',
-  // Not --enable-features=...: Playwright passes its own --enable-features and the last one wins.
-  '--enable-blink-features=WebBluetooth'
-];
+/** Debian's Chromium; never a downloaded browser. The flags live in scripts/chromium.mjs (bench uses them too). */
+export { CHROMIUM_ARGS };
+
+// Fail here, when the config loads: before the webServer builds the app (a minute or more) and
+// before each test times out on a browser that cannot start.
+const chromium = chromiumPath();
+const chromiumMissing = chromiumProblem(chromium);
+if (chromiumMissing) throw new Error(missingChromiumMessage(chromiumMissing, 'The browser tests'));
 
 /** E2E_PORT lets a second checkout run its browser tests beside a running dev preview. */
 const port = Number(process.env.E2E_PORT ?? 4173);
@@ -29,7 +25,7 @@ export default defineConfig({
     // The app picks its language from the browser: tests run in English unless they ask for
     // another (tests/e2e/i18n.spec.ts), whatever the machine's LANG.
     locale: 'en-US',
-    launchOptions: { executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium', args: CHROMIUM_ARGS },
+    launchOptions: { executablePath: chromium, args: CHROMIUM_ARGS },
     trace: 'off'
   },
   webServer: {

@@ -8,16 +8,22 @@
 // ("/discovery_s", "/bundle.initial_js_gzip_kB"): it is printed as given, without the slash.
 // A group prints its targets beside its figures with targets() from bench/_targets.ts:
 // "<figure>.target" ("<= 16") and "<figure>.pass" (true or false).
+// A group that launches Chromium exports `needsChromium = true`; when one is selected and the
+// browser is missing, the run stops at once with what to install (exit 1), instead of after the
+// groups before it and a build.
 // With --json stdout carries that one JSON object and nothing else (group chatter goes to stderr).
 
 import { readdirSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
+import { requireChromium } from './chromium.mjs';
 
 export type BenchFigures = Record<string, number | string | boolean | null>;
 
 interface BenchGroup {
   run(): Promise<BenchFigures>;
+  /** The group launches Chromium: without one, the whole run stops before any group starts. */
+  needsChromium?: boolean;
 }
 
 const here = dirname(fileURLToPath(import.meta.url));
@@ -67,9 +73,24 @@ async function main(): Promise<void> {
   console.log = (...args: unknown[]) => console.error(...args);
   const merged: BenchFigures = {};
   let failed = false;
+  // Load every selected group first (loading runs nothing), so a missing browser stops the run now.
+  const modules = new Map<string, Partial<BenchGroup> | Error>();
   for (const name of selected) {
     try {
-      const mod = (await import(pathToFileURL(join(groupDir, `${name}.ts`)).href)) as Partial<BenchGroup>;
+      modules.set(name, (await import(pathToFileURL(join(groupDir, `${name}.ts`)).href)) as Partial<BenchGroup>);
+    } catch (e) {
+      modules.set(name, e instanceof Error ? e : new Error(String(e)));
+    }
+  }
+  const browserGroups = selected.filter((name) => {
+    const mod = modules.get(name);
+    return !(mod instanceof Error) && mod?.needsChromium === true;
+  });
+  if (browserGroups.length > 0) requireChromium(`npm run bench (groups ${browserGroups.join(', ')})`);
+  for (const name of selected) {
+    try {
+      const mod = modules.get(name);
+      if (mod instanceof Error || mod === undefined) throw mod ?? new Error(`scripts/bench/${name}.ts did not load`);
       if (typeof mod.run !== 'function') throw new Error(`scripts/bench/${name}.ts does not export run()`);
       const figures = await mod.run();
       for (const [k, v] of Object.entries(figures)) merged[k.startsWith('/') ? k.slice(1) : `${name}.${k}`] = v;

@@ -2,6 +2,7 @@
 // when they are missing or older than the lockfile, and checks for Debian's Chromium when asked.
 import { existsSync, statSync } from 'node:fs';
 import { execSync } from 'node:child_process';
+import { requireChromium } from './chromium.mjs';
 
 const wantBrowser = process.argv.includes('--browser');
 const marker = 'node_modules/.package-lock.json';
@@ -10,14 +11,4 @@ if (stale) {
   console.log('Installing dependencies (npm ci)…');
   execSync('npm ci --no-audit --no-fund', { stdio: 'inherit' });
 }
-if (wantBrowser) {
-  const chromium = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
-  if (!existsSync(chromium)) {
-    console.error(
-      `No Chromium at ${chromium}. The browser tests use Debian's Chromium, never a downloaded one:\n` +
-        '  sudo apt-get update && sudo apt-get install -y chromium\n' +
-        'or set CHROMIUM_PATH to a Chromium/Chrome binary.'
-    );
-    process.exit(1);
-  }
-}
+if (wantBrowser) requireChromium('The browser tests');

@@ -12,7 +12,7 @@
 // this checkout's serial double, to compare.
 
 import { chromium, type Browser } from 'playwright-core';
-import { CHROMIUM_ARGS } from '../../playwright.config';
+import { CHROMIUM_ARGS, chromiumPath } from '../chromium.mjs';
 import type { BenchFigures } from '../bench';
 import { createSimBank } from '../../src/lib/sim/bank';
 import { realClock } from '../../src/lib/time/clock';
@@ -58,11 +58,14 @@ async function once(browser: Browser, url: string, packs: number, baud: number, 
 
 const round = (x: number) => Number(x.toFixed(3));
 
+/** Runs in Chromium: the dispatcher checks for the browser before any group runs. */
+export const needsChromium = true;
+
 export async function run(): Promise<BenchFigures> {
   const root = process.env.CONNECT_BENCH_ROOT;
   if (!root) ensureBuild();
   const preview = await startPreview(60_000, root);
-  const browser = await chromium.launch({ executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium', args: CHROMIUM_ARGS });
+  const browser = await chromium.launch({ executablePath: chromiumPath(), args: CHROMIUM_ARGS });
   try {
     const runs: number[] = [];
     for (let i = 0; i < RUNS; i++) runs.push(await once(browser, preview.url, 8, 9600, `connect-${i}`));

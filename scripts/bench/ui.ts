@@ -34,7 +34,7 @@
 import { run as runBundle } from './bundle';
 import { loadavg } from 'node:os';
 import { chromium, type Page } from 'playwright-core';
-import { CHROMIUM_ARGS } from '../../playwright.config';
+import { CHROMIUM_ARGS, chromiumPath } from '../chromium.mjs';
 import type { BenchFigures } from '../bench';
 import { targets } from './_targets';
 import { syntheticAnalog, syntheticRefresh } from '../../tests/fixtures/synthetic-bank';
@@ -237,10 +237,13 @@ async function timeRangeSwitch(page: Page): Promise<number> {
 
 const median = (v: number[]) => percentile(v, 50);
 
+/** Runs in Chromium: the dispatcher checks for the browser before any group runs. */
+export const needsChromium = true;
+
 export async function run(): Promise<BenchFigures> {
   ensureBuild();
   const preview = await startPreview();
-  const browser = await chromium.launch({ executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium', args: CHROMIUM_ARGS });
+  const browser = await chromium.launch({ executablePath: chromiumPath(), args: CHROMIUM_ARGS });
   try {
     const page = await openBenchPage(browser, preview.url, PACKS);
 

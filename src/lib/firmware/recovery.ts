@@ -7,7 +7,6 @@
 
 import type { BusLease } from '../protocol/client';
 import type { Clock } from '../time/clock';
-import type { Unsubscribe } from '../transport/types';
 import { loadCachedImage, type CachedImageMeta, type FirmwareCache } from './cache';
 import { FirmwareError } from './errors';
 import { parsePackVersion, type PackIdentity } from './identity';
