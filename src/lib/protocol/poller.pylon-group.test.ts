@@ -6,6 +6,7 @@ import { describe, expect, it } from 'vitest';
 import type { BankTopology, PackUpdate, PollCycle } from './bank-types';
 import { PaceClient } from './client';
 import { FakeTransport } from './fixtures/fake-transport';
+import { PYLON_GROUP_US2000_3 } from './fixtures/telemetry-frames';
 import { groupModuleAnalog, PylonGroupBus, type PylonGroupOptions } from './fixtures/pylon-group';
 import { isLive } from './pack-health';
 import { BankPoller, type BankPollerOptions } from './poller';
@@ -124,6 +125,26 @@ describe('a Pylontech group answering COMMAND FF', () => {
     s.group.silent = false;
     await s.clock.run(new Promise<void>((r) => s.poller.onCycle((c) => c.answered.length === 3 && r())), 120_000);
     expect(s.poller.health().every((h) => isLive(h, s.clock.now()))).toBe(true);
+    await s.clock.run(s.poller.stop());
+  });
+});
+
+describe('a real group reply through the poller', () => {
+  it('three US2000 modules (python-pylontech capture) become packs 02..04 with the captured values', async () => {
+    const s = setup({ modules: 3, groupAnalogText: PYLON_GROUP_US2000_3.text });
+    s.poller.start();
+    await s.cyclesFrom(2);
+    expect(s.topologies.at(-1)).toMatchObject({ addresses: [2, 3, 4], broadcast: true, pylonGroup: 0 });
+    const last = (address: number) => s.updates.filter((u) => u.address === address && u.analog).at(-1)!.analog!;
+    expect([2, 3, 4].map((a) => last(a).cells_mV[0])).toEqual([3303, 3298, 3298]);
+    expect([2, 3, 4].map((a) => last(a).current_A)).toEqual([-2.6, -2.5, -2.7]);
+    expect([2, 3, 4].map((a) => last(a).voltage_V)).toEqual([49.545, 49.52, 49.504]);
+    expect([2, 3, 4].map((a) => [last(a).remaining_Ah, last(a).full_Ah, last(a).design_Ah])).toEqual([
+      [33.5, 50, null],
+      [33.5, 50, null],
+      [33.5, 50, null]
+    ]);
+    expect(s.poller.health().every((h) => h.state === 'ok' && isLive(h, s.clock.now()))).toBe(true);
     await s.clock.run(s.poller.stop());
   });
 });
