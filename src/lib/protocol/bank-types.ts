@@ -57,6 +57,11 @@ export interface BankTopology {
   addresses: number[];
   /** Whether 42/44 with COMMAND FF answers for the whole bank. */
   broadcast: boolean;
+  /**
+   * Set when the bank is a Pylontech group (0..7) whose master answers COMMAND FF for every module
+   * (§10.2): each module is a pack at master + i, refreshed by that one frame.
+   */
+  pylonGroup?: number;
   profile: ProtocolProfile;
   /** VER byte the packs answer with. */
   ver: number;

@@ -3,6 +3,7 @@
 // the three VER 20 dialects differ only in their 42H/44H layouts.
 
 import type { AnyCommand } from './command';
+import type { GroupQuery } from './discovery';
 import type { Frame } from './frame';
 import { hex2 } from './hex';
 import { readAnalog } from './commands/analog';
@@ -26,14 +27,21 @@ export interface DialectHeader {
    * the VER 20 families put every pack on one RS485 bus with its own ADR, COMMAND = ADR (§10.2).
    */
   addressing: 'relay' | 'direct';
+  /**
+   * What 42H/44H with COMMAND FF to the master answers (discovery.ts GroupQuery): PACE's master for
+   * the whole bank (§10.1); a Pylontech group master for every module of its group (§10.2). Seplos
+   * documents FF for RS232 only and EG4 is undocumented, so on their buses the question may cost
+   * one deadline: kept as it was, UNCERTAIN.
+   */
+  groupQuery: GroupQuery;
 }
 
 export const DIALECT_HEADERS: Readonly<Record<ProtocolProfile, DialectHeader>> = {
-  pace: { ver: VER_PACE, cid1: CID1_LFP, masterAddress: 1, addressing: 'relay' },
-  pylon: { ver: VER_20, cid1: CID1_LFP, masterAddress: 2, addressing: 'direct' },
+  pace: { ver: VER_PACE, cid1: CID1_LFP, masterAddress: 1, addressing: 'relay', groupQuery: 'bank' },
+  pylon: { ver: VER_20, cid1: CID1_LFP, masterAddress: 2, addressing: 'direct', groupQuery: 'pylon-group' },
   // Seplos and EG4 number from the DIP switch; 1 is the usual first pack.
-  seplos: { ver: VER_20, cid1: CID1_LFP, masterAddress: 1, addressing: 'direct' },
-  eg4: { ver: VER_20, cid1: CID1_EG4, masterAddress: 1, addressing: 'direct' }
+  seplos: { ver: VER_20, cid1: CID1_LFP, masterAddress: 1, addressing: 'direct', groupQuery: 'bank' },
+  eg4: { ver: VER_20, cid1: CID1_EG4, masterAddress: 1, addressing: 'direct', groupQuery: 'bank' }
 };
 
 export interface ProfileGuess {

@@ -9,6 +9,8 @@ import type { Command } from './command';
 import { readAnalog } from './commands/analog';
 import { readPackCount, readProductInfo, readSoftwareVersion } from './commands/info';
 import { ALL_PACKS } from './commands/pack-request';
+import { modulesOfGroupReply, pylonAddressParts, pylonModuleAddress, PYLON_MAX_MODULES } from './commands/pylon-group';
+import { DecodeError } from './command';
 import type { Frame } from './frame';
 import type { AnalogReply, PackAnalog } from './types';
 
@@ -21,12 +23,23 @@ export type PollMode = 'auto' | 'broadcast' | 'relay';
  */
 export type Addressing = 'relay' | 'direct';
 
+/**
+ * What 42H/44H with COMMAND FF to the master answers: 'bank' — a PACE master for every pack of the
+ * bank, blocks in address order from the master up (§5.5, §10.1); 'pylon-group' — a Pylontech
+ * group master (ADR 0x02 + 0x10·group) for every module of its group, module i at ADR
+ * master + i (§10.2); 'none' — never asked. The dialect table (detect.ts DIALECT_HEADERS) says
+ * which a profile's packs use.
+ */
+export type GroupQuery = 'bank' | 'pylon-group' | 'none';
+
 export interface DiscoveryOptions {
   masterAddress: number;
   mode: PollMode;
   /** Highest pack count and address probed. */
   maxPacks: number;
   addressing: Addressing;
+  /** Default 'bank'. */
+  groupQuery?: GroupQuery;
 }
 
 /** One exchange through the poller (pausing, stopping and link loss are the poller's business). */
@@ -49,6 +62,8 @@ export interface FoundBank {
   analog: Map<number, PackAnalog>;
   /** The broadcast 42H reply read while probing. */
   broadcastAnalog: AnalogReply | null;
+  /** The Pylontech group (0..7) whose master answered COMMAND FF for all its modules; null otherwise. */
+  pylonGroup: number | null;
 }
 
 export type DiscoveryOutcome = { ok: true; bank: FoundBank } | { ok: false; message: string };
@@ -86,10 +101,21 @@ export async function discoverBank(ask: Ask, o: DiscoveryOptions): Promise<Disco
     ver ||= frame.ver;
     cid1 ||= frame.cid1;
   };
-  const found = (addresses: number[], broadcast: boolean, broadcastAnalog: AnalogReply | null, masterAddress = master): DiscoveryOutcome => ({
+  const found = (
+    addresses: number[],
+    broadcast: boolean,
+    broadcastAnalog: AnalogReply | null,
+    masterAddress = master,
+    pylonGroup: number | null = null
+  ): DiscoveryOutcome => ({
     ok: true,
-    bank: { masterAddress, addresses, broadcast, ver, cid1, analog, broadcastAnalog }
+    bank: { masterAddress, addresses, broadcast, ver, cid1, analog, broadcastAnalog, pylonGroup }
   });
+  const groupQuery = o.groupQuery ?? 'bank';
+  // A Pylontech group is asked as one only through its master (module 0 of a group); any other
+  // address is a module of somebody's group, asked by itself.
+  const pylonParts = groupQuery === 'pylon-group' ? pylonAddressParts(master) : null;
+  const pylonMaster = pylonParts !== null && pylonParts.index === 0;
 
   // 90H: how many packs the master sees. Pylon-style firmware may not know it (RTN 04 or
   // silence); then the master's own 42H decides whether anyone is there at all.
@@ -126,9 +152,28 @@ export async function discoverBank(ask: Ask, o: DiscoveryOptions): Promise<Disco
     return found([address], false, null, address);
   }
 
-  if (o.mode !== 'relay') {
-    const r = await ask(readAnalog, master, { command: ALL_PACKS }, { packCount: count ?? o.maxPacks, retries: PROBE_RETRIES });
+  if (o.mode !== 'relay' && (groupQuery === 'bank' || pylonMaster)) {
+    const expected = count ?? (pylonMaster ? PYLON_MAX_MODULES : o.maxPacks);
+    const r = await ask(readAnalog, master, { command: ALL_PACKS }, { packCount: expected, retries: PROBE_RETRIES });
     const packs = r.ok ? r.value.packs.length : 0;
+    // One block is a group (or bank) of one, or a pack alone on its cable answering FF with its own
+    // block: the per-address probe below tells them apart, as before groups were known.
+    if (r.ok && packs > 1 && pylonMaster && pylonParts) {
+      heard(r.reply);
+      try {
+        const modules = modulesOfGroupReply(master, r.value);
+        return found(
+          modules.map((m) => m.address),
+          true,
+          r.value,
+          master,
+          pylonParts.group
+        );
+      } catch (e) {
+        if (!(e instanceof DecodeError)) throw e;
+        return { ok: false, message: `Discovery failed: the group reply of the master at address ${master} does not hold: ${e.message}` };
+      }
+    }
     if (r.ok && packs > 1) {
       heard(r.reply);
       const n = Math.min(packs, o.maxPacks);
@@ -144,13 +189,20 @@ export async function discoverBank(ask: Ask, o: DiscoveryOptions): Promise<Disco
       const why = r.ok ? `the broadcast (42H FF) returned ${packs} pack` : r.error.message;
       return { ok: false, message: `Discovery failed in broadcast mode: ${why}` };
     }
+  } else if (o.mode === 'broadcast') {
+    const why =
+      groupQuery === 'none'
+        ? 'this dialect is never asked with COMMAND FF'
+        : `address ${master} is not a Pylontech group master (0x02 + 0x10 × group)`;
+    return { ok: false, message: `Discovery failed in broadcast mode: ${why}.` };
   }
 
   // Per address: the master first, then every other address until the count is found. When the
   // count is unknown every address is asked once; a missing one costs a single deadline.
   if (!ownKnown) ownKnown = await readOwn(master);
   const addresses: number[] = ownKnown || countResult.ok ? [master] : [];
-  for (let a = 1; a <= o.maxPacks && (count === null || addresses.length < count); a++) {
+  for (const a of candidates()) {
+    if (count !== null && addresses.length >= count) break;
     if (a === master) continue;
     const r = await ask(readAnalog, perPackAdr(o.addressing, master, a), { command: a }, { retries: count === null ? 0 : PROBE_RETRIES });
     const pack = r.ok ? r.value.packs[0] : undefined;
@@ -161,6 +213,15 @@ export async function discoverBank(ask: Ask, o: DiscoveryOptions): Promise<Disco
   }
   if (addresses.length === 0) return { ok: false, message: 'Discovery failed: no pack answered 42H on any address.' };
   return found(addresses, false, null);
+
+  /** Addresses a pack of this bank can have: a Pylontech group's own (ADR 0 and 1 are reserved there), else 1..maxPacks. */
+  function candidates(): number[] {
+    if (pylonParts) {
+      const n = Math.min(PYLON_MAX_MODULES, o.maxPacks);
+      return Array.from({ length: n }, (_, i) => pylonModuleAddress(pylonParts.group, i));
+    }
+    return Array.from({ length: o.maxPacks }, (_, i) => i + 1);
+  }
 }
 
 /** C1H/C2H of one pack. They reach only the pack on the cable: a reply from another address is not this pack's. */

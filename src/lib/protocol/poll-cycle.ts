@@ -7,6 +7,8 @@ import type { ExchangeResult } from './client';
 import type { Command } from './command';
 import { readAnalog } from './commands/analog';
 import { ALL_PACKS } from './commands/pack-request';
+import { modulesOfGroupReply } from './commands/pylon-group';
+import { DecodeError } from './command';
 import { readStatus } from './commands/status';
 import { isReplyFrom, perPackAdr, type Addressing } from './discovery';
 import type { ProtocolError } from './errors';
@@ -78,6 +80,7 @@ function spread<P extends { empty: boolean }>(
   values: (pack: P) => PackValues,
   analogDeadline_ms: number | null
 ): void {
+  if (topology.pylonGroup !== undefined) return spreadGroup(host, topology, packs, badFrames, values, analogDeadline_ms);
   if (packs.length !== topology.addresses.length) host.rediscover();
   topology.addresses.forEach((address, i) => {
     const pack = packs[i];
@@ -85,6 +88,43 @@ function spread<P extends { empty: boolean }>(
     else if (pack.empty) host.fail(address, 'The master reports this pack offline (an all-zero block in the broadcast).', badFrames);
     else host.succeed(address, values(pack), badFrames, analogDeadline_ms);
   });
+}
+
+/**
+ * A Pylontech group reply's blocks, one per module at master + i (pylon-group.ts). Its blocks carry
+ * no address: when the group counts a module more or fewer than the topology, only the master's
+ * block (always the first) can be told whose it is; every other module is not refreshed by this
+ * frame, rather than shown with a neighbour's values, and the group is found again.
+ */
+function spreadGroup<P extends { empty: boolean }>(
+  host: CycleHost,
+  topology: BankTopology,
+  packs: P[],
+  badFrames: number,
+  values: (pack: P) => PackValues,
+  analogDeadline_ms: number | null
+): void {
+  const master = topology.masterAddress;
+  let byAddress: Map<number, P>;
+  let why: string;
+  try {
+    const modules = modulesOfGroupReply(master, { broadcast: true, command: packs.length, packs });
+    const matches = packs.length === topology.addresses.length;
+    byAddress = new Map(modules.filter((m) => matches || m.address === master).map((m) => [m.address, m.value]));
+    why = `The group master counted ${packs.length} module(s), ${topology.addresses.length} were found: which block is this module's cannot be told; finding the group again.`;
+    if (!matches) host.rediscover();
+  } catch (e) {
+    if (!(e instanceof DecodeError)) throw e;
+    byAddress = new Map();
+    why = e.message;
+    host.rediscover();
+  }
+  for (const address of topology.addresses) {
+    const pack = byAddress.get(address);
+    if (pack === undefined) host.fail(address, why, badFrames);
+    else if (pack.empty) host.fail(address, 'The group master reports this module offline (an all-zero block in the group reply).', badFrames);
+    else host.succeed(address, values(pack), badFrames, analogDeadline_ms);
+  }
 }
 
 /** Per address: 42H then 44H for each pack in turn. Returns the packs polled (offline ones wait for their probe time). */

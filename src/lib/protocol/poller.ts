@@ -10,7 +10,8 @@ import { backoffDelay_ms, checkSchedule } from './backoff';
 import type { AttemptFailure, ExchangeResult, PaceClient } from './client';
 import type { Command } from './command';
 import { learnedUnits } from './commands/units';
-import { discoverBank, readIdentity, type Addressing, type FoundBank, type PollMode } from './discovery';
+import { DIALECT_HEADERS } from './detect';
+import { discoverBank, readIdentity, type Addressing, type FoundBank, type GroupQuery, type PollMode } from './discovery';
 import type { ProtocolError } from './errors';
 import { frameWireLength } from './frame';
 import * as health from './pack-health';
@@ -22,7 +23,7 @@ import { Listeners } from '../transport/link-events';
 import type { TransportStatus, Unsubscribe } from '../transport/types';
 
 export type { PackIdentityReport, PollerState, PollerStatus } from './bank-types';
-export type { Addressing, PollMode } from './discovery';
+export type { Addressing, GroupQuery, PollMode } from './discovery';
 
 export interface BankPollerOptions {
   /** Time source. Default: the client's clock. */
@@ -47,6 +48,8 @@ export interface BankPollerOptions {
   retries?: number;
   /** Read C1H/C2H once per pack (one pack per cycle, after the poll). Default true. */
   readIdentity?: boolean;
+  /** What COMMAND FF to the master answers (discovery.ts GroupQuery). Default: the client's profile's (detect.ts DIALECT_HEADERS). */
+  groupQuery?: GroupQuery;
 }
 
 class LinkDown extends Error {}
@@ -64,6 +67,7 @@ export class BankPoller {
   readonly #retries: number | undefined;
   readonly #readIdentity: boolean;
   readonly #addressing: Addressing;
+  readonly #groupQuery: GroupQuery | undefined;
 
   readonly #gate: PollGate;
   readonly #cycleHost: CycleHost;
@@ -124,6 +128,9 @@ export class BankPoller {
     this.#retries = options.retries;
     this.#readIdentity = options.readIdentity ?? true;
     this.#addressing = options.addressing ?? 'relay';
+    if (options.groupQuery !== undefined && !['bank', 'pylon-group', 'none'].includes(options.groupQuery))
+      throw new RangeError(`groupQuery must be bank, pylon-group or none, got ${String(options.groupQuery)}`);
+    this.#groupQuery = options.groupQuery;
     if (this.#addressing !== 'relay' && this.#addressing !== 'direct')
       throw new RangeError(`addressing must be relay or direct, got ${String(this.#addressing)}`);
     this.#gate = new PollGate(this.#clock, client.transport);
@@ -356,7 +363,8 @@ export class BankPoller {
       masterAddress: this.#masterAddress,
       mode: this.#mode,
       maxPacks: this.#maxPacks,
-      addressing: this.#addressing
+      addressing: this.#addressing,
+      groupQuery: this.#groupQuery ?? DIALECT_HEADERS[this.#client.decodeOptions.profile].groupQuery
     });
     if (!outcome.ok) {
       this.#setStatus('retrying', outcome.message);
@@ -369,7 +377,8 @@ export class BankPoller {
       broadcast: bank.broadcast,
       profile: this.#client.decodeOptions.profile,
       ver: bank.ver,
-      cid1: bank.cid1
+      cid1: bank.cid1,
+      ...(bank.pylonGroup !== null ? { pylonGroup: bank.pylonGroup } : {})
     };
     // Keep the history of packs that are still there; forget the ones that are not.
     const known = new Map(this.#packs);
