@@ -46,7 +46,8 @@ export async function tabWalk(page: Page): Promise<TabWalk> {
     const keys: string[] = [];
     let n = 0;
     for (const el of document.querySelectorAll<HTMLElement>(selector)) {
-      if (el.tabIndex < 0 || el.closest('[inert], [aria-hidden="true"]')) continue;
+      // :disabled also covers controls inside a disabled fieldset, which the browser skips too.
+      if (el.tabIndex < 0 || el.matches(':disabled') || el.closest('[inert], [aria-hidden="true"]')) continue;
       if (!el.checkVisibility({ visibilityProperty: true })) continue;
       const key = el instanceof HTMLInputElement && el.type === 'radio' && el.name ? `radio:${el.name}` : `el:${n++}`;
       el.dataset.kb = key;

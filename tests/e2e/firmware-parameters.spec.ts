@@ -65,7 +65,7 @@ test('after an update that reset the protection parameters, the backup is restor
   expect(bank.packAt(1)!.params.cellOverVoltage.alarm_mV).toBe(3600);
 
   const after = page.getByTestId('fw-after-1');
-  await expect(after).toContainText(/Backup: Pack 1, \d{4}-\d\d-\d\d \d\d:\d\d UTC/);
+  await expect(after).toContainText(/Backup: Pack 1, before the firmware update from 1\.00, \d{4}-\d\d-\d\d \d\d:\d\d UTC/);
   await after.getByRole('button', { name: 'Restore the backup' }).focus();
   await page.keyboard.press('Enter');
   await expect(after).toContainText('Restored and read back.', { timeout: 30_000 });

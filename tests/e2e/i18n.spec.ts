@@ -63,9 +63,17 @@ const ALLOWED = new Set(
   [
     // Units and quantities written the same in Chinese.
     'mV mA kW Ah Wh kWh SOC SOH',
+    // Sizes as the browser's storage figures give them.
+    'KiB MiB GiB kB MB GB bit kbit',
     // Protocols, buses, commands and parts.
     'PACE Pylontech Seplos EG4 LifePower4 LifePower VER USB RS485 RS232 RJ11 BLE UART CAN BMS MOS MOSFET NTC AFE MCU EEPROM LED WiFi',
-    'COM LPT TX RX ID',
+    'COM LPT TX RX ID CR LF Wi-Fi SSID',
+    // File types.
+    'pkpg pkfw Intel HEX hex bin csv json CSV JSON',
+    // Pin names printed on the board.
+    'DIO GND',
+    // Written as is in Chinese too ("PIN 码").
+    'PIN',
     // Chips, makers, programs, systems, browsers.
     'FTDI CP210x CH340 CH341 WCH Silicon Labs Prolific PL2303 STM32 VCP Nordic PuTTY Arduino IDE',
     'Chrome Edge Chromium ChromeOS Android Windows macOS Linux Snap iPhone iPad App',

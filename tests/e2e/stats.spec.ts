@@ -76,8 +76,8 @@ test('energy charged and discharged on the statistics page match the simulatorâ€
   await page.getByRole('link', { name: 'Statistics' }).first().click();
   const stats = page.getByTestId('stats');
   await expect(stats).toHaveAttribute('data-phase', 'ready', { timeout: 60_000 });
-  const shownIn = Number(await page.getByTestId('stats-charged').getAttribute('data-kwh'));
-  const shownOut = Number(await page.getByTestId('stats-discharged').getAttribute('data-kwh'));
+  const shownIn = Number(await page.getByTestId('stats-charged').getAttribute('data-value'));
+  const shownOut = Number(await page.getByTestId('stats-discharged').getAttribute('data-value'));
   const dev = (a: number, b: number) => Math.abs(a - b) / b;
   const figures = JSON.stringify({
     readings: meters.readings,
@@ -97,5 +97,5 @@ test('energy charged and discharged on the statistics page match the simulatorâ€
   await expect(page.getByTestId('stats-table')).toContainText('Total');
   await page.getByRole('radio', { name: 'Week' }).check();
   await expect(stats).toHaveAttribute('data-phase', 'ready');
-  expect(Math.abs(Number(await page.getByTestId('stats-charged').getAttribute('data-kwh')) - shownIn)).toBeLessThan(1e-9);
+  expect(Math.abs(Number(await page.getByTestId('stats-charged').getAttribute('data-value')) - shownIn)).toBeLessThan(1e-9);
 });

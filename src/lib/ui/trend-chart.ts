@@ -99,7 +99,7 @@ export class TrendCharts {
           // Band edges: after the lines, so the lines keep their places (legend, tests).
           ...panel.series.flatMap((s) =>
             (['lowest', 'highest'] as const).map((edge) => ({
-              label: `${s.label}, ${edge} in interval`,
+              label: edge === 'lowest' ? m.pack_trend_band_lowest({ series: s.label() }) : m.pack_trend_band_highest({ series: s.label() }),
               class: 'band-edge',
               show: this.#banded,
               stroke: `${s.colour}66`,
