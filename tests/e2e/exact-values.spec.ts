@@ -8,6 +8,7 @@
 
 import { expect, test, type Locator, type Page } from '@playwright/test';
 import { openDemo } from './monitor-helpers';
+import type { DemoClient } from './sim-hook';
 import {
   ALARM_CELL,
   ALARM_PACK,
@@ -172,5 +173,68 @@ test.describe('a known simulator state, shown exactly where it belongs', () => {
       await expect(row.locator('input')).toHaveValue(text);
       await expect(row.locator('.unit')).toHaveText(u);
     }
+  });
+});
+
+test.describe('a pack whose reply needed a unit choice', () => {
+  /** Pack 3 sends its pack voltage in 10 mV, pack 4 its design capacity in 100 mAh (firmware seen in the field). */
+  const VOLT_PACK = 3;
+  const DESIGN_PACK = 4;
+  const cellSum_mV = (s: PackState) => s.cells_mV.reduce((a, b) => a + b, 0);
+
+  async function openQuirkyBank(page: Page): Promise<void> {
+    await openKnownBank(page);
+    await page.evaluate(
+      ({ volt, design, volt_10mV }) => {
+        const sim = (window.__packservice!.session.client as unknown as DemoClient).transport.bank;
+        sim.packAt(volt)!.readings.packVoltage_mV = volt_10mV;
+        sim.packAt(design)!.gauge.design_Ah = 10;
+      },
+      { volt: VOLT_PACK, design: DESIGN_PACK, volt_10mV: Math.round(cellSum_mV(BANK[VOLT_PACK - 1]) / 10) }
+    );
+    await page.waitForFunction(
+      (addresses) => addresses.every((a) => (window.__packservice!.session.pack(a)?.analog?.unitNotes?.length ?? 0) > 0),
+      [VOLT_PACK, DESIGN_PACK]
+    );
+  }
+
+  test('the pack page shows the value read in the unit that fits, and says why, in English and Chinese', async ({ page }) => {
+    test.setTimeout(90_000);
+    await openQuirkyBank(page);
+    const s = BANK[VOLT_PACK - 1];
+    const sum_mV = cellSum_mV(s);
+    // 10 mV on the wire, read as such: the same volts the cells add up to, to the 10 mV step.
+    const shown = unit(fixed((Math.round(sum_mV / 10) * 10) / 1000, 2), 'V');
+    const sumText = unit(fixed(sum_mV / 1000, 2), 'V');
+    await expect(page.getByTestId(`pack-card-${VOLT_PACK}`).locator('dd .v').first()).toHaveText(shown);
+
+    await page.getByTestId(`pack-card-${VOLT_PACK}`).click();
+    await expect(page.getByTestId('fig-voltage').locator('.value')).toHaveText(shown);
+    const notes = page.getByTestId('unit-notes').locator('li');
+    await expect(notes).toHaveText([
+      `Decoded with the pack voltage in 10 mV units instead of the documented 1 mV: only then does it match the sum of the cells, ${sumText}.`
+    ]);
+    await expect(notes.first()).toHaveAttribute('data-field', 'voltage');
+
+    await page.locator('[data-testid="locale-switch"]:visible').first().selectOption('zh-CN');
+    await expect(notes).toHaveText([`电池包电压按 10 mV 为单位解码，而非协议规定的 1 mV：只有这样才与各电芯电压之和 ${sumText} 相符。`]);
+    // Numbers read the same in Chinese: the voltage and a cell by its place.
+    await expect(page.getByTestId('fig-voltage').locator('.value')).toHaveText(shown);
+    await expect(page.getByTestId('cell-bars').locator('li .value').nth(9)).toHaveText(unit(String(s.cells_mV[9]), 'mV'));
+    await page.locator('[data-testid="locale-switch"]:visible').first().selectOption('en');
+
+    await page.goBack();
+    await page.getByTestId(`pack-card-${DESIGN_PACK}`).click();
+    await expect(page.getByTestId('fig-design').locator('.value')).toHaveText(unit(fixed(100, 1), 'Ah'));
+    await expect(page.getByTestId('fig-full').locator('.value')).toHaveText(unit(fixed(BANK[DESIGN_PACK - 1].full_Ah, 1), 'Ah'));
+    await expect(page.getByTestId('unit-notes').locator('li')).toHaveText([
+      'Decoded with the design capacity in 100 mAh units instead of the documented 10 mAh: only then do the capacities agree with each other and with the state of charge.'
+    ]);
+
+    // A pack whose fields fit their documented units has no note.
+    await page.goBack();
+    await page.getByTestId(`pack-card-${DESIGN_PACK + 1}`).click();
+    await expect(page.getByTestId('fig-voltage').locator('.value')).toHaveText(unit(fixed(voltage_V(BANK[DESIGN_PACK]), 2), 'V'));
+    await expect(page.getByTestId('unit-notes')).toHaveCount(0);
   });
 });
