@@ -6,7 +6,7 @@
 // The bank's physics are stopped first (SimBank.dispose stops its own timers; it still answers
 // every frame), so nothing drifts between setting a value and reading it on the page.
 
-import type { Page } from '@playwright/test';
+import type { Page } from 'playwright-core';
 import type { DemoClient } from './sim-hook';
 
 export const PACKS = 16;
@@ -145,6 +145,28 @@ export async function putBankState(page: Page): Promise<void> {
       });
     },
     BANK,
+    { timeout: 30_000 }
+  );
+}
+
+/** Firmware seen in the field: pack 3 sends its pack voltage in 10 mV, pack 4 its design capacity in 100 mAh. */
+export const VOLT_10MV_PACK = 3;
+export const DESIGN_100MAH_PACK = 4;
+export const cellSum_mV = (s: PackState) => s.cells_mV.reduce((a, b) => a + b, 0);
+
+/** After putBankState: give packs 3 and 4 those quirks and wait until the decoder has noted them. */
+export async function putUnitQuirks(page: Page): Promise<void> {
+  await page.evaluate(
+    ({ volt, design, volt_10mV }) => {
+      const sim = (window.__packservice!.session.client as unknown as DemoClient).transport.bank;
+      sim.packAt(volt)!.readings.packVoltage_mV = volt_10mV;
+      sim.packAt(design)!.gauge.design_Ah = 10;
+    },
+    { volt: VOLT_10MV_PACK, design: DESIGN_100MAH_PACK, volt_10mV: Math.round(cellSum_mV(BANK[VOLT_10MV_PACK - 1]) / 10) }
+  );
+  await page.waitForFunction(
+    (addresses) => addresses.every((a) => (window.__packservice!.session.pack(a)?.analog?.unitNotes?.length ?? 0) > 0),
+    [VOLT_10MV_PACK, DESIGN_100MAH_PACK],
     { timeout: 30_000 }
   );
 }

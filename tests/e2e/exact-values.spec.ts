@@ -8,7 +8,6 @@
 
 import { expect, test, type Locator, type Page } from '@playwright/test';
 import { openDemo } from './monitor-helpers';
-import type { DemoClient } from './sim-hook';
 import {
   ALARM_CELL,
   ALARM_PACK,
@@ -16,12 +15,16 @@ import {
   BALANCING,
   BANK,
   CELLS,
+  DESIGN_100MAH_PACK,
   PACKS,
   TEMP_LABELS,
+  VOLT_10MV_PACK,
   bankTotals,
   cellExtremes,
+  cellSum_mV,
   fixed,
   putBankState,
+  putUnitQuirks,
   signed,
   soc_pct,
   unit,
@@ -177,25 +180,12 @@ test.describe('a known simulator state, shown exactly where it belongs', () => {
 });
 
 test.describe('a pack whose reply needed a unit choice', () => {
-  /** Pack 3 sends its pack voltage in 10 mV, pack 4 its design capacity in 100 mAh (firmware seen in the field). */
-  const VOLT_PACK = 3;
-  const DESIGN_PACK = 4;
-  const cellSum_mV = (s: PackState) => s.cells_mV.reduce((a, b) => a + b, 0);
+  const VOLT_PACK = VOLT_10MV_PACK;
+  const DESIGN_PACK = DESIGN_100MAH_PACK;
 
   async function openQuirkyBank(page: Page): Promise<void> {
     await openKnownBank(page);
-    await page.evaluate(
-      ({ volt, design, volt_10mV }) => {
-        const sim = (window.__packservice!.session.client as unknown as DemoClient).transport.bank;
-        sim.packAt(volt)!.readings.packVoltage_mV = volt_10mV;
-        sim.packAt(design)!.gauge.design_Ah = 10;
-      },
-      { volt: VOLT_PACK, design: DESIGN_PACK, volt_10mV: Math.round(cellSum_mV(BANK[VOLT_PACK - 1]) / 10) }
-    );
-    await page.waitForFunction(
-      (addresses) => addresses.every((a) => (window.__packservice!.session.pack(a)?.analog?.unitNotes?.length ?? 0) > 0),
-      [VOLT_PACK, DESIGN_PACK]
-    );
+    await putUnitQuirks(page);
   }
 
   test('the pack page shows the value read in the unit that fits, and says why, in English and Chinese', async ({ page }) => {
@@ -225,10 +215,12 @@ test.describe('a pack whose reply needed a unit choice', () => {
 
     await page.goBack();
     await page.getByTestId(`pack-card-${DESIGN_PACK}`).click();
+    const d = BANK[DESIGN_PACK - 1];
     await expect(page.getByTestId('fig-design').locator('.value')).toHaveText(unit(fixed(100, 1), 'Ah'));
     await expect(page.getByTestId('fig-full').locator('.value')).toHaveText(unit(fixed(BANK[DESIGN_PACK - 1].full_Ah, 1), 'Ah'));
     await expect(page.getByTestId('unit-notes').locator('li')).toHaveText([
-      'Decoded with the design capacity in 100 mAh units instead of the documented 10 mAh: only then do the capacities agree with each other and with the state of charge.'
+      `Decoded with the design capacity in 100 mAh units instead of the documented 10 mAh: only then do the capacities fit together ` +
+        `(remaining ${unit(fixed(d.remaining_Ah, 1), 'Ah')}, full ${unit(fixed(d.full_Ah, 1), 'Ah')}, design ${unit(fixed(100, 1), 'Ah')}).`
     ]);
 
     // A pack whose fields fit their documented units has no note.

@@ -23,7 +23,15 @@ describe('unitChoices (the decoder unit notes as facts for the pack page)', () =
     const a = reconcileUnits(block({ cells_mV, voltage_V: Math.round(sum_mV / 10) / 1000 }), DOCUMENTED_UNITS.pace);
     expect(a.voltage_V).toBe(Math.round(sum_mV / 10) / 100);
     expect(unitChoices(a)).toEqual([
-      { field: 'voltage', rescaled: true, unit: '10 mV', documented: '1 mV', cellSum_V: sum_mV / 1000, detail: a.unitNotes![0].message }
+      {
+        field: 'voltage',
+        rescaled: true,
+        unit: '10 mV',
+        documented: '1 mV',
+        cellSum_V: sum_mV / 1000,
+        capacities_Ah: null,
+        detail: a.unitNotes![0].message
+      }
     ]);
   });
 

@@ -21,6 +21,8 @@ export interface UnitChoice {
   documented: string;
   /** The sum of the cells (V), the check a pack voltage is read against; null when not a voltage note. */
   cellSum_V: number | null;
+  /** The capacities as read (after any rescale), what a capacity note was checked against; null for other notes. */
+  capacities_Ah: { remaining: number; full: number; design: number | null } | null;
   /** The decoder's own sentence (English), for a report or a tooltip. */
   detail: string;
 }
@@ -33,8 +35,12 @@ function documentedUnit(unit: string, factor: number): string {
   return `${base} ${m[2]}`;
 }
 
+export type UnitNoteSource = Pick<PackAnalog, 'unitNotes' | 'cells_mV' | 'remaining_Ah' | 'full_Ah' | 'design_Ah'>;
+
+const CAPACITY_FIELDS: readonly UnitField[] = ['remaining', 'full', 'design'];
+
 /** The pack's unit notes as facts, in the decoder's order. Empty when every field fits its documented unit. */
-export function unitChoices(analog: Pick<PackAnalog, 'unitNotes' | 'cells_mV'> | null | undefined): UnitChoice[] {
+export function unitChoices(analog: UnitNoteSource | null | undefined): UnitChoice[] {
   const notes = analog?.unitNotes ?? [];
   if (notes.length === 0) return [];
   const sum_mV = analog!.cells_mV.reduce((a, b) => a + b, 0);
@@ -44,6 +50,7 @@ export function unitChoices(analog: Pick<PackAnalog, 'unitNotes' | 'cells_mV'> |
     unit: n.unit,
     documented: n.factor !== 1 ? documentedUnit(n.unit, n.factor) : n.unit,
     cellSum_V: n.field === 'voltage' && sum_mV > 0 ? sum_mV / 1000 : null,
+    capacities_Ah: CAPACITY_FIELDS.includes(n.field) ? { remaining: analog!.remaining_Ah, full: analog!.full_Ah, design: analog!.design_Ah } : null,
     detail: n.message
   }));
 }

@@ -5,7 +5,8 @@ import { unitNoteLines } from './unit-notes';
 
 const cells_mV = Array.from({ length: 16 }, (_, i) => 3290 + i);
 type Notes = NonNullable<PackAnalog['unitNotes']>;
-const pack = (unitNotes: Notes) => ({ cells_mV, unitNotes });
+/** Capacities as the decoder leaves them after its unit check: 45.76 of 104 Ah, design 100 Ah. */
+const pack = (unitNotes: Notes) => ({ cells_mV, remaining_Ah: 45.76, full_Ah: 104, design_Ah: 100, unitNotes });
 
 // As protocol/commands/units.ts writes them.
 const VOLTAGE_10MV: Notes = [{ field: 'voltage', factor: 10, unit: '10 mV', message: 'voltage read in 10 mV units: cells sum to 52.76 V' }];
@@ -31,7 +32,7 @@ describe('unitNoteLines', () => {
   afterEach(() => appLocale.set('en'));
 
   it('says nothing when nothing was read in another unit', () => {
-    expect(unitNoteLines({ cells_mV })).toEqual([]);
+    expect(unitNoteLines({ ...pack([]), unitNotes: undefined })).toEqual([]);
     expect(unitNoteLines(null)).toEqual([]);
   });
 
@@ -43,7 +44,7 @@ describe('unitNoteLines', () => {
       }
     ]);
     expect(unitNoteLines(pack(DESIGN_100MAH)).map((l) => l.text)).toEqual([
-      'Decoded with the design capacity in 100 mAh units instead of the documented 10 mAh: only then do the capacities agree with each other and with the state of charge.'
+      'Decoded with the design capacity in 100 mAh units instead of the documented 10 mAh: only then do the capacities fit together (remaining 45.8\u00a0Ah, full 104.0\u00a0Ah, design 100.0\u00a0Ah).'
     ]);
     expect(unitNoteLines(pack(CURRENT_10MA)).map((l) => l.text)).toEqual([
       'Decoded with the current in 10 mA units instead of the documented 100 mA: in the documented unit it would be more current than a battery module carries.'
@@ -53,7 +54,7 @@ describe('unitNoteLines', () => {
   it('says when the fields fit in no unit and the values are shown as sent', () => {
     expect(unitNoteLines(pack([...VOLTAGE_NO_FIT, ...CAPACITY_NO_FIT])).map((l) => l.text)).toEqual([
       'The pack voltage does not match the sum of the cells (52.76\u00a0V) in any unit; shown as the pack sent it.',
-      'The remaining, full and design capacities do not agree in any one unit; shown as the pack sent them.'
+      'The capacities (remaining 45.8\u00a0Ah, full 104.0\u00a0Ah, design 100.0\u00a0Ah) do not fit together in any one unit; shown as the pack sent them.'
     ]);
   });
 
@@ -63,7 +64,7 @@ describe('unitNoteLines', () => {
       '电池包电压按 10 mV 为单位解码，而非协议规定的 1 mV：只有这样才与各电芯电压之和 52.76\u00a0V 相符。'
     ]);
     expect(unitNoteLines(pack(DESIGN_100MAH)).map((l) => l.text)).toEqual([
-      '设计容量按 100 mAh 为单位解码，而非协议规定的 10 mAh：只有这样各容量之间以及与荷电状态才相互一致。'
+      '设计容量按 100 mAh 为单位解码，而非协议规定的 10 mAh：只有这样各容量才相互吻合（剩余 45.8\u00a0Ah，满充 104.0\u00a0Ah，设计 100.0\u00a0Ah）。'
     ]);
   });
 });

@@ -3,9 +3,8 @@
 // person sees why a pack's voltage or capacity is what it is and can tell a quirk from a fault.
 
 import { m } from '$lib/paraglide/messages';
-import { unitChoices, type UnitChoice, type UnitField } from '$lib/session/unit-notes';
-import type { PackAnalog } from '$lib/session/types';
-import { NO_VALUE, formatVoltage } from './format';
+import { unitChoices, type UnitChoice, type UnitField, type UnitNoteSource } from '$lib/session/unit-notes';
+import { NO_VALUE, formatCapacity, formatVoltage } from './format';
 
 const FIELD: Record<UnitField, () => string> = {
   voltage: m.pack_units_field_voltage,
@@ -17,14 +16,16 @@ const FIELD: Record<UnitField, () => string> = {
 
 function sentence(c: UnitChoice): string {
   const sum = c.cellSum_V === null ? NO_VALUE : formatVoltage(c.cellSum_V);
+  const cap = c.capacities_Ah;
+  const capacities = { remaining: formatCapacity(cap?.remaining), full: formatCapacity(cap?.full), design: formatCapacity(cap?.design) };
   if (c.rescaled) {
     if (c.field === 'voltage') return m.pack_units_voltage_rescaled({ unit: c.unit, documented: c.documented, sum });
     if (c.field === 'current') return m.pack_units_current_rescaled({ unit: c.unit, documented: c.documented });
-    return m.pack_units_capacity_rescaled({ field: FIELD[c.field](), unit: c.unit, documented: c.documented });
+    return m.pack_units_capacity_rescaled({ field: FIELD[c.field](), unit: c.unit, documented: c.documented, ...capacities });
   }
   // Nothing rescaled: the fields disagree in every unit (the decoder files capacities under 'remaining').
   if (c.field === 'voltage') return m.pack_units_voltage_mismatch({ sum });
-  if (c.field === 'remaining') return m.pack_units_capacity_mismatch();
+  if (c.field === 'remaining') return m.pack_units_capacity_mismatch(capacities);
   return m.pack_units_other_mismatch({ field: FIELD[c.field]() });
 }
 
@@ -34,6 +35,6 @@ export interface UnitNoteLine {
 }
 
 /** One line per unit note of this pack's latest values; empty when every field fit its documented unit. */
-export function unitNoteLines(analog: Pick<PackAnalog, 'unitNotes' | 'cells_mV'> | null | undefined): UnitNoteLine[] {
+export function unitNoteLines(analog: UnitNoteSource | null | undefined): UnitNoteLine[] {
   return unitChoices(analog).map((c) => ({ field: c.field, text: sentence(c) }));
 }
