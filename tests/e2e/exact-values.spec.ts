@@ -7,6 +7,7 @@
 // shown in another pack's place, another cell's, or at another scale fails.
 
 import { expect, test, type Locator, type Page } from '@playwright/test';
+import { seriousFindings } from './a11y-helpers';
 import { openDemo } from './monitor-helpers';
 import {
   ALARM_CELL,
@@ -205,6 +206,11 @@ test.describe('a pack whose reply needed a unit choice', () => {
       `Decoded with the pack voltage in 10 mV units instead of the documented 1 mV: only then does it match the sum of the cells, ${sumText}.`
     ]);
     await expect(notes.first()).toHaveAttribute('data-field', 'voltage');
+    // The note reads in both colour schemes (axe: no serious or critical finding on the page with it).
+    for (const colorScheme of ['light', 'dark'] as const) {
+      await page.emulateMedia({ colorScheme });
+      expect(await seriousFindings(page)).toEqual([]);
+    }
 
     await page.locator('[data-testid="locale-switch"]:visible').first().selectOption('zh-CN');
     await expect(notes).toHaveText([`电池包电压按 10 mV 为单位解码，而非协议规定的 1 mV：只有这样才与各电芯电压之和 ${sumText} 相符。`]);
