@@ -4,7 +4,8 @@
 // cell to cell, so a value shown in the wrong place, or scaled wrong, cannot pass.
 //
 // The bank's physics are stopped first (SimBank.dispose stops its own timers; it still answers
-// every frame), so nothing drifts between setting a value and reading it on the page.
+// every frame, and with no tick pending it no longer catches physics up before a reply), so
+// nothing drifts between setting a value and reading it on the page.
 
 import type { Page } from 'playwright-core';
 import type { DemoClient } from './sim-hook';
