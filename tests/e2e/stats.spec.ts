@@ -108,6 +108,9 @@ test('energy charged and discharged on the statistics page match the simulatorâ€
   // The figures are on the page in words and numbers too.
   await expect(page.getByTestId('stats-charged')).toContainText('kWh');
   await expect(page.getByTestId('stats-table')).toContainText('Total');
+  // Every pack has a recording by now: the bank counts all 16, and no pack is said to be joining.
+  await expect(page.getByTestId('stats-scope').locator('option').first()).toHaveText('The whole bank (16 packs)');
+  await expect(page.getByTestId('stats-joining')).toHaveCount(0);
   await page.getByRole('radio', { name: 'Week' }).check();
   await expect(stats).toHaveAttribute('data-phase', 'ready');
   expect(Math.abs(Number(await page.getByTestId('stats-charged').getAttribute('data-value')) - shownIn)).toBeLessThan(1e-9);
