@@ -23,7 +23,8 @@ export default defineConfig({
   retries: process.env.CI ? 1 : 0,
   timeout: 60_000,
   expect: { timeout: 15_000 },
-  reporter: [['list']],
+  // .ci/run asks for a machine-readable result so it can close on one "N passed, N failed" line.
+  reporter: process.env.TEST_SUMMARY_DIR ? [['list'], ['json', { outputFile: `${process.env.TEST_SUMMARY_DIR}/e2e.json` }]] : [['list']],
   use: {
     baseURL: `http://localhost:${port}`,
     browserName: 'chromium',

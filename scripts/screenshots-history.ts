@@ -24,7 +24,12 @@ async function shoot(page: Page, file: string, fullPage = true): Promise<void> {
 }
 
 async function run(browser: Browser, url: string, size: (typeof SIZES)[number], scheme: 'light' | 'dark'): Promise<void> {
-  const context = await browser.newContext({ viewport: { width: size.width, height: size.height }, baseURL: url, colorScheme: scheme });
+  const context = await browser.newContext({
+    bypassCSP: true,
+    viewport: { width: size.width, height: size.height },
+    baseURL: url,
+    colorScheme: scheme
+  });
   await context.addInitScript(NAME_HELPER_SCRIPT);
   const page = await context.newPage();
   const tag = `${size.name}-${scheme}`;

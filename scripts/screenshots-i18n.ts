@@ -58,6 +58,7 @@ async function main(): Promise<void> {
         for (const size of SIZES) {
           const tag = `${locale}-${size.name}${theme === 'dark' ? '-dark' : ''}`;
           const context = await browser.newContext({
+            bypassCSP: true,
             viewport: { width: size.width, height: size.height },
             baseURL: preview.url,
             locale,

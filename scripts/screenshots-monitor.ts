@@ -58,7 +58,8 @@ async function main(): Promise<void> {
   const browser = await chromium.launch({ executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium', args: CHROMIUM_ARGS });
   try {
     for (const size of SIZES) {
-      const context = await browser.newContext({ viewport: { width: size.width, height: size.height }, baseURL: preview.url });
+      // bypassCSP: shoot() injects a style tag, which the app's own CSP (style-src 'self') refuses.
+      const context = await browser.newContext({ viewport: { width: size.width, height: size.height }, baseURL: preview.url, bypassCSP: true });
       await context.addInitScript(NAME_HELPER_SCRIPT);
       const page = await context.newPage();
       await openDemo(page);
@@ -93,7 +94,7 @@ async function main(): Promise<void> {
       await context.close();
     }
     // The dark theme (system setting), overview and a pack page at desktop size.
-    const dark = await browser.newContext({ viewport: { width: 1280, height: 800 }, baseURL: preview.url, colorScheme: 'dark' });
+    const dark = await browser.newContext({ viewport: { width: 1280, height: 800 }, baseURL: preview.url, colorScheme: 'dark', bypassCSP: true });
     await dark.addInitScript(NAME_HELPER_SCRIPT);
     const page = await dark.newPage();
     await openDemo(page);

@@ -37,7 +37,12 @@ async function main(): Promise<void> {
   try {
     for (const theme of THEMES) {
       for (const size of SIZES) {
-        const context = await browser.newContext({ viewport: { width: size.width, height: size.height }, baseURL: preview.url, colorScheme: theme });
+        const context = await browser.newContext({
+          bypassCSP: true,
+          viewport: { width: size.width, height: size.height },
+          baseURL: preview.url,
+          colorScheme: theme
+        });
         await context.addInitScript(NAME_HELPER_SCRIPT);
         const page = await context.newPage();
         const tag = `${size.name}-${theme}`;

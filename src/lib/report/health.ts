@@ -50,7 +50,7 @@ function linkFindings(p: HealthPack): Finding[] {
   if (p.health.state !== 'ok')
     out.push({ id: 'went-silent', severity: 'problem', pack: p.address, values: { state: p.health.state, error: p.health.lastError } });
   const polls = p.polls.answered + p.polls.missed;
-  if (polls > 0 && p.polls.missed / polls >= HEALTH_RULES.missedPollsWatch) {
+  if (p.polls.missed >= HEALTH_RULES.missedPollsMin && p.polls.missed / polls >= HEALTH_RULES.missedPollsWatch) {
     out.push({ id: 'missed-polls', severity: 'watch', pack: p.address, values: { missed: p.polls.missed, polls } });
   }
   return out;

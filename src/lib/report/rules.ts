@@ -69,6 +69,11 @@ export const HEALTH_RULES = {
   socGapProblem_pct: 30,
   /** Share of missed polls during the watch that makes a pack's link unreliable. */
   missedPollsWatch: 0.1,
+  /**
+   * ...and never fewer than this many: in a short watch (ten polls) one reply lost to a busy
+   * laptop would be 10 %, and one lost reply says nothing about the cable.
+   */
+  missedPollsMin: 2,
 
   // ---- clock (B1H against the computer) ----
   /**

@@ -461,15 +461,20 @@ export class SimBank {
     this.#tickTimer = this.#clock.setTimeout(() => {
       this.#tickTimer = null;
       if (this.#disposed) return;
-      const now = this.#clock.now();
-      // A browser throttles timers in background tabs and stops them while the laptop sleeps;
-      // catching up hours of physics in one go would freeze the page, so the bank skips ahead.
-      const cap_ms = Math.max(MAX_CATCH_UP_ms, 4 * this.#tick_ms * this.#timeScale);
-      const elapsed_ms = Math.min(cap_ms, (now - this.#lastTickAt_ms) * this.#timeScale);
-      this.#lastTickAt_ms = now;
-      this.step(elapsed_ms);
+      this.#catchUp();
       this.#scheduleTick();
     }, this.#tick_ms);
+  }
+
+  /** Physics up to the clock's now (the bank's own timer, and a request that arrives between ticks). */
+  #catchUp(): void {
+    const now = this.#clock.now();
+    // A browser throttles timers in background tabs and stops them while the laptop sleeps;
+    // catching up hours of physics in one go would freeze the page, so the bank skips ahead.
+    const cap_ms = Math.max(MAX_CATCH_UP_ms, 4 * this.#tick_ms * this.#timeScale);
+    const elapsed_ms = Math.min(cap_ms, (now - this.#lastTickAt_ms) * this.#timeScale);
+    this.#lastTickAt_ms = now;
+    this.step(elapsed_ms);
   }
 
   #physics(dt_s: number): void {
@@ -598,6 +603,9 @@ export class SimBank {
     if (!pack) return;
     pack.noteBusActivity(this.#simTime_ms);
     if (!pack.responsive) return;
+    // A BMS measures all the time: its reply holds what flows now, not what flowed at the bank's
+    // last timer tick (a busy page runs that timer late, and the reply would lag the bus).
+    if (this.#tickTimer !== null) this.#catchUp();
     const res = respond(pack, frame, this.#ctx);
     if (!res.reply) {
       res.after?.();
