@@ -489,6 +489,19 @@ describe('PaceClient: one request on the bus at a time', () => {
     );
     expect(() => kept!.onData(() => {})).toThrow(/after exclusive/);
   });
+
+  it('silences inside exclusive work count apart from the link’s, which a poll after it counts again', async () => {
+    const { clock, client } = setup({ retries: 0 });
+    await expectProtocolError(
+      clock,
+      client.exclusive((bus) => bus.call(testCmd, 1, { command: 1 }))
+    );
+    expect(client.leaseStats).toMatchObject({ requests: 1, timeouts: 1 });
+    expect(client.stats).toMatchObject({ requests: 0, timeouts: 0 });
+    await expectProtocolError(clock, client.call(testCmd, 1, { command: 1 }));
+    expect(client.stats).toMatchObject({ requests: 1, timeouts: 1 });
+    expect(client.leaseStats).toMatchObject({ requests: 1, timeouts: 1 });
+  });
 });
 
 describe('PaceClient: traffic tap', () => {

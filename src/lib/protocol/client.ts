@@ -87,6 +87,13 @@ export interface ClientStats {
   retries: number;
 }
 
+/**
+ * The same counts for exchanges made while exclusive() work held the bus (a firmware transfer, a
+ * write and its read-back). Kept apart: a pack rebooting into its bootloader misses replies on
+ * purpose, and the work reports its own failures, so they say nothing about the link's health.
+ */
+export type LeaseStats = Omit<ClientStats, 'retries'>;
+
 /** The bus, held by exclusive(): requests made through it skip the queue. Writes still meet the guard. */
 export interface BusLease {
   call<Req, Res>(cmd: Command<Req, Res>, adr: number, req: Req, opts?: CallOptions): Promise<Res>;
@@ -122,6 +129,7 @@ export class PaceClient {
   readonly #log: TrafficLog;
   readonly #line: LineState = { lastRx_ms: -Infinity, lineFreeAt_ms: -Infinity, lastTxStart_ms: -Infinity };
   readonly #totals: AttemptCounters = { requests: 0, timeouts: 0, badFrames: 0, echoes: 0 };
+  readonly #leaseTotals: AttemptCounters = { requests: 0, timeouts: 0, badFrames: 0, echoes: 0 };
   #retriesUsed = 0;
   #decodeOptions: DecodeOptions;
   #guard: WriteGuard | null = null;
@@ -190,8 +198,14 @@ export class PaceClient {
     this.#decodeOptions = options;
   }
 
+  /** Counts of the exchanges made outside exclusive() work: the link's health. */
   get stats(): Readonly<ClientStats> {
     return { ...this.#totals, retries: this.#retriesUsed };
+  }
+
+  /** Counts of the exchanges made inside exclusive() work (see LeaseStats). */
+  get leaseStats(): Readonly<LeaseStats> {
+    return { ...this.#leaseTotals };
   }
 
   /** Requests waiting for the bus (not counting the one running). */
@@ -369,7 +383,14 @@ export class PaceClient {
     const timing = this.#transport.timing;
     for (const ev of this.#reader.flush()) this.#log.received(this.#clock.now(), ev, 'stale input dropped before sending: ');
     const attempt = new ExchangeAttempt(
-      { clock: this.#clock, transport: this.#transport, line: this.#line, log: this.#log, pending: () => this.#reader.pending, totals: this.#totals },
+      {
+        clock: this.#clock,
+        transport: this.#transport,
+        line: this.#line,
+        log: this.#log,
+        pending: () => this.#reader.pending,
+        totals: this.#bus.exclusiveActive ? this.#leaseTotals : this.#totals
+      },
       {
         request: spec.request,
         bytes: spec.bytes,

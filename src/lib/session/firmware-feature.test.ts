@@ -228,8 +228,13 @@ describe('the update', () => {
       const s = r.feature.run?.rows.find((row) => row.snapshot)?.snapshot;
       if (s) phases.add(s.phase);
     });
+    const linkTimeouts = r.session.client!.stats.timeouts;
     await r.clock.run(r.feature.start(options));
     off();
+    // A pack rebooting into its bootloader misses replies on purpose: those silences are the
+    // transfer's own, counted apart, and the link strip's timeout count does not move.
+    expect(r.session.client!.stats.timeouts).toBe(linkTimeouts);
+    expect(r.session.client!.leaseStats.timeouts).toBeGreaterThan(0);
     expect(r.feature.runError).toBeNull();
     expect(flashingSeen).toBe(true);
     expect(r.watch.flashing).toBe(false);
