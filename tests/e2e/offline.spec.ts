@@ -13,6 +13,18 @@ test('after one online visit the app reloads offline, on / and on a deep link', 
   // The first install says so, once.
   await expect(page.getByText('Ready to work offline')).toBeVisible();
 
+  // The app-wide features and the header's state-only components are loaded after the first paint
+  // (app-features.ts, layout-extras.ts), the serial transport and the protocol at connect: each
+  // such chunk must come from the precache too, or the layout reports it on the console.
+  const failedScripts: string[] = [];
+  const loadErrors: string[] = [];
+  page.on('requestfailed', (r) => {
+    if (new URL(r.url()).pathname.endsWith('.js')) failedScripts.push(r.url());
+  });
+  page.on('console', (msg) => {
+    if (msg.type() === 'error' && msg.text().includes('could not be loaded')) loadErrors.push(msg.text());
+  });
+
   await context.setOffline(true);
   try {
     await page.reload();
@@ -32,6 +44,15 @@ test('after one online visit the app reloads offline, on / and on a deep link', 
     await page.goto('/connect');
     await page.getByRole('button', { name: 'Open demo bank' }).click();
     await expect(page.locator('[data-testid^="pack-card-"]')).toHaveCount(16);
+    // Installer mode's header badge is one of the lazily loaded components.
+    await page.evaluate(async () => {
+      const installer = window.__packservice!.session.installer;
+      await installer.init();
+      await installer.setPin('2468');
+    });
+    await expect(page.getByTestId('installer-badge')).toBeVisible();
+    expect(failedScripts).toEqual([]);
+    expect(loadErrors).toEqual([]);
   } finally {
     await context.setOffline(false);
   }

@@ -6,7 +6,12 @@
 // (see deploy-server.ts); the browser's own update check finds it, as it would after a real deploy.
 
 import { expect, test, type BrowserContext, type Page } from '@playwright/test';
+import { testImage } from '../../src/lib/firmware/flash-rig';
+import { createSimBank } from '../../src/lib/sim/bank';
+import { realClock } from '../../src/lib/time/clock';
+import { installSerialDouble } from '../fixtures/serial-double';
 import { DEPLOY_ID_MESSAGE, startDeployServer, type DeployServer } from './deploy-server';
+import { choosePacks, gotoFirmware, unlockInstaller, waitForPacks } from './firmware-helpers';
 
 const LOADS_KEY = 'e2e-update-loads';
 
@@ -230,4 +235,46 @@ test('"Reload now" in one tab does not reload the other; the other still gets th
   await expect(page).toHaveURL(/\/overview$/);
   await expectBankConnected(page);
   await expect(page.getByText('A new version is ready')).toHaveCount(0);
+});
+
+test('while a firmware update runs the new version waits unannounced; the prompt comes once the update is done', async ({ page }) => {
+  test.setTimeout(180_000);
+  // A bank behind the USB double (in Node): the flash takes the link for many seconds, long
+  // enough for the new worker to install and wait while it runs.
+  const bank = createSimBank({ packCount: 2, seed: 'update-hold-e2e', clock: realClock, baud: 115_200, scenario: 'load' });
+  const usb = await installSerialDouble(page, bank);
+  try {
+    await firstVisit(page);
+    await page.getByRole('button', { name: 'Connect USB cable' }).click();
+    await waitForPacks(page, 2);
+    await gotoFirmware(page);
+    await unlockInstaller(page);
+    await page.getByLabel('Add a firmware file').setInputFiles({
+      name: 'P16S100A-1812-1.10-hold.pkfw',
+      mimeType: 'application/octet-stream',
+      buffer: Buffer.from(testImage('1.10', 160 * 1024))
+    });
+    await expect(page.getByTestId('fw-add-result')).toContainText('checked and added');
+    await choosePacks(page, [2]);
+    await page.getByTestId('fw-start').click();
+    const run = page.getByTestId('fw-run');
+    await expect(run).toHaveAttribute('data-phase', 'transfer', { timeout: 30_000 });
+
+    server.deploy('deploy-2');
+    await checkForUpdate(page);
+    await page.waitForFunction(async () => (await navigator.serviceWorker.getRegistration())?.waiting != null, null, { timeout: 30_000 });
+    // Workbox reports the waiting worker 200 ms after it installed; the prompt would be up by now.
+    await page.waitForTimeout(QUIET_MS);
+    await expect(prompt(page)).toHaveCount(0);
+    // The whole wait fell inside the flash, so the prompt was held back by it, not absent by chance.
+    await expect(run).toHaveAttribute('data-phase', 'transfer');
+
+    await expect(run).toHaveAttribute('data-finished', 'true', { timeout: 120_000 });
+    await expect(page.getByTestId('fw-done')).toContainText('Pack 2 now runs P16S100A-1812-1.10');
+    await expect(prompt(page)).toBeVisible();
+    expect(await controllerDeploy(page)).toBe('deploy-1');
+  } finally {
+    usb.dispose();
+    bank.dispose();
+  }
 });

@@ -1,15 +1,27 @@
-// The app's LinkFactory: Web Serial, Web Bluetooth, or the simulated demo bank. The simulator and
-// the Bluetooth code are imported on demand, so a person who only ever plugs in a cable does not
-// download them.
+// The app's LinkFactory: Web Serial, Web Bluetooth, or the simulated demo bank. Everything behind
+// a link is imported on demand: the simulator and the Bluetooth code when they are chosen, the
+// serial transport and the protocol (client, poller, command codecs) at the first connect. The
+// page people land on then paints without them, and a person who only ever plugs in a cable
+// does not download the simulator.
 
 import { realClock, type Clock } from '$lib/time/clock';
-import { SerialTransport } from '$lib/transport/serial';
 import type { Transport } from '$lib/transport/types';
 import { demoScenario } from './demo-scenarios';
 import { pickRemembered, type LastDevice } from './last-device';
-import { attachPaceLink } from './pace-link';
-import type { LinkChoice, LinkFactory } from './ports';
-import { probeLink } from './probe';
+import type { AttachOptions, Link, LinkChoice, LinkFactory } from './ports';
+
+type SerialModule = typeof import('$lib/transport/serial');
+
+/** What the session runs on a link; loaded with the first request, before any attach. */
+interface Protocol {
+  attach(transport: Transport, options: AttachOptions): Link;
+  probe: typeof import('./probe').probeLink;
+}
+
+async function loadProtocol(): Promise<Protocol> {
+  const [{ attachPaceLink }, { probeLink }] = await Promise.all([import('./pace-link'), import('./probe')]);
+  return { attach: (transport, options) => attachPaceLink(transport, options), probe: probeLink };
+}
 
 export interface BrowserLinkOptions {
   /** Default realClock. */
@@ -51,44 +63,105 @@ async function openDemoBank(choice: LinkChoice, clock: Clock, options: BrowserLi
   return transport;
 }
 
-export function browserLinks(options: BrowserLinkOptions = {}): LinkFactory {
+export interface BrowserLinks extends LinkFactory {
+  /**
+   * Load the serial transport and the protocol now (call when the page is idle after its first
+   * paint), so that a click on Connect does not wait for them. Failures are left to the connect.
+   */
+  preload(): void;
+}
+
+export function browserLinks(options: BrowserLinkOptions = {}): BrowserLinks {
   const clock = options.clock ?? realClock;
+  let protocolLoad: Promise<Protocol> | null = null;
+  let protocol: Protocol | null = null;
+  let serialLoad: Promise<SerialModule> | null = null;
+  let serial: SerialModule | null = null;
+
+  const loadSerial = () =>
+    (serialLoad ??= import('$lib/transport/serial').then(
+      (mod) => (serial = mod),
+      (e: unknown) => {
+        serialLoad = null;
+        throw e;
+      }
+    ));
+  // Loads are not cached when they fail (offline before the chunk was stored): the next connect tries again.
+  const protocolReady = (): Promise<Protocol> => {
+    protocolLoad ??= loadProtocol().then(
+      (p) => (protocol = p),
+      (e: unknown) => {
+        protocolLoad = null;
+        throw e;
+      }
+    );
+    return protocolLoad;
+  };
+
+  /**
+   * A transport, once the protocol that will run on it is loaded too. The protocol loads while the
+   * device is being picked or the demo bank built (in parallel, so a click costs no extra round
+   * trip); the picker itself is asked at once, while the click still counts as a user gesture.
+   */
+  async function withProtocol<T>(obtain: Promise<T>): Promise<T> {
+    const ready = protocolReady();
+    // Settled here so that a failed load is not reported unhandled when the picker fails first.
+    ready.catch(() => undefined);
+    const got = await obtain;
+    await ready;
+    return got;
+  }
+
   return {
-    async request(choice) {
+    preload() {
+      loadSerial().catch(() => undefined);
+      protocolReady().catch(() => undefined);
+    },
+
+    request(choice) {
       switch (choice.kind) {
         case 'serial':
-          return SerialTransport.request({ clock, baud: choice.baud });
-        case 'ble': {
-          const { BleTransport } = await import('$lib/transport/ble');
-          return BleTransport.request({ clock });
-        }
+          return withProtocol(loadSerial().then((mod) => mod.SerialTransport.request({ clock, baud: choice.baud })));
+        case 'ble':
+          return withProtocol(import('$lib/transport/ble').then(({ BleTransport }) => BleTransport.request({ clock })));
         case 'sim':
-          return openDemoBank(choice, clock, options);
+          return withProtocol(openDemoBank(choice, clock, options));
       }
     },
 
-    async remembered(last: LastDevice, choice) {
+    remembered(last: LastDevice, choice) {
       switch (last.kind) {
-        case 'serial': {
-          const ports = await SerialTransport.fromGrantedPorts({ clock, baud: last.baud ?? choice.baud });
-          return pickRemembered(last, ports, (t) => ({ usbVendorId: t.info.usbVendorId, usbProductId: t.info.usbProductId }));
-        }
-        case 'ble': {
-          const { BleTransport } = await import('$lib/transport/ble');
-          const devices = await BleTransport.fromGrantedDevices({ clock });
-          return pickRemembered(last, devices, (t) => ({ bleName: t.info.bleName }));
-        }
+        case 'serial':
+          return withProtocol(
+            loadSerial().then(async ({ SerialTransport }) => {
+              const ports = await SerialTransport.fromGrantedPorts({ clock, baud: last.baud ?? choice.baud });
+              return pickRemembered(last, ports, (t) => ({ usbVendorId: t.info.usbVendorId, usbProductId: t.info.usbProductId }));
+            })
+          );
+        case 'ble':
+          return withProtocol(
+            import('$lib/transport/ble').then(async ({ BleTransport }) => {
+              const devices = await BleTransport.fromGrantedDevices({ clock });
+              return pickRemembered(last, devices, (t) => ({ bleName: t.info.bleName }));
+            })
+          );
         case 'sim':
-          return openDemoBank(choice, clock, options);
+          return withProtocol(openDemoBank(choice, clock, options));
       }
     },
 
     async setBaud(transport, baud) {
-      if (transport instanceof SerialTransport) await transport.setBaud(baud);
+      // A serial transport can only come from the serial module, so it is loaded when one exists.
+      if (serial && transport instanceof serial.SerialTransport) await transport.setBaud(baud);
     },
 
-    probe: (transport, profile, o) => probeLink(transport, profile, o),
+    probe: async (transport, profile, o) => (await protocolReady()).probe(transport, profile, o),
 
-    attach: (transport, o) => attachPaceLink(transport, o)
+    attach(transport, o) {
+      // request() and remembered() resolve only once the protocol is loaded, and a link is attached
+      // only on a transport one of them returned.
+      if (!protocol) throw new Error('browserLinks: attach() before a transport was obtained');
+      return protocol.attach(transport, o);
+    }
   };
 }

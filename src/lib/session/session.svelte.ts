@@ -19,7 +19,7 @@ import { browserStorage, type KeyValueStorage } from './storage';
 import type { TrendBuffer } from './trend-buffer';
 import type { BankTotals, ConnectOptions, LinkHealth, PackView, SessionPhase } from './types';
 import { InstallerMode } from '$lib/params/installer';
-import { openStorage, type AppStorage } from '$lib/storage';
+import type { AppStorage } from '$lib/storage';
 import { KvPinStore } from './pin-store';
 import { WriteAuthority } from './write-authority';
 import { m } from '$lib/paraglide/messages';
@@ -54,6 +54,12 @@ export interface DeviceSessionOptions<C extends ClientPort, P extends PollerPort
   database?: () => Promise<AppStorage>;
   /** Installer mode (the PIN). Default: one on the database's key-value store. */
   installer?: InstallerMode;
+  /**
+   * Awaited by every connect and resume before the link is obtained: the app-wide features that
+   * must hear of every link from its first event (the recorder, the firmware watch) load after the
+   * first paint, and a link must not come up before they listen.
+   */
+  beforeConnect?: () => Promise<void>;
 }
 
 /**
@@ -112,6 +118,7 @@ export class DeviceSession<C extends ClientPort = ClientPort, P extends PollerPo
   readonly #tick: () => void;
 
   readonly #openDatabase: () => Promise<AppStorage>;
+  readonly #beforeConnect: (() => Promise<void>) | null;
   // Listener registries, not state: nothing renders from them, so plain Sets are right.
   // eslint-disable-next-line svelte/prefer-svelte-reactivity
   readonly #updateListeners = new Set<(u: PackUpdate) => void>();
@@ -133,7 +140,9 @@ export class DeviceSession<C extends ClientPort = ClientPort, P extends PollerPo
     this.clock = options.clock ?? realClock;
     this.#storage = options.storage === undefined ? browserStorage() : options.storage;
     this.settings = options.settings ?? new SettingsStore(this.#storage);
-    this.#openDatabase = options.database ?? (() => openStorage());
+    // Loaded on first use: the storage layer is not part of the first paint.
+    this.#openDatabase = options.database ?? (() => import('$lib/storage').then((s) => s.openStorage()));
+    this.#beforeConnect = options.beforeConnect ?? null;
     this.installer = options.installer ?? new InstallerMode({ store: new KvPinStore(() => this.database()), clock: this.clock });
     this.writes = new WriteAuthority(this.installer);
     this.#reopener = new LinkReopener(this.clock, options.reopenBackoff_ms ?? DEFAULT_REOPEN_BACKOFF_MS, {
@@ -429,6 +438,10 @@ export class DeviceSession<C extends ClientPort = ClientPort, P extends PollerPo
     this.#progress = options.kind === 'sim' ? m.connect_progress_starting_demo : m.connect_progress_choose_device;
     let transport: Transport | null = null;
     try {
+      if (this.#beforeConnect) {
+        await this.#beforeConnect();
+        if (generation !== this.#generation) throw new Superseded();
+      }
       const linked = await connectLink(options, obtain, {
         links: this.#links as LinkFactory,
         clock: this.clock,
