@@ -52,8 +52,17 @@ test.describe('the diagnose wizard', () => {
     await expect(page.getByTestId('read-only')).toBeVisible();
     await runWizard(page, 'sim');
 
-    // The verdicts: pack 2's cell 7 is weak, pack 16 runs hot, the other 14 are good.
-    await expect(page.getByTestId('overall')).toHaveText('2 of 16 packs need attention.');
+    // The verdicts: pack 2's cell 7 is weak, pack 16 runs hot, the other 14 are good. Should that
+    // fail, the message names every flagged pack and its findings.
+    const flagged = await page
+      .locator('[data-testid^="verdict-"][data-verdict]:not([data-verdict="good"])')
+      .evaluateAll((els) =>
+        els.map(
+          (e) =>
+            `${e.getAttribute('data-testid')}: ${[...e.querySelectorAll('[data-finding]')].map((f) => f.getAttribute('data-finding')).join(', ')}`
+        )
+      );
+    await expect(page.getByTestId('overall'), flagged.join('; ')).toHaveText('2 of 16 packs need attention.');
     await expect(page.getByTestId('verdict-2')).toHaveAttribute('data-verdict', 'watch');
     await expect(page.getByTestId('verdict-2').locator('[data-finding="weak-cell"]')).toContainText('Cell 7 is weak');
     await expect(page.getByTestId('verdict-16')).toHaveAttribute('data-verdict', 'watch');

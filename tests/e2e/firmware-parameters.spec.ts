@@ -57,7 +57,10 @@ test('after an update that reset the protection parameters, the backup is restor
   for (let i = 0; i < 8 && !(await page.getByTestId('fw-start').evaluate((el) => el === document.activeElement)); i++)
     await page.keyboard.press('Tab');
   await expect(page.getByTestId('fw-start')).toBeFocused();
-  expect(await page.getByTestId('fw-start').evaluate((el) => getComputedStyle(el).outlineStyle)).not.toBe('none');
+  // Polled: the ring is drawn once the page settles; a button that lost focus meanwhile says so.
+  await expect
+    .poll(() => page.getByTestId('fw-start').evaluate((el) => (el === document.activeElement ? getComputedStyle(el).outlineStyle : 'not focused')))
+    .toMatch(/^(solid|auto|dashed|dotted|double)$/);
   await page.keyboard.press('Enter');
 
   await expect(page.getByTestId('fw-run')).toHaveAttribute('data-finished', 'true', { timeout: 60_000 });

@@ -603,9 +603,9 @@ export class SimBank {
     if (!pack) return;
     pack.noteBusActivity(this.#simTime_ms);
     if (!pack.responsive) return;
-    // A BMS measures all the time: its reply holds what flows now, not what flowed at the bank's
-    // last timer tick (a busy page runs that timer late, and the reply would lag the bus).
-    if (this.#tickTimer !== null) this.#catchUp();
+    // A BMS measures all the time: its reply holds what flows now. The bank's timer keeps that
+    // within one tick; when a busy page runs the timer late, the request brings the physics up.
+    if (this.#tickTimer !== null && this.#clock.now() - this.#lastTickAt_ms > this.#tick_ms) this.#catchUp();
     const res = respond(pack, frame, this.#ctx);
     if (!res.reply) {
       res.after?.();
