@@ -71,32 +71,32 @@ export interface BrowserLinks extends LinkFactory {
   preload(): void;
 }
 
+/**
+ * A module loaded on first use. A failed load is not kept (offline before the chunk was stored):
+ * the next use tries again. `value` is there once a load succeeded.
+ */
+function onDemand<T>(load: () => Promise<T>): { get(): Promise<T>; readonly value: T | null } {
+  let pending: Promise<T> | null = null;
+  let value: T | null = null;
+  return {
+    get: () =>
+      (pending ??= load().then(
+        (v) => (value = v),
+        (e: unknown) => {
+          pending = null;
+          throw e;
+        }
+      )),
+    get value() {
+      return value;
+    }
+  };
+}
+
 export function browserLinks(options: BrowserLinkOptions = {}): BrowserLinks {
   const clock = options.clock ?? realClock;
-  let protocolLoad: Promise<Protocol> | null = null;
-  let protocol: Protocol | null = null;
-  let serialLoad: Promise<SerialModule> | null = null;
-  let serial: SerialModule | null = null;
-
-  const loadSerial = () =>
-    (serialLoad ??= import('$lib/transport/serial').then(
-      (mod) => (serial = mod),
-      (e: unknown) => {
-        serialLoad = null;
-        throw e;
-      }
-    ));
-  // Loads are not cached when they fail (offline before the chunk was stored): the next connect tries again.
-  const protocolReady = (): Promise<Protocol> => {
-    protocolLoad ??= loadProtocol().then(
-      (p) => (protocol = p),
-      (e: unknown) => {
-        protocolLoad = null;
-        throw e;
-      }
-    );
-    return protocolLoad;
-  };
+  const serial = onDemand<SerialModule>(() => import('$lib/transport/serial'));
+  const protocol = onDemand(loadProtocol);
 
   /**
    * A transport, once the protocol that will run on it is loaded too. The protocol loads while the
@@ -104,7 +104,7 @@ export function browserLinks(options: BrowserLinkOptions = {}): BrowserLinks {
    * trip); the picker itself is asked at once, while the click still counts as a user gesture.
    */
   async function withProtocol<T>(obtain: Promise<T>): Promise<T> {
-    const ready = protocolReady();
+    const ready = protocol.get();
     // Settled here so that a failed load is not reported unhandled when the picker fails first.
     ready.catch(() => undefined);
     const got = await obtain;
@@ -114,14 +114,14 @@ export function browserLinks(options: BrowserLinkOptions = {}): BrowserLinks {
 
   return {
     preload() {
-      loadSerial().catch(() => undefined);
-      protocolReady().catch(() => undefined);
+      serial.get().catch(() => undefined);
+      protocol.get().catch(() => undefined);
     },
 
     request(choice) {
       switch (choice.kind) {
         case 'serial':
-          return withProtocol(loadSerial().then((mod) => mod.SerialTransport.request({ clock, baud: choice.baud })));
+          return withProtocol(serial.get().then((mod) => mod.SerialTransport.request({ clock, baud: choice.baud })));
         case 'ble':
           return withProtocol(import('$lib/transport/ble').then(({ BleTransport }) => BleTransport.request({ clock })));
         case 'sim':
@@ -133,7 +133,7 @@ export function browserLinks(options: BrowserLinkOptions = {}): BrowserLinks {
       switch (last.kind) {
         case 'serial':
           return withProtocol(
-            loadSerial().then(async ({ SerialTransport }) => {
+            serial.get().then(async ({ SerialTransport }) => {
               const ports = await SerialTransport.fromGrantedPorts({ clock, baud: last.baud ?? choice.baud });
               return pickRemembered(last, ports, (t) => ({ usbVendorId: t.info.usbVendorId, usbProductId: t.info.usbProductId }));
             })
@@ -152,16 +152,16 @@ export function browserLinks(options: BrowserLinkOptions = {}): BrowserLinks {
 
     async setBaud(transport, baud) {
       // A serial transport can only come from the serial module, so it is loaded when one exists.
-      if (serial && transport instanceof serial.SerialTransport) await transport.setBaud(baud);
+      if (serial.value && transport instanceof serial.value.SerialTransport) await transport.setBaud(baud);
     },
 
-    probe: async (transport, profile, o) => (await protocolReady()).probe(transport, profile, o),
+    probe: async (transport, profile, o) => (await protocol.get()).probe(transport, profile, o),
 
     attach(transport, o) {
       // request() and remembered() resolve only once the protocol is loaded, and a link is attached
       // only on a transport one of them returned.
-      if (!protocol) throw new Error('browserLinks: attach() before a transport was obtained');
-      return protocol.attach(transport, o);
+      if (!protocol.value) throw new Error('browserLinks: attach() before a transport was obtained');
+      return protocol.value.attach(transport, o);
     }
   };
 }
