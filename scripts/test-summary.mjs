@@ -1,4 +1,4 @@
-// Closes a CI run on one plain line, "Tests: N passed, N failed", counted from the JSON that
+// Closes a CI run on one plain line, "N passed, N failed" (nothing else on it), counted from the JSON that
 // Vitest and Playwright wrote into TEST_SUMMARY_DIR (.ci/run sets it). A suite that never ran
 // (an earlier step failed) is named, so a short count is not mistaken for a whole run.
 import { existsSync, readFileSync } from 'node:fs';
@@ -43,4 +43,4 @@ if (e2e?.stats) {
   console.log(`browser tests (Playwright): ${expected + flaky} of ${expected + flaky + unexpected + s} passed${retried}`);
 } else console.log('browser tests (Playwright): did not run');
 
-console.log(`Tests: ${passed} passed, ${failed} failed${skipped ? `, ${skipped} skipped` : ''}`);
+console.log(`${passed} passed, ${failed} failed${skipped ? `, ${skipped} skipped` : ''}`);
