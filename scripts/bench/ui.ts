@@ -13,6 +13,12 @@
 //   pack_update_ms_p95             and on a pack page with live trends.
 //   update_wall_ms_p50 / _p95      the same windows in wall time, which also holds whatever else
 //                                  the shared machine ran meanwhile.
+//   bare_table_update_ms_p50 / _p95
+//                                  the floor under the heatmap view: the cells of both heatmaps
+//                                  (rows x columns read from the page) as two bare HTML tables with
+//                                  the same fixed layout, no framework and no app, every cell's text
+//                                  and background set on each refresh, timed the same way. What any
+//                                  DOM table with these values costs this machine's Chromium.
 //   long_tasks_over_50ms           main-thread tasks longer than 50 ms (PerformanceObserver
 //                                  'longtask') from the first refresh of a view to its last, all
 //                                  three views together. Target: 0.
@@ -33,7 +39,7 @@
 
 import { run as runBundle } from './bundle';
 import { loadavg } from 'node:os';
-import { chromium, type Page } from 'playwright-core';
+import { chromium, type Browser, type Page } from 'playwright-core';
 import { CHROMIUM_ARGS, chromiumPath } from '../chromium.mjs';
 import type { BenchFigures } from '../bench';
 import { targets } from './_targets';
@@ -156,6 +162,67 @@ async function navigate(page: Page, href: string): Promise<void> {
   }, href);
 }
 
+/** Rows and value cells per row of each heatmap on the page. */
+async function heatmapShapes(page: Page): Promise<{ rows: number; cols: number }[]> {
+  return page.evaluate(() =>
+    [...document.querySelectorAll('section.heatmap table')].map((t) => {
+      const rows = [...t.querySelectorAll('tbody tr')];
+      return { rows: rows.length, cols: Math.max(0, ...rows.map((r) => r.querySelectorAll('td').length)) };
+    })
+  );
+}
+
+/** Plain HTML tables of these shapes, styled as HeatTable lays its cells out. */
+function bareTablesHtml(shapes: { rows: number; cols: number }[]): string {
+  const css =
+    'body{font-family:system-ui,sans-serif;margin:16px}table{table-layout:fixed;border-collapse:separate;border-spacing:0;' +
+    'font-size:14px;margin-bottom:24px}th,td{height:40px;padding:0 2px;text-align:center;white-space:nowrap;width:50px}' +
+    'th{width:104px}td{font-weight:600}.v{display:block;height:39px;line-height:39px}';
+  const table = ({ rows, cols }: { rows: number; cols: number }) =>
+    '<table><tbody>' +
+    Array.from({ length: rows }, (_, r) => `<tr><th>Pack ${r + 1}</th>${'<td><span class="v">3300</span></td>'.repeat(cols)}</tr>`).join('') +
+    '</tbody></table>';
+  return `<!doctype html><html><head><meta charset="utf-8"><style>${css}</style></head><body>${shapes.map(table).join('')}</body></html>`;
+}
+
+/** The floor: every cell of bare tables gets a new value and colour per refresh (see the header). */
+async function timeBareTables(browser: Browser, shapes: { rows: number; cols: number }[]): Promise<number[]> {
+  const page = await browser.newPage({ viewport: { width: 1280, height: 800 } });
+  try {
+    await page.setContent(bareTablesHtml(shapes));
+    const { events } = await traceDuring(page, 'blink.user_timing', () =>
+      page.evaluate(async (refreshes) => {
+        const cells = [...document.querySelectorAll('td')].map((td) => ({ td, text: td.firstElementChild!.firstChild as Text }));
+        const channel = new MessageChannel();
+        for (let i = 0; i < refreshes; i++) {
+          await new Promise((r) => requestAnimationFrame(r));
+          performance.mark(`bare-${i}:start`);
+          cells.forEach(({ td, text }, k) => {
+            const v = 3300 + ((k * 7 + i * 13) % 97);
+            text.data = String(v);
+            td.style.backgroundColor = `rgb(${2 * (v - 3300)}, ${200 - 2 * (v - 3300)}, 120)`;
+          });
+          await new Promise<void>((resolve) => {
+            channel.port1.onmessage = () => resolve();
+            channel.port2.postMessage(null);
+          });
+          performance.mark(`bare-${i}:end`);
+          await new Promise((r) => setTimeout(r, 120));
+        }
+      }, REFRESHES)
+    );
+    const marks = new Map(events.filter((e) => e.cat.includes('blink.user_timing')).map((e) => [e.name, e]));
+    return Array.from({ length: REFRESHES }, (_, i) => {
+      const a = marks.get(`bare-${i}:start`)?.tts;
+      const b = marks.get(`bare-${i}:end`)?.tts;
+      if (a === undefined || b === undefined) throw new Error(`bare table refresh ${i}: no thread time on its trace marks`);
+      return (b - a) / 1000;
+    });
+  } finally {
+    await page.close();
+  }
+}
+
 async function fillDayOfTrends(page: Page): Promise<void> {
   await page.evaluate(
     ({ samples }) => {
@@ -252,6 +319,7 @@ export async function run(): Promise<BenchFigures> {
     // Overview scrolled to the cell heatmap, the part with the most values on screen.
     await page.getByTestId('cell-heatmap').scrollIntoViewIfNeeded();
     const heatmap = await timeRefreshes(page, refreshes(4000), [cellCheck(4000), voltageCheck('[data-testid="pack-card-1"]', 1, 4000)]);
+    const shapes = await heatmapShapes(page);
     await page.evaluate(() => window.scrollTo(0, 0));
 
     await navigate(page, '/pack/3');
@@ -272,6 +340,7 @@ export async function run(): Promise<BenchFigures> {
       redraws.push(await timeRangeSwitch(page));
     }
     await page.context().close();
+    const bare = await timeBareTables(browser, shapes);
 
     const views = { overview, heatmap, pack };
     for (const [name, t] of Object.entries(views)) {
@@ -286,6 +355,9 @@ export async function run(): Promise<BenchFigures> {
       overview_update_ms_p95: round(percentile(overview.cpu_ms, 95)),
       heatmap_update_ms_p95: round(percentile(heatmap.cpu_ms, 95)),
       pack_update_ms_p95: round(percentile(pack.cpu_ms, 95)),
+      bare_table_update_ms_p50: round(median(bare)),
+      bare_table_update_ms_p95: round(percentile(bare, 95)),
+      bare_table_cells: shapes.reduce((n, s) => n + s.rows * s.cols, 0),
       update_wall_ms_p50: round(median(wall.flat())),
       update_wall_ms_p95: round(Math.max(...wall.map((v) => percentile(v, 95)))),
       update_samples: cpu.flat().length,
