@@ -97,6 +97,14 @@ test('demo bank connected: absent and hostile addresses and query values, then t
     // It lists the packs there are, as links.
     await expect(notice.getByRole('link')).toHaveCount(PACKS);
   }
+  // A tool page for an absent pack: the pack choice asks for one instead of showing a blank, and leads on.
+  await navigateInApp(page, '/parameters/17');
+  await expect(page.getByTestId('unknown-pack')).toContainText('There is no Pack 17 in this bank');
+  const pick = page.getByRole('combobox', { name: 'Pack', exact: true });
+  await expect(pick.locator('option:checked')).toHaveText('Choose a pack');
+  await pick.selectOption('2');
+  await expect(page).toHaveURL(/\/parameters\/2$/);
+  await expect(pick.locator('option:checked')).toHaveText('Pack 2');
   for (const raw of NOT_ADDRESSES) {
     await navigateInApp(page, `/pack/${encodeURIComponent(raw)}`);
     await expect(page.getByTestId('bad-address'), raw).toBeVisible();
