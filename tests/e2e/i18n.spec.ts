@@ -226,6 +226,15 @@ test.describe('Simplified Chinese', () => {
     await expect(page.getByRole('heading', { level: 1 })).toHaveText('设置');
   });
 
+  test('the diagnose page words its durations in the language switched to, without a reload', async ({ page }) => {
+    await page.goto('/diagnose');
+    const watch = page.locator('fieldset.watch');
+    await expect(watch.getByRole('radio', { name: '1分钟' })).toHaveCount(1);
+    await page.locator('[data-testid="locale-switch"]:visible').first().selectOption('en');
+    await expect(watch.getByRole('radio', { name: '1 minute' })).toHaveCount(1);
+    await expect(watch.getByRole('radio', { name: '2 minutes' })).toHaveCount(1);
+  });
+
   test('a live page re-words itself on a switch, numbers and all', async ({ page }) => {
     await page.goto('/connect');
     await page.getByTestId('connect-demo').click();
