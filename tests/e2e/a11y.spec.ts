@@ -27,6 +27,9 @@ async function setAppTheme(page: Page, theme: 'system' | Scheme): Promise<void> 
 
 for (const scheme of ['light', 'dark'] as const) {
   test(`axe, ${scheme} scheme: every nav page with nothing connected`, async ({ page }) => {
+    // A full page load per nav page, each audited: 30-35 s warm, and it ran out of 60 s once as the
+    // first test of a cold CI run (the connected walks beside it already have 120 s).
+    test.setTimeout(120_000);
     await page.emulateMedia({ colorScheme: scheme });
     const findings: string[] = [];
     for (const href of navPages(null)) {
