@@ -11,7 +11,8 @@
 // translate="no" in the page, which HTML defines as "not to be translated", and skipped.
 
 import { expect, test, type Page } from '@playwright/test';
-import { injectUpdates, takeOverUpdates, waitForLiveBank } from './monitor-helpers';
+import { injectUpdates, openDemo, takeOverUpdates, waitForLiveBank } from './monitor-helpers';
+import { setInstallerPin } from './params-helpers';
 import { syntheticAnalog, syntheticHealth, syntheticStatus } from '../fixtures/synthetic-bank';
 import { decodeFlags, type FlagSource } from '../../src/lib/protocol/commands/status-flags';
 import { decodeFlagsWith } from '../../src/lib/protocol/commands/status-flags';
@@ -295,5 +296,28 @@ test.describe('English browser', () => {
     await page.goto('/connect');
     await expect(page.getByRole('button', { name: 'Open demo bank' })).toBeVisible();
     expect(await page.evaluate(() => document.documentElement.lang)).toBe('en');
+  });
+
+  test('a broken parameter rule and the time of the read are said in the language switched to', async ({ page }) => {
+    test.setTimeout(90_000);
+    await openDemo(page);
+    await setInstallerPin(page, '2468');
+    await page.getByTestId('pack-list').getByRole('link', { name: 'Pack 3', exact: true }).click();
+    await page.waitForURL('**/parameters/3');
+    const protect = page.getByLabel('Cell OV Protect', { exact: true });
+    await expect(protect).toHaveValue('3.700');
+    await protect.fill('5');
+    const violations = page.getByTestId('violations');
+    await expect(violations).toContainText('Cell OV Protect must be between 2500 mV and 4500 mV; you entered 5000 mV.');
+    // The time of the read, in the app's language, not the browser's (an English browser here).
+    const readState = page.getByTestId('read-state');
+    await expect(readState).toContainText(/\d:\d\d:\d\d [AP]M/);
+    await page.locator('[data-testid="locale-switch"]:visible').first().selectOption('zh-CN');
+    await expect(violations).toContainText('Cell OV Protect 须在 2500 mV 至 4500 mV 之间；您输入的是 5000 mV。');
+    await expect(readState).toContainText(/\d:\d\d:\d\d/);
+    await expect(readState).not.toContainText(/[AP]M/);
+    await protect.fill('3.300');
+    await expect(violations).toContainText('Balance Threshold（3400 mV）须低于 Cell OV Protect（3300 mV）：电芯须在过压保护停止充电之前开始均衡。');
+    await expect(violations).not.toContainText('must be');
   });
 });

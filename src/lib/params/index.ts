@@ -45,8 +45,12 @@ export {
   validate,
   violationsByParam,
   type ValidationContext,
+  RELATION_REASONS,
+  type RelationReason,
   type Violation,
-  type ViolationKind
+  type ViolationCode,
+  type ViolationKind,
+  type ViolationWords
 } from './rules';
 export { diffParams, mergeValues, pickGroups, touchedGroups, type GroupChange, type ParamChange } from './diff';
 export {

@@ -58,7 +58,11 @@ describe('validate(): rules between values', () => {
         kind: 'relation',
         params: ['cellOverVoltage.release_mV', 'cellOverVoltage.alarm_mV'],
         message:
-          'Cell OVP Release (3650 mV) must be below Cell OV Alarm (3600 mV): the protection clears only once the value has fallen back past the release point.'
+          'Cell OVP Release (3650 mV) must be below Cell OV Alarm (3600 mV): the protection clears only once the value has fallen back past the release point.',
+        words: {
+          code: 'relation',
+          values: { a: 'Cell OVP Release', a_value: '3650 mV', b: 'Cell OV Alarm', b_value: '3600 mV', relation: 'below', reason: 'release_fallen' }
+        }
       }
     ]);
     expect(validate({ ...d, 'cellOverVoltage.release_mV': 3600 }).map((v) => v.rule)).toEqual(['cellOverVoltage.release-past-alarm']);

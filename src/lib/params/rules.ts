@@ -29,7 +29,34 @@ export interface Violation {
   kind: ViolationKind;
   /** Param ids involved; the first is the one the message is about. */
   params: string[];
+  /** In English, for logs, profiles and tests. */
   message: string;
+  /** The same for the page to word in the user's language; absent where only English exists. */
+  words?: ViolationWords;
+}
+
+/** Messages params_rule_<code>; `relation` and `reason` values are codes of their own (params_rule_rel_*, params_rule_reason_*). */
+export type ViolationCode =
+  | 'unknown'
+  | 'boolean'
+  | 'datetime_format'
+  | 'not_calendar'
+  | 'year_range'
+  | 'number'
+  | 'range'
+  | 'step'
+  | 'relation'
+  | 'consistency_over'
+  | 'consistency_under'
+  | 'storage_order'
+  | 'enter_datetime'
+  | 'enter_number'
+  | 'enter_number_in';
+
+export interface ViolationWords {
+  code: ViolationCode;
+  /** Labels and values exactly as the English message shows them (units included). */
+  values: Record<string, string>;
 }
 
 export interface ValidationContext {
@@ -39,13 +66,34 @@ export interface ValidationContext {
 
 export type Relation = '<' | '<=' | '>' | '>=';
 
+/** Why a relation rule exists, in English; messages params_rule_reason_<key> say it in each language. */
+export const RELATION_REASONS = {
+  warn_first: 'otherwise the pack cuts off before it has warned',
+  clear_as_trips: 'otherwise the protection would clear as soon as it trips',
+  release_fallen: 'the protection clears only once the value has fallen back past the release point',
+  release_risen: 'the protection clears only once the value has risen back past the release point',
+  cell_window: 'the cell voltage window would be empty',
+  pack_window: 'the pack voltage window would be empty',
+  ambient_window: 'the ambient temperature window would be empty',
+  charge_window: 'the charging temperature window would be empty',
+  discharge_window: 'the discharging temperature window would be empty',
+  charge_narrower: 'cells may be charged in a narrower temperature range than discharged, never a wider one',
+  cold_charge: 'charging a cold LiFePO4 cell plates lithium: the charge limit must not be colder than the discharge limit',
+  oc2_fast_trip: 'level 2 is the fast trip for currents beyond level 1',
+  balance_before_ov: 'cells must start balancing before over-voltage protection stops the charge',
+  full_before_ov: 'otherwise the pack trips on over-voltage before it ever counts as full',
+  limiter_before_oc: 'the limiter has to engage before charge over-current protection trips',
+  sleep_before_uv: 'the pack should go to sleep before under-voltage protection cuts it off'
+} as const;
+export type RelationReason = keyof typeof RELATION_REASONS;
+
 interface RelationRule {
   id: string;
   param: string;
   relation: Relation;
   other: string;
-  /** Why, in words; validate() adds both values. */
-  reason: string;
+  /** Why; validate() adds both values. */
+  reason: RelationReason;
 }
 
 interface ConsistencyRule {
@@ -59,16 +107,18 @@ interface ConsistencyRule {
 }
 
 const RELATION_WORDS: Record<Relation, string> = { '<': 'below', '<=': 'at or below', '>': 'above', '>=': 'at or above' };
+/** Messages params_rule_rel_<code>. */
+export const RELATION_CODES = { '<': 'below', '<=': 'at_or_below', '>': 'above', '>=': 'at_or_above' } as const satisfies Record<Relation, string>;
 
 /** How much stricter than cell thresholds × cell count a pack threshold may be (fraction). */
 export const PACK_CELL_TOLERANCE = 0.05;
 
-function rel(id: string, param: string, relation: Relation, other: string, reason: string): RelationRule {
+function rel(id: string, param: string, relation: Relation, other: string, reason: RelationReason): RelationRule {
   return { id, param, relation, other, reason };
 }
 
-const WARN_FIRST = 'otherwise the pack cuts off before it has warned';
-const CLEAR_AS_TRIPS = 'otherwise the protection would clear as soon as it trips';
+const WARN_FIRST: RelationReason = 'warn_first';
+const CLEAR_AS_TRIPS: RelationReason = 'clear_as_trips';
 
 /** Over-limit protection: alarm <= protect; release below the alarm (strict for voltages) and below protect. */
 function overRules(g: string, prefix: string, alarm: string, protect: string, release: string | null, strictRelease: boolean): RelationRule[] {
@@ -76,13 +126,7 @@ function overRules(g: string, prefix: string, alarm: string, protect: string, re
   const rules = [rel(id('alarm-before-protect'), `${g}.${alarm}`, '<=', `${g}.${protect}`, WARN_FIRST)];
   if (release) {
     rules.push(
-      rel(
-        id('release-past-alarm'),
-        `${g}.${release}`,
-        strictRelease ? '<' : '<=',
-        `${g}.${alarm}`,
-        'the protection clears only once the value has fallen back past the release point'
-      ),
+      rel(id('release-past-alarm'), `${g}.${release}`, strictRelease ? '<' : '<=', `${g}.${alarm}`, 'release_fallen'),
       rel(id('release-safe-side'), `${g}.${release}`, '<', `${g}.${protect}`, CLEAR_AS_TRIPS)
     );
   }
@@ -94,13 +138,7 @@ function underRules(g: string, prefix: string, alarm: string, protect: string, r
   const id = (name: string) => `${g}.${prefix}${name}`;
   return [
     rel(id('alarm-before-protect'), `${g}.${alarm}`, '>=', `${g}.${protect}`, WARN_FIRST),
-    rel(
-      id('release-past-alarm'),
-      `${g}.${release}`,
-      strictRelease ? '>' : '>=',
-      `${g}.${alarm}`,
-      'the protection clears only once the value has risen back past the release point'
-    ),
+    rel(id('release-past-alarm'), `${g}.${release}`, strictRelease ? '>' : '>=', `${g}.${alarm}`, 'release_risen'),
     rel(id('release-safe-side'), `${g}.${release}`, '>', `${g}.${protect}`, CLEAR_AS_TRIPS)
   ];
 }
@@ -120,89 +158,23 @@ export const RELATION_RULES: readonly RelationRule[] = [
   ...underRules('ambientTemperature', 'low.', 'lowAlarm_C', 'lowProtect_C', 'lowRelease_C', false),
   ...overRules('ambientTemperature', 'high.', 'highAlarm_C', 'highProtect_C', 'highRelease_C', false),
   // windows
-  rel('cell-voltage-window', 'cellUnderVoltage.protect_mV', '<', 'cellOverVoltage.protect_mV', 'the cell voltage window would be empty'),
-  rel('pack-voltage-window', 'packUnderVoltage.protect_mV', '<', 'packOverVoltage.protect_mV', 'the pack voltage window would be empty'),
-  rel('ambient-window', 'ambientTemperature.lowProtect_C', '<', 'ambientTemperature.highProtect_C', 'the ambient temperature window would be empty'),
-  rel(
-    'charge-temperature-window',
-    'cellLowTemperature.chargeProtect_C',
-    '<',
-    'cellHighTemperature.chargeProtect_C',
-    'the charging temperature window would be empty'
-  ),
-  rel(
-    'discharge-temperature-window',
-    'cellLowTemperature.dischargeProtect_C',
-    '<',
-    'cellHighTemperature.dischargeProtect_C',
-    'the discharging temperature window would be empty'
-  ),
+  rel('cell-voltage-window', 'cellUnderVoltage.protect_mV', '<', 'cellOverVoltage.protect_mV', 'cell_window'),
+  rel('pack-voltage-window', 'packUnderVoltage.protect_mV', '<', 'packOverVoltage.protect_mV', 'pack_window'),
+  rel('ambient-window', 'ambientTemperature.lowProtect_C', '<', 'ambientTemperature.highProtect_C', 'ambient_window'),
+  rel('charge-temperature-window', 'cellLowTemperature.chargeProtect_C', '<', 'cellHighTemperature.chargeProtect_C', 'charge_window'),
+  rel('discharge-temperature-window', 'cellLowTemperature.dischargeProtect_C', '<', 'cellHighTemperature.dischargeProtect_C', 'discharge_window'),
   // charge window inside the discharge window
-  rel(
-    'charge-high-inside-discharge',
-    'cellHighTemperature.chargeProtect_C',
-    '<=',
-    'cellHighTemperature.dischargeProtect_C',
-    'cells may be charged in a narrower temperature range than discharged, never a wider one'
-  ),
-  rel(
-    'charge-high-alarm-inside-discharge',
-    'cellHighTemperature.chargeAlarm_C',
-    '<=',
-    'cellHighTemperature.dischargeAlarm_C',
-    'cells may be charged in a narrower temperature range than discharged, never a wider one'
-  ),
-  rel(
-    'charge-low-inside-discharge',
-    'cellLowTemperature.chargeProtect_C',
-    '>=',
-    'cellLowTemperature.dischargeProtect_C',
-    'charging a cold LiFePO4 cell plates lithium: the charge limit must not be colder than the discharge limit'
-  ),
-  rel(
-    'charge-low-alarm-inside-discharge',
-    'cellLowTemperature.chargeAlarm_C',
-    '>=',
-    'cellLowTemperature.dischargeAlarm_C',
-    'charging a cold LiFePO4 cell plates lithium: the charge limit must not be colder than the discharge limit'
-  ),
+  rel('charge-high-inside-discharge', 'cellHighTemperature.chargeProtect_C', '<=', 'cellHighTemperature.dischargeProtect_C', 'charge_narrower'),
+  rel('charge-high-alarm-inside-discharge', 'cellHighTemperature.chargeAlarm_C', '<=', 'cellHighTemperature.dischargeAlarm_C', 'charge_narrower'),
+  rel('charge-low-inside-discharge', 'cellLowTemperature.chargeProtect_C', '>=', 'cellLowTemperature.dischargeProtect_C', 'cold_charge'),
+  rel('charge-low-alarm-inside-discharge', 'cellLowTemperature.chargeAlarm_C', '>=', 'cellLowTemperature.dischargeAlarm_C', 'cold_charge'),
   // between groups
-  rel(
-    'oc2-beyond-oc1-discharge',
-    'overCurrent2.discharge_A',
-    '>',
-    'dischargeOverCurrent1.protect_A',
-    'level 2 is the fast trip for currents beyond level 1'
-  ),
-  rel('oc2-beyond-oc1-charge', 'overCurrent2.charge_A', '>', 'chargeOverCurrent.protect_A', 'level 2 is the fast trip for currents beyond level 1'),
-  rel(
-    'balance-below-cell-ov',
-    'balance.startVoltage_mV',
-    '<',
-    'cellOverVoltage.protect_mV',
-    'cells must start balancing before over-voltage protection stops the charge'
-  ),
-  rel(
-    'full-charge-below-pack-ov',
-    'fullCharge.fullChargeVoltage_mV',
-    '<',
-    'packOverVoltage.protect_mV',
-    'otherwise the pack trips on over-voltage before it ever counts as full'
-  ),
-  rel(
-    'limiter-below-charge-oc',
-    'limiter.startCurrent_A',
-    '<',
-    'chargeOverCurrent.protect_A',
-    'the limiter has to engage before charge over-current protection trips'
-  ),
-  rel(
-    'sleep-above-cell-uv',
-    'sleep.cellVoltage_mV',
-    '>',
-    'cellUnderVoltage.protect_mV',
-    'the pack should go to sleep before under-voltage protection cuts it off'
-  )
+  rel('oc2-beyond-oc1-discharge', 'overCurrent2.discharge_A', '>', 'dischargeOverCurrent1.protect_A', 'oc2_fast_trip'),
+  rel('oc2-beyond-oc1-charge', 'overCurrent2.charge_A', '>', 'chargeOverCurrent.protect_A', 'oc2_fast_trip'),
+  rel('balance-below-cell-ov', 'balance.startVoltage_mV', '<', 'cellOverVoltage.protect_mV', 'balance_before_ov'),
+  rel('full-charge-below-pack-ov', 'fullCharge.fullChargeVoltage_mV', '<', 'packOverVoltage.protect_mV', 'full_before_ov'),
+  rel('limiter-below-charge-oc', 'limiter.startCurrent_A', '<', 'chargeOverCurrent.protect_A', 'limiter_before_oc'),
+  rel('sleep-above-cell-uv', 'sleep.cellVoltage_mV', '>', 'cellUnderVoltage.protect_mV', 'sleep_before_uv')
 ];
 
 export const CONSISTENCY_RULES: readonly ConsistencyRule[] = [
@@ -236,26 +208,44 @@ const fmt = formatParamValue;
 
 /** Check one value against its own type, range and step; null when fine. */
 export function checkParam(m: ParamMeta, v: ParamValue): Violation | null {
-  const one = (kind: ViolationKind, message: string): Violation => ({ rule: kind, kind, params: [m.id], message });
-  if (m.type === 'boolean') return typeof v === 'boolean' ? null : one('type', `${m.label} must be on or off.`);
+  const one = (kind: ViolationKind, code: ViolationCode, values: Record<string, string>, message: string): Violation => ({
+    rule: kind,
+    kind,
+    params: [m.id],
+    message,
+    words: { code, values: { label: m.label, ...values } }
+  });
+  if (m.type === 'boolean') return typeof v === 'boolean' ? null : one('type', 'boolean', {}, `${m.label} must be on or off.`);
   if (m.type === 'datetime') {
     const t = typeof v === 'string' ? parseParamDateTime(v) : null;
-    if (!t) return one('type', `${m.label} must be a date and time written YYYY-MM-DD hh:mm:ss.`);
+    if (!t) return one('type', 'datetime_format', {}, `${m.label} must be a date and time written YYYY-MM-DD hh:mm:ss.`);
     const d = new Date(Date.UTC(t.year, t.month - 1, t.day, t.hour, t.minute, t.second));
     const real =
       d.getUTCFullYear() === t.year && d.getUTCMonth() === t.month - 1 && d.getUTCDate() === t.day && t.hour < 24 && t.minute < 60 && t.second < 60;
-    if (!real) return one('range', `${m.label} ${v} is not a real calendar time.`);
+    const value = String(v);
+    if (!real) return one('range', 'not_calendar', { value }, `${m.label} ${value} is not a real calendar time.`);
     if (t.year < 2000 || t.year > 2099)
-      return one('range', `${m.label} must be between 2000 and 2099 (the pack stores the year in one byte); you entered ${v}.`);
+      return one(
+        'range',
+        'year_range',
+        { value },
+        `${m.label} must be between 2000 and 2099 (the pack stores the year in one byte); you entered ${value}.`
+      );
     return null;
   }
-  if (typeof v !== 'number' || !Number.isFinite(v)) return one('type', `${m.label} must be a number.`);
-  if (v < m.min || v > m.max) return one('range', `${m.label} must be between ${fmt(m, m.min)} and ${fmt(m, m.max)}; you entered ${fmt(m, v)}.`);
+  if (typeof v !== 'number' || !Number.isFinite(v)) return one('type', 'number', {}, `${m.label} must be a number.`);
+  if (v < m.min || v > m.max) {
+    const [min, max, value] = [fmt(m, m.min), fmt(m, m.max), fmt(m, v)];
+    return one('range', 'range', { min, max, value }, `${m.label} must be between ${min} and ${max}; you entered ${value}.`);
+  }
   const steps = v / m.step;
   if (Math.abs(steps - Math.round(steps)) > 1e-6) {
+    const [step, value] = [fmt(m, m.step), fmt(m, v)];
     return one(
       'step',
-      `${m.label} must be a multiple of ${fmt(m, m.step)} (the pack stores it in steps of ${fmt(m, m.step)}); you entered ${fmt(m, v)}.`
+      'step',
+      { step, value },
+      `${m.label} must be a multiple of ${step} (the pack stores it in steps of ${step}); you entered ${value}.`
     );
   }
   return null;
@@ -272,7 +262,7 @@ export function validate(values: ParamValues, ctx: ValidationContext = {}): Viol
     if (v === undefined) continue;
     const m = PARAMS.get(id);
     if (!m) {
-      out.push({ rule: 'unknown', kind: 'unknown', params: [id], message: `Unknown parameter "${id}".` });
+      out.push({ rule: 'unknown', kind: 'unknown', params: [id], message: `Unknown parameter "${id}".`, words: { code: 'unknown', values: { id } } });
       continue;
     }
     const issue = checkParam(m, v);
@@ -286,11 +276,13 @@ export function validate(values: ParamValues, ctx: ValidationContext = {}): Viol
     if (compare(a, r.relation, b)) continue;
     const ma = PARAMS.get(r.param)!;
     const mb = PARAMS.get(r.other)!;
+    const shown = { a: ma.label, a_value: fmt(ma, a), b: mb.label, b_value: fmt(mb, b) };
     out.push({
       rule: r.id,
       kind: 'relation',
       params: [r.param, r.other],
-      message: `${ma.label} (${fmt(ma, a)}) must be ${RELATION_WORDS[r.relation]} ${mb.label} (${fmt(mb, b)}): ${r.reason}.`
+      message: `${shown.a} (${shown.a_value}) must be ${RELATION_WORDS[r.relation]} ${shown.b} (${shown.b_value}): ${RELATION_REASONS[r.reason]}.`,
+      words: { code: 'relation', values: { ...shown, relation: RELATION_CODES[r.relation], reason: r.reason } }
     });
   }
   const n = ctx.cellCount;
@@ -305,13 +297,15 @@ export function validate(values: ParamValues, ctx: ValidationContext = {}): Viol
       const mc = PARAMS.get(r.cell)!;
       const pct = Math.round(PACK_CELL_TOLERANCE * 100);
       const stricter = r.side === 'over' ? 'below' : 'above';
+      const shown = { pack: mp.label, pack_value: fmt(mp, packValue), pct: String(pct), cell: mc.label, n: String(n), cells_value: fmt(mp, cells) };
       out.push({
         rule: r.id,
         kind: 'consistency',
         params: [r.pack, r.cell],
         message:
-          `${mp.label} (${fmt(mp, packValue)}) is more than ${pct} % ${stricter} ${mc.label} × ${n} cells (${fmt(mp, cells)}): ` +
-          `the pack would cut off while every cell is still inside its own limit. Was it set for a pack with another cell count?`
+          `${shown.pack} (${shown.pack_value}) is more than ${shown.pct} % ${stricter} ${shown.cell} × ${shown.n} cells (${shown.cells_value}): ` +
+          `the pack would cut off while every cell is still inside its own limit. Was it set for a pack with another cell count?`,
+        words: { code: r.side === 'over' ? 'consistency_over' : 'consistency_under', values: shown }
       });
     }
   }
@@ -323,7 +317,8 @@ export function validate(values: ParamValues, ctx: ValidationContext = {}): Viol
       rule: 'storage-window-order',
       kind: 'relation',
       params: ['storageEnd.time', 'storageStart.time'],
-      message: `Timed Storage End Time (${String(end)}) must be after Timed Storage Start Time (${String(start)}): otherwise nothing is ever stored.`
+      message: `Timed Storage End Time (${String(end)}) must be after Timed Storage Start Time (${String(start)}): otherwise nothing is ever stored.`,
+      words: { code: 'storage_order', values: { end: String(end), start: String(start) } }
     });
   }
   return out;

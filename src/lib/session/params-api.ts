@@ -59,6 +59,7 @@ export {
   type ProfileProblem,
   type StepResult,
   type Violation,
+  type ViolationCode,
   type WriteOutcome,
   type WriteReport
 } from '$lib/params';

@@ -17,7 +17,8 @@ import {
   type ParamMeta,
   type ParamValue,
   type ParamValues,
-  type Violation
+  type Violation,
+  type ViolationCode
 } from '$lib/params';
 
 /** The editor's sections: the vendor tool's tabs (cell voltage, pack voltage, current, temperature, …). */
@@ -89,17 +90,24 @@ export type Parsed = { ok: true; value: ParamValue } | { ok: false; violation: V
 
 /** Typed text → a value in the stored unit; a text that is no value is a violation of rule "type". */
 export function parseInput(m: ParamMeta, text: string): Parsed {
-  const bad = (message: string): Parsed => ({ ok: false, violation: { rule: 'type', kind: 'type', params: [m.id], message } });
+  const bad = (message: string, code: ViolationCode, values: Record<string, string> = {}): Parsed => ({
+    ok: false,
+    violation: { rule: 'type', kind: 'type', params: [m.id], message, words: { code, values: { label: m.label, ...values } } }
+  });
   const t = text.trim();
   if (m.type === 'boolean') {
     if (t === 'on') return { ok: true, value: true };
     if (t === 'off') return { ok: true, value: false };
-    return bad(`${m.label} must be on or off.`);
+    return bad(`${m.label} must be on or off.`, 'boolean');
   }
-  if (m.type === 'datetime') return t ? { ok: true, value: t } : bad(`${m.label}: enter a date and time written YYYY-MM-DD hh:mm:ss.`);
+  if (m.type === 'datetime')
+    return t ? { ok: true, value: t } : bad(`${m.label}: enter a date and time written YYYY-MM-DD hh:mm:ss.`, 'enter_datetime');
   // A decimal comma is what half the world types.
   const n = Number(t.replace(',', '.'));
-  if (t === '' || !Number.isFinite(n)) return bad(`${m.label}: enter a number${displayOf(m).unit ? ` in ${displayOf(m).unit}` : ''}.`);
+  if (t === '' || !Number.isFinite(n)) {
+    const unit = displayOf(m).unit;
+    return unit ? bad(`${m.label}: enter a number in ${unit}.`, 'enter_number_in', { unit }) : bad(`${m.label}: enter a number.`, 'enter_number');
+  }
   return { ok: true, value: clean(n / displayOf(m).factor) };
 }
 

@@ -2,7 +2,15 @@
 // engine (levels, outcomes, notes) looked up by name, an outcome's tag and colour, a pack's name.
 
 import { m } from '$lib/paraglide/messages';
-import { INSTALLER_MESSAGE_KEYS, OUTCOME_MESSAGE_KEYS, type InstallerState, type ParamLevel, type WriteOutcome } from '$lib/session/params-api';
+import { getLocale } from '$lib/paraglide/runtime';
+import {
+  INSTALLER_MESSAGE_KEYS,
+  OUTCOME_MESSAGE_KEYS,
+  type InstallerState,
+  type ParamLevel,
+  type Violation,
+  type WriteOutcome
+} from '$lib/session/params-api';
 
 type Message = (params?: Record<string, string | number>) => string;
 
@@ -10,6 +18,19 @@ type Message = (params?: Record<string, string | number>) => string;
 export function msg(key: string, params: Record<string, string | number> = {}): string {
   const f = (m as unknown as Record<string, Message | undefined>)[key];
   return typeof f === 'function' ? f(params) : key;
+}
+
+/**
+ * A broken rule in the user's language, from the engine's code and the values it names (labels
+ * and values as the engine formats them). The engine's English where it gives no code.
+ */
+export function violationText(v: Violation): string {
+  if (!v.words) return v.message;
+  const { code, values } = v.words;
+  const extra: Record<string, string> = {};
+  if (values.relation) extra.relation = msg(`params_rule_rel_${values.relation}`);
+  if (values.reason) extra.reason = msg(`params_rule_reason_${values.reason}`);
+  return msg(`params_rule_${code}`, { ...values, ...extra });
 }
 
 export type Outcome = WriteOutcome | 'unchanged';
@@ -49,10 +70,10 @@ export function packLabel(address: number): string {
   return m.params_pack({ address });
 }
 
-/** Local time of an epoch-ms instant as this browser writes it, with the date unless it is today. */
+/** Local time of an epoch-ms instant in the app's language, with the date unless it is today. */
 export function timeText(ms: number, now_ms = Date.now()): string {
   const d = new Date(ms);
-  return d.toDateString() === new Date(now_ms).toDateString() ? d.toLocaleTimeString() : d.toLocaleString();
+  return d.toDateString() === new Date(now_ms).toDateString() ? d.toLocaleTimeString(getLocale()) : d.toLocaleString(getLocale());
 }
 
 export const ON_OFF = (): { on: string; off: string } => ({ on: m.params_on(), off: m.params_off() });
