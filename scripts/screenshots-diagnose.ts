@@ -4,24 +4,18 @@
 // sources changed. The demo bank with faults is the bank; the watch is shortened to 20 s.
 //   npx tsx scripts/screenshots-diagnose.ts [--only en|zh-CN]
 
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { OUT, screenshotRun, shooter } from './screenshot-kit';
+import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { chromium, type Browser, type Page } from 'playwright-core';
-import { CHROMIUM_ARGS } from '../playwright.config';
-import { ROOT, ensureBuild, startPreview } from './bench/_ui-harness';
+import { type Browser } from 'playwright-core';
 
-const OUT = join(ROOT, 'screenshots');
 const SIZES = [
   { name: 'desktop', width: 1280, height: 800 },
   { name: 'phone', width: 390, height: 844 }
 ] as const;
 const LOCALES = ['en', 'zh-CN'] as const;
 
-async function shoot(page: Page, file: string, fullPage = true): Promise<void> {
-  await page.waitForTimeout(150);
-  await page.screenshot({ path: join(OUT, file), fullPage });
-  process.stderr.write(`wrote screenshots/${file}\n`);
-}
+const shoot = shooter({ settle_ms: 150 });
 
 /**
  * The same pages in the dark theme (the system's choice), without a second 20 s check: the wizard's
@@ -72,18 +66,14 @@ async function darkPages(browser: Browser, baseURL: string, locale: string, size
 
 async function main(): Promise<void> {
   const only = process.argv.includes('--only') ? process.argv[process.argv.indexOf('--only') + 1] : null;
-  mkdirSync(OUT, { recursive: true });
-  ensureBuild();
-  const preview = await startPreview();
-  const browser = await chromium.launch({ executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium', args: CHROMIUM_ARGS });
-  try {
+  await screenshotRun(async (browser, baseURL) => {
     for (const locale of LOCALES) {
       if (only && only !== locale) continue;
       for (const size of SIZES) {
         const tag = `${locale}-${size.name}`;
         const context = await browser.newContext({
           viewport: { width: size.width, height: size.height },
-          baseURL: preview.url,
+          baseURL: baseURL,
           acceptDownloads: true
         });
         await context.addInitScript((l) => localStorage.setItem('PARAGLIDE_LOCALE', l), locale);
@@ -161,13 +151,10 @@ async function main(): Promise<void> {
         await page.getByTestId('decode').click();
         await shoot(page, `debug-write-decoder-${tag}.png`);
         await context.close();
-        await darkPages(browser, preview.url, locale, size, file);
+        await darkPages(browser, baseURL, locale, size, file);
       }
     }
-  } finally {
-    await browser.close();
-    await preview.stop();
-  }
+  });
 }
 
 main().catch((e: unknown) => {

@@ -3,24 +3,18 @@
 // Chinese, into screenshots/ (git-ignored), for a person to look at. Builds when the sources changed.
 //   npx tsx scripts/screenshots-exact.ts
 
-import { mkdirSync } from 'node:fs';
-import { join } from 'node:path';
-import { chromium, type Page } from 'playwright-core';
-import { CHROMIUM_ARGS } from '../playwright.config';
-import { NAME_HELPER_SCRIPT, ROOT, ensureBuild, startPreview } from './bench/_ui-harness';
+import { screenshotRun, shooter } from './screenshot-kit';
+import { type Page } from 'playwright-core';
+import { NAME_HELPER_SCRIPT } from './bench/_ui-harness';
 import { openDemo } from '../tests/e2e/monitor-helpers';
 import { DESIGN_100MAH_PACK, VOLT_10MV_PACK, putBankState, putUnitQuirks } from '../tests/e2e/exact-state';
 
-const OUT = join(ROOT, 'screenshots');
 const SIZES = [
   { name: 'desktop', width: 1280, height: 800 },
   { name: 'phone', width: 390, height: 844 }
 ] as const;
 
-async function shoot(page: Page, file: string): Promise<void> {
-  await page.screenshot({ path: join(OUT, file) });
-  process.stderr.write(`wrote screenshots/${file}\n`);
-}
+const shoot = shooter({ fullPage: false });
 
 /** The pack page from the overview's card (the session stays), scrolled to the unit note. */
 async function packPage(page: Page, address: number): Promise<void> {
@@ -43,13 +37,9 @@ async function setLocale(page: Page, locale: 'en' | 'zh-CN'): Promise<void> {
 }
 
 async function main(): Promise<void> {
-  mkdirSync(OUT, { recursive: true });
-  ensureBuild();
-  const preview = await startPreview();
-  const browser = await chromium.launch({ executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium', args: CHROMIUM_ARGS });
-  try {
+  await screenshotRun(async (browser, baseURL) => {
     for (const size of SIZES) {
-      const context = await browser.newContext({ viewport: { width: size.width, height: size.height }, baseURL: preview.url });
+      const context = await browser.newContext({ viewport: { width: size.width, height: size.height }, baseURL: baseURL });
       await context.addInitScript(NAME_HELPER_SCRIPT);
       const page = await context.newPage();
       await openDemo(page);
@@ -66,10 +56,7 @@ async function main(): Promise<void> {
       await shoot(page, `exact-pack-design-note-${size.name}.png`);
       await context.close();
     }
-  } finally {
-    await browser.close();
-    await preview.stop();
-  }
+  });
 }
 
 main().catch((e: unknown) => {

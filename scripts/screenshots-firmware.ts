@@ -6,27 +6,21 @@
 // in Node behind the serial double, with a slower image check so the verify step can be caught.
 //   npx tsx scripts/screenshots-firmware.ts
 
-import { mkdirSync } from 'node:fs';
-import { join } from 'node:path';
-import { chromium, type Browser, type Page } from 'playwright-core';
-import { CHROMIUM_ARGS } from '../playwright.config';
-import { NAME_HELPER_SCRIPT, ROOT, ensureBuild, startPreview } from './bench/_ui-harness';
+import { screenshotRun, shooter } from './screenshot-kit';
+import { type Browser, type Page } from 'playwright-core';
+import { NAME_HELPER_SCRIPT } from './bench/_ui-harness';
 import { installSerialDouble } from '../tests/fixtures/serial-double';
 import { choosePacks, gotoFirmware, unlockInstaller, waitForPacks } from '../tests/e2e/firmware-helpers';
 import { testImage } from '../src/lib/firmware/flash-rig';
 import { createSimBank } from '../src/lib/sim/bank';
 import { realClock } from '../src/lib/time/clock';
 
-const OUT = join(ROOT, 'screenshots');
 const SIZES = [
   { name: 'desktop', width: 1280, height: 800 },
   { name: 'phone', width: 390, height: 844 }
 ] as const;
 
-async function shoot(page: Page, file: string, fullPage = true): Promise<void> {
-  await page.screenshot({ path: join(OUT, file), fullPage });
-  process.stderr.write(`wrote screenshots/${file}\n`);
-}
+const shoot = shooter();
 
 /** On a phone, also the screen the person sees at `selector` (the full page shrinks too much to read). */
 async function shootPhoneAt(page: Page, size: (typeof SIZES)[number], file: string, selector: string): Promise<void> {
@@ -144,16 +138,9 @@ async function states(browser: Browser, baseURL: string, size: (typeof SIZES)[nu
 }
 
 async function main(): Promise<void> {
-  mkdirSync(OUT, { recursive: true });
-  ensureBuild();
-  const preview = await startPreview();
-  const browser = await chromium.launch({ executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium', args: CHROMIUM_ARGS });
-  try {
-    for (const theme of ['light', 'dark'] as const) for (const size of SIZES) await states(browser, preview.url, size, theme);
-  } finally {
-    await browser.close();
-    await preview.stop();
-  }
+  await screenshotRun(async (browser, baseURL) => {
+    for (const theme of ['light', 'dark'] as const) for (const size of SIZES) await states(browser, baseURL, size, theme);
+  });
 }
 
 await main();

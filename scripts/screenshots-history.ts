@@ -3,25 +3,17 @@
 // person to look at. Builds when the sources changed.
 //   npx tsx scripts/screenshots-history.ts
 
-import { mkdirSync } from 'node:fs';
-import { join } from 'node:path';
-import { chromium, type Browser, type Page } from 'playwright-core';
-import { CHROMIUM_ARGS } from '../playwright.config';
-import { NAME_HELPER_SCRIPT, ROOT, ensureBuild, startPreview } from './bench/_ui-harness';
+import { screenshotRun, shooter } from './screenshot-kit';
+import { type Browser } from 'playwright-core';
+import { NAME_HELPER_SCRIPT } from './bench/_ui-harness';
 import { openDemo } from '../tests/e2e/monitor-helpers';
 
-const OUT = join(ROOT, 'screenshots');
 const SIZES = [
   { name: 'desktop', width: 1280, height: 800 },
   { name: 'phone', width: 390, height: 844 }
 ] as const;
 
-async function shoot(page: Page, file: string, fullPage = true): Promise<void> {
-  await page.addStyleTag({ content: '* { content-visibility: visible !important; }' });
-  await page.waitForTimeout(300);
-  await page.screenshot({ path: join(OUT, file), fullPage });
-  process.stderr.write(`wrote screenshots/${file}\n`);
-}
+const shoot = shooter({ showOffscreen: true, settle_ms: 300 });
 
 async function run(browser: Browser, url: string, size: (typeof SIZES)[number], scheme: 'light' | 'dark'): Promise<void> {
   const context = await browser.newContext({
@@ -88,18 +80,11 @@ async function run(browser: Browser, url: string, size: (typeof SIZES)[number], 
 }
 
 async function main(): Promise<void> {
-  mkdirSync(OUT, { recursive: true });
-  ensureBuild();
-  const preview = await startPreview();
-  const browser = await chromium.launch({ executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium', args: CHROMIUM_ARGS });
-  try {
+  await screenshotRun(async (browser, baseURL) => {
     const only = process.argv[2];
     for (const scheme of ['light', 'dark'] as const)
-      for (const size of SIZES) if (!only || only === `${size.name}-${scheme}`) await run(browser, preview.url, size, scheme);
-  } finally {
-    await browser.close();
-    await preview.stop();
-  }
+      for (const size of SIZES) if (!only || only === `${size.name}-${scheme}`) await run(browser, baseURL, size, scheme);
+  });
 }
 
 await main();

@@ -5,16 +5,12 @@
 // for a first-time visitor.
 //   npx tsx scripts/screenshots-i18n.ts [--only en|zh-CN] [--theme light|dark]
 
-import { mkdirSync } from 'node:fs';
-import { join } from 'node:path';
-import { chromium, type Page } from 'playwright-core';
-import { CHROMIUM_ARGS } from '../playwright.config';
-import { NAME_HELPER_SCRIPT, ROOT, ensureBuild, startPreview } from './bench/_ui-harness';
+import { screenshotRun, shooter } from './screenshot-kit';
+import { NAME_HELPER_SCRIPT } from './bench/_ui-harness';
 import { injectUpdates, takeOverUpdates, waitForLiveBank } from '../tests/e2e/monitor-helpers';
 import { FLAG_CELL_OV_WARNING, FLAG_DISCHARGE_MOS_FAULT, syntheticAnalog, syntheticHealth, syntheticStatus } from '../tests/fixtures/synthetic-bank';
 import type { PackUpdate } from '../src/lib/protocol/bank-types';
 
-const OUT = join(ROOT, 'screenshots');
 const SIZES = [
   { name: 'desktop', width: 1280, height: 800 },
   { name: 'phone', width: 390, height: 844 }
@@ -24,14 +20,7 @@ const LOCALES = (['en', 'zh-CN'] as const).filter((l) => !only || l === only);
 const onlyTheme = process.argv.includes('--theme') ? process.argv[process.argv.indexOf('--theme') + 1] : null;
 const THEMES = (['light', 'dark'] as const).filter((t) => !onlyTheme || t === onlyTheme);
 
-async function shoot(page: Page, file: string, fullPage = true): Promise<void> {
-  if (fullPage) {
-    await page.addStyleTag({ content: '* { content-visibility: visible !important; }' });
-    await page.waitForTimeout(100);
-  }
-  await page.screenshot({ path: join(OUT, file), fullPage });
-  process.stderr.write(`wrote screenshots/${file}\n`);
-}
+const shoot = shooter({ showOffscreen: true });
 
 function troubleUpdates(): PackUpdate[] {
   return [
@@ -48,11 +37,7 @@ function troubleUpdates(): PackUpdate[] {
 }
 
 async function main(): Promise<void> {
-  mkdirSync(OUT, { recursive: true });
-  ensureBuild();
-  const preview = await startPreview();
-  const browser = await chromium.launch({ executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium', args: CHROMIUM_ARGS });
-  try {
+  await screenshotRun(async (browser, baseURL) => {
     for (const theme of THEMES)
       for (const locale of LOCALES) {
         for (const size of SIZES) {
@@ -60,7 +45,7 @@ async function main(): Promise<void> {
           const context = await browser.newContext({
             bypassCSP: true,
             viewport: { width: size.width, height: size.height },
-            baseURL: preview.url,
+            baseURL: baseURL,
             locale,
             colorScheme: theme
           });
@@ -106,10 +91,7 @@ async function main(): Promise<void> {
           await context.close();
         }
       }
-  } finally {
-    await browser.close();
-    await preview.stop();
-  }
+  });
 }
 
 await main();

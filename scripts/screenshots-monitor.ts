@@ -2,31 +2,18 @@
 // size, into screenshots/ (git-ignored), for a person to look at. Builds when the sources changed.
 //   npx tsx scripts/screenshots-monitor.ts
 
-import { mkdirSync } from 'node:fs';
-import { join } from 'node:path';
-import { chromium, type Page } from 'playwright-core';
-import { CHROMIUM_ARGS } from '../playwright.config';
-import { NAME_HELPER_SCRIPT, ROOT, ensureBuild, startPreview } from './bench/_ui-harness';
+import { screenshotRun, shooter } from './screenshot-kit';
+import { NAME_HELPER_SCRIPT } from './bench/_ui-harness';
 import { injectUpdates, openDemo, takeOverUpdates, waitForLiveBank } from '../tests/e2e/monitor-helpers';
 import { FLAG_CELL_OV_WARNING, FLAG_DISCHARGE_MOS_FAULT, syntheticAnalog, syntheticHealth, syntheticStatus } from '../tests/fixtures/synthetic-bank';
 import type { PackUpdate } from '../src/lib/protocol/bank-types';
 
-const OUT = join(ROOT, 'screenshots');
 const SIZES = [
   { name: 'desktop', width: 1280, height: 800 },
   { name: 'phone', width: 390, height: 844 }
 ] as const;
 
-async function shoot(page: Page, file: string, fullPage = true): Promise<void> {
-  if (fullPage) {
-    // Sections under `content-visibility: auto` are skipped while out of the viewport, and a
-    // full-page capture does not scroll: without this they come out blank.
-    await page.addStyleTag({ content: '* { content-visibility: visible !important; }' });
-    await page.waitForTimeout(100);
-  }
-  await page.screenshot({ path: join(OUT, file), fullPage });
-  process.stderr.write(`wrote screenshots/${file}\n`);
-}
+const shoot = shooter({ showOffscreen: true });
 
 function troubleUpdates(): PackUpdate[] {
   const stale = { ...syntheticHealth(5, 'stale', -40_000), consecutiveFailures: 2 };
@@ -52,14 +39,10 @@ function troubleUpdates(): PackUpdate[] {
 }
 
 async function main(): Promise<void> {
-  mkdirSync(OUT, { recursive: true });
-  ensureBuild();
-  const preview = await startPreview();
-  const browser = await chromium.launch({ executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium', args: CHROMIUM_ARGS });
-  try {
+  await screenshotRun(async (browser, baseURL) => {
     for (const size of SIZES) {
       // bypassCSP: shoot() injects a style tag, which the app's own CSP (style-src 'self') refuses.
-      const context = await browser.newContext({ viewport: { width: size.width, height: size.height }, baseURL: preview.url, bypassCSP: true });
+      const context = await browser.newContext({ viewport: { width: size.width, height: size.height }, baseURL: baseURL, bypassCSP: true });
       await context.addInitScript(NAME_HELPER_SCRIPT);
       const page = await context.newPage();
       await openDemo(page);
@@ -94,7 +77,7 @@ async function main(): Promise<void> {
       await context.close();
     }
     // The dark theme (system setting), overview and a pack page at desktop size.
-    const dark = await browser.newContext({ viewport: { width: 1280, height: 800 }, baseURL: preview.url, colorScheme: 'dark', bypassCSP: true });
+    const dark = await browser.newContext({ viewport: { width: 1280, height: 800 }, baseURL: baseURL, colorScheme: 'dark', bypassCSP: true });
     await dark.addInitScript(NAME_HELPER_SCRIPT);
     const page = await dark.newPage();
     await openDemo(page);
@@ -105,10 +88,7 @@ async function main(): Promise<void> {
     await page.waitForTimeout(1500);
     await shoot(page, 'monitor-pack-dark-desktop.png');
     await dark.close();
-  } finally {
-    await browser.close();
-    await preview.stop();
-  }
+  });
 }
 
 await main();

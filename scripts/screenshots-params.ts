@@ -3,15 +3,11 @@
 // for a person to look at. Builds when the sources changed.
 //   npx tsx scripts/screenshots-params.ts [page ...]     pages: bank, editor, calibration, control, idle
 
-import { mkdirSync } from 'node:fs';
-import { join } from 'node:path';
-import { chromium, type Page } from 'playwright-core';
-import { CHROMIUM_ARGS } from '../playwright.config';
-import { NAME_HELPER_SCRIPT, ROOT, ensureBuild, startPreview } from './bench/_ui-harness';
+import { screenshotRun, shooter } from './screenshot-kit';
+import { NAME_HELPER_SCRIPT } from './bench/_ui-harness';
 import { openDemo, waitForLiveBank } from '../tests/e2e/monitor-helpers';
 import { setInstallerPin } from '../tests/e2e/params-helpers';
 
-const OUT = join(ROOT, 'screenshots');
 const SIZES = [
   { name: 'desktop', width: 1280, height: 800 },
   { name: 'phone', width: 390, height: 844 }
@@ -19,28 +15,17 @@ const SIZES = [
 const THEMES = ['light', 'dark'] as const;
 const PAGES = ['bank', 'editor', 'calibration', 'control', 'idle'] as const;
 
-async function shoot(page: Page, file: string, fullPage = true): Promise<void> {
-  if (fullPage) {
-    await page.addStyleTag({ content: '* { content-visibility: visible !important; }' });
-    await page.waitForTimeout(100);
-  }
-  await page.screenshot({ path: join(OUT, file), fullPage });
-  process.stderr.write(`wrote screenshots/${file}\n`);
-}
+const shoot = shooter({ showOffscreen: true });
 
 async function main(): Promise<void> {
   const wanted = new Set(process.argv.slice(2).length > 0 ? process.argv.slice(2) : PAGES);
-  mkdirSync(OUT, { recursive: true });
-  ensureBuild();
-  const preview = await startPreview();
-  const browser = await chromium.launch({ executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium', args: CHROMIUM_ARGS });
-  try {
+  await screenshotRun(async (browser, baseURL) => {
     for (const theme of THEMES) {
       for (const size of SIZES) {
         const context = await browser.newContext({
           bypassCSP: true,
           viewport: { width: size.width, height: size.height },
-          baseURL: preview.url,
+          baseURL: baseURL,
           colorScheme: theme
         });
         await context.addInitScript(NAME_HELPER_SCRIPT);
@@ -97,10 +82,7 @@ async function main(): Promise<void> {
         await context.close();
       }
     }
-  } finally {
-    await browser.close();
-    await preview.stop();
-  }
+  });
 }
 
 main().catch((e: unknown) => {

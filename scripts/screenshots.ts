@@ -2,26 +2,19 @@
 // (390x844) size, into screenshots/ (git-ignored), for a person to look at. Builds when the
 // sources changed.  npm run screenshots   (the monitoring pages: scripts/screenshots-monitor.ts)
 
-import { mkdirSync } from 'node:fs';
-import { join } from 'node:path';
-import { chromium, type BrowserContext, type Page } from 'playwright-core';
-import { CHROMIUM_ARGS } from '../playwright.config';
-import { ROOT, ensureBuild, startPreview } from './bench/_ui-harness';
+import { screenshotRun, shooter } from './screenshot-kit';
+import { type BrowserContext, type Page } from 'playwright-core';
 import { openDemo } from '../tests/e2e/monitor-helpers';
 import { installSerialDouble } from '../tests/fixtures/serial-double';
 import { createSimBank } from '../src/lib/sim/bank';
 import { realClock } from '../src/lib/time/clock';
 
-const OUT = join(ROOT, 'screenshots');
 const SIZES = [
   { name: 'desktop', width: 1280, height: 800 },
   { name: 'phone', width: 390, height: 844 }
 ] as const;
 
-async function shoot(page: Page, file: string, fullPage = true): Promise<void> {
-  await page.screenshot({ path: join(OUT, file), fullPage });
-  process.stderr.write(`wrote screenshots/${file}\n`);
-}
+const shoot = shooter();
 
 async function withPage(context: BrowserContext, fn: (page: Page) => Promise<void>): Promise<void> {
   const page = await context.newPage();
@@ -36,15 +29,11 @@ async function withPage(context: BrowserContext, fn: (page: Page) => Promise<voi
 }
 
 async function main(): Promise<void> {
-  mkdirSync(OUT, { recursive: true });
-  ensureBuild();
-  const preview = await startPreview();
-  const browser = await chromium.launch({ executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium', args: CHROMIUM_ARGS });
-  try {
+  await screenshotRun(async (browser, baseURL) => {
     for (const size of SIZES) {
       const viewport = { width: size.width, height: size.height };
       for (const theme of ['light', 'dark'] as const) {
-        const context = await browser.newContext({ viewport, baseURL: preview.url, colorScheme: theme });
+        const context = await browser.newContext({ viewport, baseURL: baseURL, colorScheme: theme });
         await withPage(context, async (page) => {
           await page.goto('/connect');
           await page.getByRole('button', { name: 'Open demo bank' }).waitFor();
@@ -53,7 +42,7 @@ async function main(): Promise<void> {
         await context.close();
       }
 
-      const context = await browser.newContext({ viewport, baseURL: preview.url });
+      const context = await browser.newContext({ viewport, baseURL: baseURL });
       await withPage(context, async (page) => {
         await page.goto('/connect');
         await page.getByText('My port is not listed').click();
@@ -78,7 +67,7 @@ async function main(): Promise<void> {
       await context.close();
 
       // A USB bank that is unplugged: the strip turns red and the cards go stale.
-      const usbContext = await browser.newContext({ viewport, baseURL: preview.url });
+      const usbContext = await browser.newContext({ viewport, baseURL: baseURL });
       const bank = createSimBank({ packCount: 4, seed: 'screens', clock: realClock, scenario: 'load' });
       await withPage(usbContext, async (page) => {
         const usb = await installSerialDouble(page, bank);
@@ -101,7 +90,7 @@ async function main(): Promise<void> {
       await usbContext.close();
 
       // Nothing answers: the connect page explains.
-      const silentContext = await browser.newContext({ viewport, baseURL: preview.url });
+      const silentContext = await browser.newContext({ viewport, baseURL: baseURL });
       await withPage(silentContext, async (page) => {
         const usb = await installSerialDouble(page, { write: () => undefined, onOutput: () => () => undefined });
         try {
@@ -115,10 +104,7 @@ async function main(): Promise<void> {
       });
       await silentContext.close();
     }
-  } finally {
-    await browser.close();
-    await preview.stop();
-  }
+  });
 }
 
 await main();
