@@ -11,8 +11,8 @@
 // translate="no" in the page, which HTML defines as "not to be translated", and skipped.
 
 import { expect, test, type Page } from '@playwright/test';
-import { injectUpdates, openDemo, takeOverUpdates, waitForLiveBank } from './monitor-helpers';
-import { setInstallerPin } from './params-helpers';
+import { injectUpdates, takeOverUpdates, waitForLiveBank } from './monitor-helpers';
+import { openDemoParameters } from './params-helpers';
 import { syntheticAnalog, syntheticHealth, syntheticStatus } from '../fixtures/synthetic-bank';
 import { decodeFlags, type FlagSource } from '../../src/lib/protocol/commands/status-flags';
 import { decodeFlagsWith } from '../../src/lib/protocol/commands/status-flags';
@@ -300,10 +300,7 @@ test.describe('English browser', () => {
 
   test('a broken parameter rule and the time of the read are said in the language switched to', async ({ page }) => {
     test.setTimeout(90_000);
-    await openDemo(page);
-    await setInstallerPin(page, '2468');
-    await page.getByTestId('pack-list').getByRole('link', { name: 'Pack 3', exact: true }).click();
-    await page.waitForURL('**/parameters/3');
+    await openDemoParameters(page, 3);
     const protect = page.getByLabel('Cell OV Protect', { exact: true });
     await expect(protect).toHaveValue('3.700');
     await protect.fill('5');

@@ -6,7 +6,7 @@
 import AxeBuilder from '@axe-core/playwright';
 import { expect, test, type Page } from '@playwright/test';
 import { openDemo, waitForLiveBank } from './monitor-helpers';
-import { setInstallerPin } from './params-helpers';
+import { openDemoParameters, setInstallerPin } from './params-helpers';
 
 const PAGES = ['/parameters', '/parameters/3', '/calibration/3', '/control/3'] as const;
 
@@ -39,10 +39,7 @@ for (const scheme of ['light', 'dark'] as const) {
 
 test('by keyboard: factory defaults asks first with Cancel focused, Escape sends nothing, focus comes back', async ({ page }) => {
   test.setTimeout(120_000);
-  await openDemo(page);
-  await setInstallerPin(page, '2468');
-  await page.getByTestId('pack-list').getByRole('link', { name: 'Pack 5', exact: true }).click();
-  await page.waitForURL('**/parameters/5');
+  await openDemoParameters(page, 5);
   await expect(page.getByTestId('read-state')).toContainText('Read from the pack at');
   await page.evaluate(() => {
     const w = window as unknown as { __codes: number[] };

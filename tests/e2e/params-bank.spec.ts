@@ -6,7 +6,7 @@
 import { readFileSync } from 'node:fs';
 import { expect, test } from '@playwright/test';
 import { openDemo } from './monitor-helpers';
-import { navigateTo, setInstallerPin } from './params-helpers';
+import { navigateTo, openDemoParameters } from './params-helpers';
 
 test('read every pack: progress, cancel keeps what was read, a full read after; live values resume', async ({ page }) => {
   test.setTimeout(180_000);
@@ -48,10 +48,7 @@ test('read every pack: progress, cancel keeps what was read, a full read after; 
 
 test('a snapshot compared with the pack after a write; a profile saved, loaded back and compared', async ({ page }) => {
   test.setTimeout(180_000);
-  await openDemo(page);
-  await setInstallerPin(page, '2468');
-  await page.getByTestId('pack-list').getByRole('link', { name: 'Pack 4', exact: true }).click();
-  await page.waitForURL('**/parameters/4');
+  await openDemoParameters(page, 4);
   await expect(page.getByTestId('read-state')).toContainText('Read from the pack at');
 
   // Save the pack's values as a profile file.

@@ -2,6 +2,7 @@
 // playwright-core's Page alike.
 
 import type { Page } from 'playwright-core';
+import { openDemo } from './monitor-helpers';
 
 /**
  * Set the installer PIN through the installer panel (first use) or unlock with it, and wait until
@@ -43,4 +44,18 @@ export function framesIn(bytes: Uint8Array): string[] {
 /** Frames whose CID2 is `cid2` (two hex digits, e.g. "D0"). */
 export function framesWithCid2(bytes: Uint8Array, cid2: string): string[] {
   return framesIn(bytes).filter((f) => f.slice(7, 9) === cid2.toUpperCase());
+}
+
+/**
+ * The demo bank connected, installer mode unlocked with `pin`, and pack `address`'s parameter page
+ * followed from the bank page's pack list: where most parameter tests start.
+ */
+export async function openDemoParameters(page: Page, address: number, pin = '2468'): Promise<void> {
+  await openDemo(page);
+  await setInstallerPin(page, pin);
+  await page
+    .getByTestId('pack-list')
+    .getByRole('link', { name: `Pack ${address}`, exact: true })
+    .click();
+  await page.waitForURL(`**/parameters/${address}`);
 }

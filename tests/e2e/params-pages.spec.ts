@@ -6,7 +6,7 @@
 
 import { expect, test, type Page } from '@playwright/test';
 import { openDemo } from './monitor-helpers';
-import { navigateTo, setInstallerPin } from './params-helpers';
+import { navigateTo, openDemoParameters, setInstallerPin } from './params-helpers';
 
 const json = (name: string, value: unknown) => ({ name, mimeType: 'application/json', buffer: Buffer.from(JSON.stringify(value)) });
 
@@ -76,10 +76,7 @@ test('profiles: a malformed file is refused field by field; a good one goes to t
 
 test('device control, vendor extensions and calibration', async ({ page }) => {
   test.setTimeout(120_000);
-  await openDemo(page);
-  await setInstallerPin(page, '2468');
-  await page.getByTestId('pack-list').getByRole('link', { name: 'Pack 1', exact: true }).click();
-  await page.waitForURL('**/parameters/1');
+  await openDemoParameters(page, 1);
   await toPack(page, 'Device control', 1, '**/control/1');
 
   // A malformed extension profile names the field; a good one is used.
@@ -128,10 +125,7 @@ test('device control, vendor extensions and calibration', async ({ page }) => {
 
 test('device control: the inverter protocols chosen by name, each confirmed by reading it back', async ({ page }) => {
   test.setTimeout(120_000);
-  await openDemo(page);
-  await setInstallerPin(page, '2468');
-  await page.getByTestId('pack-list').getByRole('link', { name: 'Pack 2', exact: true }).click();
-  await page.waitForURL('**/parameters/2');
+  await openDemoParameters(page, 2);
   await toPack(page, 'Device control', 2, '**/control/2');
 
   const can = page.getByTestId('control-canProtocol');
